@@ -1,0 +1,129 @@
+package dev.waituntil.agent;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.net.URISyntaxException;
+import java.security.CodeSource;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+
+import org.slf4j.Logger;
+
+import dev.waituntil.agent.bridge.BootstrapInjector;
+import dev.waituntil.agent.bridge.RuntimeBridge;
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.log.AgentLog;
+import dev.waituntil.agent.runtime.TaskRuntime;
+
+/**
+ * Entry point of {@code wait-until-agent.jar}: {@code -javaagent} ({@link #premain}) and dynamic
+ * attach ({@link #agentmain}). Whatever goes wrong here is logged and the application starts
+ * without us: the agent must never stop its host.
+ */
+public final class WaitUntilAgent {
+
+    private static final Logger LOG = AgentLog.get(WaitUntilAgent.class);
+
+    static final String API_CLASS = "dev.waituntil.WaitUntil";
+
+    private static TaskRuntime runtime;
+
+    private WaitUntilAgent() {
+    }
+
+    public static void premain(String arguments, Instrumentation instrumentation) {
+        start(arguments, instrumentation, false);
+    }
+
+    public static void agentmain(String arguments, Instrumentation instrumentation) {
+        start(arguments, instrumentation, true);
+    }
+
+    private static synchronized void start(String arguments, Instrumentation instrumentation, boolean attached) {
+        if (runtime != null) {
+            LOG.warn("wait-until: the agent is already running in this JVM; ignoring the second start (arguments {})",
+                    arguments == null ? "none" : arguments);
+            return;
+        }
+        try {
+            File jar = agentJar();
+            Config config = Config.fromEnvironment(arguments, LOG::warn);
+            BootstrapInjector.inject(instrumentation, jar);
+            TaskRuntime started = new TaskRuntime(config);
+            RuntimeBridge.install(started);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> started.drainAll(
+                    config.duration(Setting.DRAIN_TIMEOUT)), "wait-until-drain"));
+            runtime = started;
+            int handedOver = attached ? handOverLoadedApiCopies(instrumentation) : 0;
+            LOG.info("wait-until {} agent started{}; settings: {}; instruments: no container yet (JVM scope, shutdown-hook drain){}",
+                    version(), attached ? " by dynamic attach" : "", config.describe(),
+                    attached ? "; API copies handed over: " + handedOver : "");
+        } catch (Throwable e) {
+            LOG.error("wait-until: the agent could not start and is NOT active; the application runs without it. Cause: " + e, e);
+        }
+    }
+
+    /** The runtime of this JVM, or null before the agent started. */
+    public static synchronized TaskRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * API copies loaded before the agent run in standalone mode; tell each to use the agent from now on.
+     */
+    private static int handOverLoadedApiCopies(Instrumentation instrumentation) {
+        int count = 0;
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (!API_CLASS.equals(type.getName())) {
+                continue;
+            }
+            try {
+                Method handOver = type.getDeclaredMethod("agentAttached");
+                handOver.setAccessible(true);
+                handOver.invoke(null);
+                count++;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.warn("wait-until: could not hand the API copy in {} over to the agent; it keeps tracking its tasks "
+                        + "in-process ({})", type.getClassLoader(), e.toString());
+            }
+        }
+        return count;
+    }
+
+    /**
+     * The jar this class was loaded from, checked to be a wait-until agent jar: the bootstrap classes
+     * are taken from it, so running from anything else (an exploded build, a repackaged jar) cannot work.
+     */
+    static File agentJar() {
+        CodeSource source = WaitUntilAgent.class.getProtectionDomain().getCodeSource();
+        File file;
+        try {
+            file = source == null ? null : new File(source.getLocation().toURI());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            file = null;
+        }
+        String fix = "; start the JVM with -javaagent:/path/to/wait-until-agent.jar, the jar built by mvn package"
+                + " (agent/target/wait-until-agent.jar), unmodified";
+        if (file == null || !file.isFile()) {
+            throw new IllegalStateException("wait-until: the agent classes were not loaded from a jar file (" +
+                    (source == null ? "unknown location" : source.getLocation()) + ")" + fix);
+        }
+        try (JarFile jar = new JarFile(file)) {
+            Attributes main = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes();
+            if (main == null || !WaitUntilAgent.class.getName().equals(main.getValue("Premain-Class"))) {
+                throw new IllegalStateException("wait-until: " + file + " is not the wait-until agent jar "
+                        + "(its manifest has no Premain-Class " + WaitUntilAgent.class.getName() + ")" + fix);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("wait-until: cannot read the agent jar " + file + ": " + e + fix, e);
+        }
+        return file;
+    }
+
+    static String version() {
+        String v = WaitUntilAgent.class.getPackage().getImplementationVersion();
+        return v != null ? v : "(development build)";
+    }
+}

@@ -1,0 +1,56 @@
+package dev.waituntil.agent.bridge;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+
+/**
+ * Puts the package {@code dev.waituntil.bootstrap} (a few classes, JDK types only) on the bootstrap
+ * class path, and nothing else: the rest of the agent stays in the system class loader, out of
+ * the way of every application. See {@link dev.waituntil.bootstrap.WaitUntilBridge} for why.
+ */
+public final class BootstrapInjector {
+
+    static final String PACKAGE_PATH = "dev/waituntil/bootstrap/";
+
+    private BootstrapInjector() {
+    }
+
+    public static void inject(Instrumentation instrumentation, File agentJar) throws IOException {
+        File bootstrapJar = File.createTempFile("wait-until-bootstrap-", ".jar");
+        bootstrapJar.deleteOnExit();
+        int copied = 0;
+        try (JarFile source = new JarFile(agentJar);
+             JarOutputStream target = new JarOutputStream(Files.newOutputStream(bootstrapJar.toPath()))) {
+            for (Enumeration<JarEntry> entries = source.entries(); entries.hasMoreElements(); ) {
+                JarEntry entry = entries.nextElement();
+                if (entry.getName().startsWith(PACKAGE_PATH) && entry.getName().endsWith(".class")) {
+                    target.putNextEntry(new JarEntry(entry.getName()));
+                    try (InputStream in = source.getInputStream(entry)) {
+                        copy(in, target);
+                    }
+                    target.closeEntry();
+                    copied++;
+                }
+            }
+        }
+        if (copied == 0) {
+            throw new IOException(agentJar + " holds no " + PACKAGE_PATH + " classes: it is not a complete wait-until agent jar");
+        }
+        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(bootstrapJar));
+    }
+
+    private static void copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            out.write(buffer, 0, n);
+        }
+    }
+}

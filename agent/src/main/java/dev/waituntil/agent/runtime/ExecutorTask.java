@@ -1,0 +1,67 @@
+package dev.waituntil.agent.runtime;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Work started by {@code run}/{@code supply}: the {@link CompletableFuture} the caller gets, driving
+ * a {@link FutureTask} that does the work. {@code CompletableFuture.cancel} never interrupts;
+ * {@code FutureTask.cancel(true)} does, and handles the race with a finishing task correctly, so
+ * cancelling this future (by the caller, or by a drain at its deadline) interrupts the work.
+ */
+final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable {
+
+    private final FutureTask<T> work;
+    private final ClassLoader contextLoader;
+
+    ExecutorTask(Callable<T> body, ClassLoader contextLoader) {
+        this.contextLoader = contextLoader;
+        this.work = new FutureTask<T>(body) {
+            @Override
+            protected void done() {
+                relay();
+            }
+        };
+    }
+
+    @Override
+    public void run() {
+        Thread thread = Thread.currentThread();
+        ClassLoader own = thread.getContextClassLoader();
+        // The caller's class loader only while its work runs: a pooled thread must not keep an
+        // application's loader (Tomcat would warn about it, and an undeployed application would leak).
+        thread.setContextClassLoader(contextLoader);
+        try {
+            work.run();
+        } finally {
+            thread.setContextClassLoader(own);
+        }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        work.cancel(mayInterruptIfRunning);
+        return super.cancel(mayInterruptIfRunning) || isCancelled();
+    }
+
+    private void relay() {
+        if (work.isCancelled()) {
+            super.cancel(false);
+            return;
+        }
+        try {
+            complete(work.get());
+        } catch (ExecutionException e) {
+            completeExceptionally(e.getCause());
+        } catch (CancellationException e) {
+            super.cancel(false);
+        } catch (InterruptedException e) {
+            // Cannot happen: done() runs after the outcome is set. Keep the flag for the worker anyway.
+            Thread.currentThread().interrupt();
+            completeExceptionally(e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.waituntil.agent.runtime;
+
+import dev.waituntil.agent.log.LogText;
+
+/**
+ * The request a task came from, as its log lines name it. Plain strings only: a task may outlive
+ * its request by minutes, and must not keep the container's request object alive.
+ */
+public final class RequestInfo {
+
+    private final String method;
+    private final String uri;
+    private final long id;
+
+    public RequestInfo(String method, String uri, long id) {
+        this.method = method;
+        this.uri = uri;
+        this.id = id;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** {@code GET /orders/42 (request 17)} */
+    @Override
+    public String toString() {
+        return method + " " + LogText.escape(uri) + " (request " + id + ")";
+    }
+}

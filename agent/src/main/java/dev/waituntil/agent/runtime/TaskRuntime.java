@@ -1,0 +1,477 @@
+package dev.waituntil.agent.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.log.AgentLog;
+import dev.waituntil.agent.log.LogText;
+
+/**
+ * The one task runtime of the JVM: tracks registered tasks per scope, runs {@code run}/{@code supply}
+ * work, and drains a scope when its application or the whole server stops.
+ *
+ * <p>Knows nothing of servlets, containers or bytecode: the hooks that do tell it which
+ * application (class loader) and which request a registration belongs to, and when to drain.
+ *
+ * <p>Completion of a {@code CompletionStage} is observed by callback. A plain {@code Future} has
+ * no callback: it is pending until seen done by {@link #pending} or waited on by a drain.
+ */
+public final class TaskRuntime {
+
+    private static final Logger LOG = AgentLog.get(TaskRuntime.class);
+
+    private final Config config;
+    private final boolean debug;
+    private final Scope root = Scope.root();
+    /** Application scopes; few per JVM, so a list searched by identity beats a weak map here. */
+    private final List<Scope> applications = new CopyOnWriteArrayList<>();
+    private final TaskExecutor executor;
+    private final AtomicLong ids = new AtomicLong();
+
+    /** Drains wait on this; completions notify it only while a drain waits and a scope has emptied. */
+    private final Object drainSignal = new Object();
+    private final AtomicInteger drainsWaiting = new AtomicInteger();
+
+    private final LongAdder registered = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+
+    public TaskRuntime(Config config) {
+        this.config = config;
+        this.debug = config.flag(Setting.DEBUG);
+        this.executor = new TaskExecutor(config.number(Setting.EXECUTOR_THREADS), config.number(Setting.EXECUTOR_QUEUE));
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- scopes
+
+    /** The JVM-wide scope: tasks of no application, and the parent of all. */
+    public Scope jvm() {
+        return root;
+    }
+
+    /**
+     * The scope of the application whose class loader is {@code loader}; the JVM scope for null or
+     * for the system class loader and its ancestors (a plain {@code main} program has no application).
+     */
+    public Scope scopeOf(ClassLoader loader) {
+        if (loader == null || isSystemLoaderOrAncestor(loader)) {
+            return root;
+        }
+        for (Scope s : applications) {
+            if (s.belongsTo(loader)) {
+                return s;
+            }
+        }
+        return newApplication(loader);
+    }
+
+    private synchronized Scope newApplication(ClassLoader loader) {
+        for (Scope s : applications) {
+            if (s.belongsTo(loader)) {
+                return s;
+            }
+        }
+        // Forget applications whose loader is gone and that have nothing left to drain.
+        applications.removeIf(s -> s.isLoaderCollected() && s.tasks.isEmpty());
+        Scope created = Scope.application(root, loader);
+        applications.add(created);
+        return created;
+    }
+
+    private static boolean isSystemLoaderOrAncestor(ClassLoader loader) {
+        for (ClassLoader l = ClassLoader.getSystemClassLoader(); l != null; l = l.getParent()) {
+            if (l == loader) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    /**
+     * Tracks an already-started task.
+     *
+     * @param label the user's label, or null for a generated one
+     * @param future a {@code CompletionStage} or a {@code Future}
+     * @param scope the scope it belongs to
+     * @param request the request that registered it, or null
+     * @throws RejectedExecutionException if the scope has been drained; the message names the label and why
+     */
+    public TrackedTask register(String label, Object future, Scope scope, RequestInfo request) {
+        Objects.requireNonNull(future, "task must not be null");
+        if (!(future instanceof CompletionStage) && !(future instanceof Future)) {
+            throw new IllegalArgumentException("task must be a CompletionStage or a Future, not " + future.getClass().getName());
+        }
+        TrackedTask task = new TrackedTask(this, ids.incrementAndGet(), label, future, scope, request);
+        admit(task);
+        if (future instanceof CompletionStage) {
+            // May run at once, on this thread, if the stage has already completed.
+            ((CompletionStage<?>) future).whenComplete(task);
+        } else {
+            scope.plainFutures.add(task);
+            signalDrains(); // a waiting drain must start waiting on this future too
+        }
+        return task;
+    }
+
+    /** Runs {@code body} on the executor, tracked in {@code scope}; see {@code WaitUntil.run}. */
+    public CompletableFuture<Void> run(String label, Runnable body, Scope scope, RequestInfo request,
+                                       ClassLoader contextLoader) {
+        Objects.requireNonNull(body, "task must not be null");
+        return supply(label, Executors.callable(body, (Void) null), scope, request, contextLoader);
+    }
+
+    /** Computes a value on the executor, tracked in {@code scope}; see {@code WaitUntil.supply}. */
+    public <T> CompletableFuture<T> supply(String label, Callable<T> body, Scope scope, RequestInfo request,
+                                           ClassLoader contextLoader) {
+        Objects.requireNonNull(body, "task must not be null");
+        ExecutorTask<T> work = new ExecutorTask<>(body, contextLoader);
+        TrackedTask task = register(label, work, scope, request);
+        try {
+            executor.execute(work);
+        } catch (RejectedExecutionException e) {
+            discard(task);
+            throw reject(task, e.getMessage());
+        }
+        return work;
+    }
+
+    private void admit(TrackedTask task) {
+        Scope scope = task.scope();
+        scope.tasks.add(task);
+        // Checked after the add. A drain closes the scope, then waits once more for what is in it:
+        // either it sees this task, or this thread sees the scope closed.
+        if (scope.isDrained()) {
+            discard(task);
+            throw reject(task, scope + " has been drained because it is stopping; no new background work is accepted");
+        }
+        registered.increment();
+        if (debug) {
+            LOG.info("wait-until: registered {} in {}", task.describe(), scope);
+        }
+    }
+
+    private RejectedExecutionException reject(TrackedTask task, String reason) {
+        rejected.increment();
+        String message = "wait-until rejected task " + LogText.quote(task.label()) + ": " + reason;
+        if (debug) {
+            LOG.info(message);
+        }
+        return new RejectedExecutionException(message);
+    }
+
+    /** Removes a task that was never accepted. */
+    private void discard(TrackedTask task) {
+        if (task.finish()) {
+            remove(task);
+        }
+    }
+
+    // ---------------------------------------------------------------- completion
+
+    /** A task ended: normally, exceptionally, or cancelled. Runs on the completing thread; never throws. */
+    void completed(TrackedTask task, Throwable failure) {
+        if (!task.finish()) {
+            return;
+        }
+        try {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause == null) {
+                completed.increment();
+                if (debug) {
+                    LOG.info("wait-until: task {} completed", task.describe());
+                }
+            } else if (cause instanceof CancellationException) {
+                cancelled.increment();
+                if (!task.cancelledByDrain) { // the drain has already named it
+                    LOG.warn("wait-until: task {} was cancelled", task.describe());
+                }
+            } else {
+                failed.increment();
+                LOG.error("wait-until: task " + task.describe() + " failed", cause);
+            }
+        } catch (Throwable logging) {
+            // Logging must never break the thread that completed the application's future.
+        } finally {
+            remove(task);
+        }
+    }
+
+    private void remove(TrackedTask task) {
+        Scope scope = task.scope();
+        scope.tasks.remove(task);
+        if (task.isPlainFuture()) {
+            scope.plainFutures.remove(task);
+        }
+        if (drainsWaiting.get() > 0 && scope.tasks.isEmpty()) {
+            signalDrains();
+        }
+    }
+
+    private void signalDrains() {
+        if (drainsWaiting.get() > 0) {
+            synchronized (drainSignal) {
+                drainSignal.notifyAll();
+            }
+        }
+    }
+
+    /** Completes a plain future known to be done, reporting how it ended. */
+    private void observeDone(TrackedTask task) {
+        Future<?> future = (Future<?>) task.future();
+        Throwable failure = null;
+        try {
+            future.get(0, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            failure = e.getCause() != null ? e.getCause() : e;
+        } catch (CancellationException e) {
+            failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (TimeoutException e) {
+            return; // not done after all
+        }
+        completed(task, failure);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Pending tasks of {@code scope} itself (for the JVM scope: those of no application). */
+    public int pending(Scope scope) {
+        sweepPlainFutures(scope);
+        return scope.pendingCount();
+    }
+
+    /** Pending tasks of every scope. */
+    public int pendingEverywhere() {
+        int n = pending(root);
+        for (Scope s : applications) {
+            n += pending(s);
+        }
+        return n;
+    }
+
+    /** Every pending task, oldest first, for operators. */
+    public List<TrackedTask> pendingTasks() {
+        List<TrackedTask> all = new ArrayList<>(root.tasks);
+        for (Scope s : applications) {
+            all.addAll(s.tasks);
+        }
+        all.sort((a, b) -> Long.compare(b.ageMillis(), a.ageMillis()));
+        return all;
+    }
+
+    public long registeredCount() {
+        return registered.sum();
+    }
+
+    public long completedCount() {
+        return completed.sum();
+    }
+
+    public long failedCount() {
+        return failed.sum();
+    }
+
+    public long cancelledCount() {
+        return cancelled.sum();
+    }
+
+    public long rejectedCount() {
+        return rejected.sum();
+    }
+
+    private void sweepPlainFutures(Scope scope) {
+        for (TrackedTask task : scope.plainFutures) {
+            if (((Future<?>) task.future()).isDone()) {
+                observeDone(task);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    /** Drains every scope at once, with one deadline: for a server that is stopping. */
+    public DrainReport drainAll(Duration timeout) {
+        return drain(root, timeout);
+    }
+
+    /** Drains with the configured {@code waituntil.drain.timeout}. */
+    public DrainReport drain(Scope scope) {
+        return drain(scope, config.duration(Setting.DRAIN_TIMEOUT));
+    }
+
+    /**
+     * Waits until every task of {@code scope} (for the JVM scope: of every scope) has finished,
+     * including tasks registered while it waits, or until {@code timeout} has passed. Then the scope
+     * accepts no more tasks; those still pending are named in the log and, with
+     * {@code waituntil.drain.cancel}, cancelled. Returns as soon as the last task finishes.
+     */
+    public DrainReport drain(Scope scope, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + Math.min(saturatedNanos(timeout), Long.MAX_VALUE / 4);
+        if (scope.state == Scope.State.OPEN) {
+            scope.state = Scope.State.DRAINING;
+        }
+        if (debug) {
+            LOG.info("wait-until: draining {}: {} task(s) pending, timeout {}", scope, pendingIn(scope).size(),
+                    Config.format(timeout));
+        }
+        awaitEmpty(scope, deadline);
+        scope.state = Scope.State.DRAINED;
+        // Once more: tasks admitted just before the scope closed are waited for too.
+        boolean empty = awaitEmpty(scope, deadline);
+
+        List<String> left = new ArrayList<>();
+        if (!empty) {
+            boolean cancel = config.flag(Setting.DRAIN_CANCEL);
+            for (TrackedTask task : pendingIn(scope)) {
+                String description = task.describe();
+                left.add(description);
+                LOG.warn("wait-until: drain of {} timed out after {}; task {} is still pending{}", scope,
+                        Config.format(timeout), description, cancel ? ", cancelling it" : "");
+                if (cancel) {
+                    task.cancelledByDrain = true;
+                    task.cancel();
+                }
+            }
+        }
+        DrainReport report = new DrainReport(scope.toString(), System.nanoTime() - start,
+                Collections.unmodifiableList(left));
+        if (debug || report.timedOut()) {
+            LOG.info("wait-until: {}", report);
+        }
+        return report;
+    }
+
+    private List<TrackedTask> pendingIn(Scope scope) {
+        if (!scope.isRoot()) {
+            return new ArrayList<>(scope.tasks);
+        }
+        return pendingTasks();
+    }
+
+    private List<Scope> scopesIn(Scope scope) {
+        if (!scope.isRoot()) {
+            return Collections.singletonList(scope);
+        }
+        List<Scope> all = new ArrayList<>(applications.size() + 1);
+        all.add(root);
+        all.addAll(applications);
+        return all;
+    }
+
+    /** @return true when nothing is pending in {@code scope}, false when the deadline came first */
+    private boolean awaitEmpty(Scope scope, long deadline) {
+        drainsWaiting.incrementAndGet();
+        try {
+            while (true) {
+                // Plain futures have no callback: wait on each in turn, which returns as it completes.
+                for (Scope s : scopesIn(scope)) {
+                    for (TrackedTask task : s.plainFutures) {
+                        if (!awaitPlainFuture(task, deadline)) {
+                            return false;
+                        }
+                    }
+                }
+                synchronized (drainSignal) {
+                    while (true) {
+                        List<Scope> scopes = scopesIn(scope);
+                        if (allEmpty(scopes)) {
+                            return true;
+                        }
+                        if (anyPlainFutures(scopes)) {
+                            break; // registered meanwhile: go and wait on it
+                        }
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining <= 0) {
+                            return false;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(drainSignal, remaining);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // Whoever stops the container wants it to go on now: keep the flag, stop waiting.
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            drainsWaiting.decrementAndGet();
+        }
+    }
+
+    private boolean awaitPlainFuture(TrackedTask task, long deadline) throws InterruptedException {
+        Future<?> future = (Future<?>) task.future();
+        try {
+            future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException | CancellationException e) {
+            // observed below
+        }
+        observeDone(task);
+        return true;
+    }
+
+    private static boolean allEmpty(List<Scope> scopes) {
+        for (Scope s : scopes) {
+            if (!s.tasks.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean anyPlainFutures(List<Scope> scopes) {
+        for (Scope s : scopes) {
+            if (!s.plainFutures.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Stops the executor's threads once nothing can be submitted any more (after the final drain). */
+    public void shutdownExecutor() {
+        executor.shutdown();
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.waituntil.agent.runtime;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.BiConsumer;
+
+import dev.waituntil.agent.log.LogText;
+
+/**
+ * One registered task: what it is, where it came from and since when. It is also the completion
+ * callback of its future, so that tracking a {@code CompletableFuture} costs no extra object.
+ */
+public final class TrackedTask implements BiConsumer<Object, Throwable> {
+
+    private static final AtomicIntegerFieldUpdater<TrackedTask> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(TrackedTask.class, "state");
+    private static final int PENDING = 0;
+    private static final int FINISHED = 1;
+
+    private final TaskRuntime runtime;
+    private final long id;
+    private final String label;
+    /** For a generated label: the thread that registered the task, when no request did. */
+    private final String thread;
+    private final long registeredNanos;
+    private final RequestInfo request;
+    private final Scope scope;
+    private final Object future;
+    private volatile int state;
+    volatile boolean cancelledByDrain;
+
+    TrackedTask(TaskRuntime runtime, long id, String label, Object future, Scope scope, RequestInfo request) {
+        this.runtime = runtime;
+        this.id = id;
+        this.label = label;
+        this.thread = label == null && request == null ? Thread.currentThread().getName() : null;
+        this.registeredNanos = System.nanoTime();
+        this.request = request;
+        this.scope = scope;
+        this.future = future;
+    }
+
+    /** The label given at registration, or one generated from the task's type and origin. */
+    public String label() {
+        if (label != null) {
+            return label;
+        }
+        return "task-" + id + " (" + future.getClass().getSimpleName() + ") from "
+                + (request != null ? request.method() + " " + request.uri() : "thread '" + thread + "'");
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public long ageMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - registeredNanos);
+    }
+
+    public RequestInfo request() {
+        return request;
+    }
+
+    public Scope scope() {
+        return scope;
+    }
+
+    Object future() {
+        return future;
+    }
+
+    boolean isPlainFuture() {
+        return !(future instanceof CompletionStage);
+    }
+
+    boolean isDone() {
+        return state != PENDING;
+    }
+
+    /** Claims the one transition from pending to finished; only the winner reports the outcome. */
+    boolean finish() {
+        return STATE.compareAndSet(this, PENDING, FINISHED);
+    }
+
+    /** Callback of a {@code CompletionStage}: runs on whichever thread completes it. */
+    @Override
+    public void accept(Object value, Throwable failure) {
+        runtime.completed(this, failure);
+    }
+
+    void cancel() {
+        if (future instanceof Future) {
+            ((Future<?>) future).cancel(true);
+            return;
+        }
+        try {
+            ((CompletionStage<?>) future).toCompletableFuture().cancel(true);
+        } catch (UnsupportedOperationException e) {
+            // A stage that cannot be cancelled from outside. It has been named in the log; that is all we can do.
+        }
+    }
+
+    /** {@code 'label' (age 1234 ms, request GET /x (request 7), application /shop)}: the form every log line uses. */
+    public String describe() {
+        StringBuilder b = new StringBuilder(LogText.quote(label())).append(" (age ").append(ageMillis()).append(" ms");
+        if (request != null) {
+            b.append(", request ").append(request);
+        }
+        if (!scope.isRoot()) {
+            b.append(", application ").append(scope.name());
+        }
+        return b.append(')').toString();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.waituntil;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The seam between every copy of the API and the agent's single runtime.
+ *
+ * <p>The agent puts one small class, {@value #BRIDGE}, on the bootstrap class path. Being on the
+ * bootstrap path it is visible from every class loader and exists once per JVM, whichever copy
+ * or version of this API a web application bundles. Its public static methods use JDK types
+ * only:
+ * <pre>
+ *   static boolean isInstalled()
+ *   static void register(String label, Object task)          // throws RejectedExecutionException
+ *   static CompletableFuture&lt;Void&gt; run(String label, Runnable task)
+ *   static CompletableFuture&lt;?&gt; supply(String label, Callable&lt;?&gt; task)
+ *   static int pending()
+ * </pre>
+ * This class binds method handles to them once; after that a call costs an indirect invocation.
+ */
+final class AgentBackend implements Backend {
+
+    static final String BRIDGE = "dev.waituntil.bootstrap.WaitUntilBridge";
+
+    private final MethodHandle register;
+    private final MethodHandle run;
+    private final MethodHandle supply;
+    private final MethodHandle pending;
+    /** Tasks registered before the agent was attached dynamically; still counted by {@link #pending()}. */
+    private final Backend before;
+
+    private AgentBackend(Class<?> bridge, Backend before) throws ReflectiveOperationException {
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        this.register = lookup.findStatic(bridge, "register",
+                MethodType.methodType(void.class, String.class, Object.class));
+        this.run = lookup.findStatic(bridge, "run",
+                MethodType.methodType(CompletableFuture.class, String.class, Runnable.class));
+        this.supply = lookup.findStatic(bridge, "supply",
+                MethodType.methodType(CompletableFuture.class, String.class, Callable.class));
+        this.pending = lookup.findStatic(bridge, "pending", MethodType.methodType(int.class));
+        this.before = before;
+    }
+
+    /**
+     * The agent's backend if the agent is attached to this JVM, else {@code null}.
+     *
+     * @param before the backend used until now, whose pending tasks stay counted; may be null
+     */
+    static Backend find(Backend before) {
+        Class<?> bridge;
+        try {
+            // null: the bootstrap loader only. A class of that name anywhere else is not the agent's.
+            bridge = Class.forName(BRIDGE, true, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+        return bind(bridge, before);
+    }
+
+    /** Binds to a bridge class; package-private so that tests can hand in their own. */
+    static Backend bind(Class<?> bridge, Backend before) {
+        try {
+            MethodHandle installed = MethodHandles.publicLookup().findStatic(bridge, "isInstalled",
+                    MethodType.methodType(boolean.class));
+            if (!(boolean) installed.invokeExact()) {
+                return null;
+            }
+            return new AgentBackend(bridge, before);
+        } catch (Throwable e) {
+            // A bridge of another shape (a much newer or older agent): say so rather than guess.
+            throw new IllegalStateException("wait-until: the agent attached to this JVM does not offer "
+                    + "the bridge this API expects (" + e + "); use an agent and API of the same version", e);
+        }
+    }
+
+    @Override
+    public void register(String label, Object task) {
+        try {
+            register.invokeExact(label, task);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<Void> run(String label, Runnable task) {
+        try {
+            return (CompletableFuture<Void>) (CompletableFuture<?>) run.invokeExact(label, task);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> supply(String label, Callable<T> task) {
+        try {
+            return (CompletableFuture<T>) (CompletableFuture<?>) supply.invokeExact(label, (Callable<?>) task);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public int pending() {
+        int count;
+        try {
+            count = (int) pending.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        return before == null ? count : count + before.pending();
+    }
+
+    @Override
+    public boolean isAgent() {
+        return true;
+    }
+}

@@ -1,0 +1,379 @@
+package dev.waituntil;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program),
+ * and drains them from a JVM shutdown hook within {@code waituntil.drain.timeout}.
+ *
+ * <p>Deliberately small: no request scope, no per-application drain, no watchdog; those need
+ * the agent. It honours {@code waituntil.drain.timeout}, {@code waituntil.drain.cancel},
+ * {@code waituntil.executor.threads} and {@code waituntil.executor.queue} from system properties
+ * or the environment, and logs through {@code java.util.logging} so that the API stays free of
+ * dependencies.
+ */
+final class StandaloneBackend implements Backend {
+
+    private static final Logger LOG = Logger.getLogger("dev.waituntil");
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
+
+    private final Set<Entry> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ids = new AtomicLong();
+    private final long drainTimeoutNanos;
+    private final boolean cancelAtDeadline;
+    private final int threads;
+    private final int queue;
+    private volatile ThreadPoolExecutor executor;
+    private volatile boolean drained;
+
+    StandaloneBackend(boolean installShutdownHook) {
+        Duration timeout = duration("drain.timeout", Duration.ofSeconds(30));
+        this.drainTimeoutNanos = saturatedNanos(timeout);
+        this.cancelAtDeadline = !"false".equalsIgnoreCase(setting("drain.cancel"));
+        this.threads = integer("executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1);
+        this.queue = integer("executor.queue", 10_000, 0);
+        if (installShutdownHook) {
+            Thread hook = new Thread(this::drainAtExit, "wait-until-drain");
+            Runtime.getRuntime().addShutdownHook(hook);
+            LOG.warning("wait-until: the agent is not attached to this JVM (no -javaagent:wait-until-agent.jar); "
+                    + "tasks are tracked in-process and a JVM shutdown hook waits up to " + describe(timeout)
+                    + " for them. Request scope and container-aware draining need the agent.");
+        }
+    }
+
+    @Override
+    public void register(String label, Object task) {
+        Entry entry = new Entry(label, task);
+        add(entry);
+        if (task instanceof CompletionStage) {
+            ((CompletionStage<?>) task).whenComplete(entry);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> run(String label, Runnable task) {
+        return supply(label, () -> {
+            task.run();
+            return null;
+        });
+    }
+
+    @Override
+    public <T> CompletableFuture<T> supply(String label, Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Entry entry = new Entry(label, result);
+        add(entry);
+        result.whenComplete(entry);
+        try {
+            executor().execute(() -> {
+                if (result.isDone()) {
+                    return; // cancelled while queued
+                }
+                try {
+                    result.complete(task.call());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            pending.remove(entry);
+            throw new RejectedExecutionException("wait-until rejected task '" + entry.label()
+                    + "': the executor's queue is full (" + queue + " tasks waiting for " + threads
+                    + " threads; raise waituntil.executor.queue or waituntil.executor.threads)");
+        }
+        return result;
+    }
+
+    @Override
+    public int pending() {
+        pending.removeIf(Entry::isDone);
+        return pending.size();
+    }
+
+    @Override
+    public boolean isAgent() {
+        return false;
+    }
+
+    private void add(Entry entry) {
+        pending.add(entry);
+        // Checked after the add: a drain that ends concurrently either sees the entry or we see it ended.
+        if (drained) {
+            pending.remove(entry);
+            throw new RejectedExecutionException("wait-until rejected task '" + entry.label()
+                    + "': the JVM is shutting down and its tasks have already been drained");
+        }
+    }
+
+    private void drainAtExit() {
+        int left = drain(drainTimeoutNanos);
+        if (left > 0) {
+            LOG.warning("wait-until: " + left + " task(s) still pending when the JVM exits");
+        }
+    }
+
+    /**
+     * Waits for every pending task, including those registered meanwhile, until none is left or
+     * the timeout has passed; then refuses new tasks, names those still pending and cancels them.
+     *
+     * @return how many tasks were still pending at the deadline
+     */
+    int drain(long timeoutNanos) {
+        // Capped so that "never" (a huge timeout) cannot overflow the deadline.
+        long deadline = System.nanoTime() + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
+        awaitAll(deadline);
+        drained = true;
+        awaitAll(deadline); // those that slipped in just before the door closed
+        int left = 0;
+        for (Entry entry : pending) {
+            if (entry.isDone()) {
+                continue;
+            }
+            left++;
+            LOG.warning("wait-until: drain timed out; task '" + entry.label() + "' still pending after "
+                    + entry.ageMillis() + " ms" + (cancelAtDeadline ? ", cancelling it" : ""));
+            if (cancelAtDeadline) {
+                entry.cancel();
+            }
+        }
+        ThreadPoolExecutor pool = executor;
+        if (pool != null) {
+            pool.shutdown();
+        }
+        return left;
+    }
+
+    private void awaitAll(long deadline) {
+        while (!pending.isEmpty()) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return;
+            }
+            // Each await returns the moment its task completes; later registrations are seen on the next pass.
+            for (Entry entry : pending) {
+                if (!entry.await(deadline)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private ThreadPoolExecutor executor() {
+        ThreadPoolExecutor pool = executor;
+        if (pool == null) {
+            synchronized (this) {
+                pool = executor;
+                if (pool == null) {
+                    BlockingQueue<Runnable> work = queue == 0
+                            ? new SynchronousQueue<Runnable>() : new ArrayBlockingQueue<Runnable>(queue);
+                    AtomicInteger n = new AtomicInteger();
+                    ClassLoader loader = StandaloneBackend.class.getClassLoader();
+                    pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, work, r -> {
+                        Thread t = new Thread(r, "wait-until-worker-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        t.setContextClassLoader(loader);
+                        return t;
+                    });
+                    executor = pool;
+                }
+            }
+        }
+        return pool;
+    }
+
+    /** One tracked task. Its own monitor is what a drain waits on, so completion wakes it at once. */
+    private final class Entry implements BiConsumer<Object, Throwable> {
+        private final String label;
+        private final Object task;
+        private final long registeredAt = System.nanoTime();
+        private final String thread = Thread.currentThread().getName();
+        private final long id = ids.incrementAndGet();
+        private boolean done;
+
+        Entry(String label, Object task) {
+            this.label = label;
+            this.task = task;
+        }
+
+        String label() {
+            return label != null ? label
+                    : "task-" + id + " (" + task.getClass().getSimpleName() + ") from thread '" + thread + "'";
+        }
+
+        long ageMillis() {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - registeredAt);
+        }
+
+        @Override
+        public void accept(Object value, Throwable failure) {
+            try {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof CancellationException) {
+                        LOG.warning("wait-until: task '" + label() + "' was cancelled");
+                    } else {
+                        LOG.log(Level.WARNING, "wait-until: task '" + label() + "' failed", cause);
+                    }
+                }
+            } finally {
+                pending.remove(this);
+                synchronized (this) {
+                    done = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        boolean isDone() {
+            if (task instanceof CompletionStage) {
+                synchronized (this) {
+                    return done;
+                }
+            }
+            return ((Future<?>) task).isDone();
+        }
+
+        /** @return false if the deadline passed first */
+        boolean await(long deadline) {
+            try {
+                if (task instanceof CompletionStage) {
+                    synchronized (this) {
+                        long remaining;
+                        while (!done && (remaining = deadline - System.nanoTime()) > 0) {
+                            TimeUnit.NANOSECONDS.timedWait(this, remaining);
+                        }
+                        return done;
+                    }
+                }
+                Future<?> future = (Future<?>) task;
+                try {
+                    future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException e) {
+                    LOG.log(Level.WARNING, "wait-until: task '" + label() + "' failed", e.getCause());
+                } catch (CancellationException e) {
+                    LOG.warning("wait-until: task '" + label() + "' was cancelled");
+                }
+                pending.remove(this);
+                return true;
+            } catch (TimeoutException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        void cancel() {
+            if (task instanceof Future) {
+                ((Future<?>) task).cancel(true);
+            } else {
+                try {
+                    ((CompletionStage<?>) task).toCompletableFuture().cancel(true);
+                } catch (UnsupportedOperationException e) {
+                    // A stage that cannot be cancelled from outside: it has been named, nothing more to do.
+                }
+            }
+        }
+    }
+
+    // Settings: system property waituntil.<key>, else environment WAITUNTIL_<KEY>. The agent reads
+    // the full table (with agent arguments and error reporting); standalone mode needs only these.
+
+    private static String setting(String key) {
+        String value = System.getProperty("waituntil." + key);
+        if (value == null) {
+            value = System.getenv("WAITUNTIL_" + key.replace('.', '_').toUpperCase(Locale.ROOT));
+        }
+        return value == null ? null : value.trim();
+    }
+
+    private static Duration duration(String key, Duration fallback) {
+        String value = setting(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            if (value.equals("0")) {
+                return Duration.ZERO;
+            }
+            if (value.startsWith("P") || value.startsWith("p")) {
+                Duration d = Duration.parse(value);
+                if (!d.isNegative()) {
+                    return d;
+                }
+            }
+            Matcher m = DURATION.matcher(value);
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                    case "ms": return Duration.ofMillis(n);
+                    case "s": return Duration.ofSeconds(n);
+                    case "m": return Duration.ofMinutes(n);
+                    default: return Duration.ofHours(n);
+                }
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        LOG.warning("wait-until: ignoring waituntil." + key + "=" + value + ": expected a duration such as "
+                + "500ms, 30s, 5m, 2h, PT30S or 0; using the default " + describe(fallback));
+        return fallback;
+    }
+
+    private static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    private static int integer(String key, int fallback, int min) {
+        String value = setting(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        LOG.warning("wait-until: ignoring waituntil." + key + "=" + value + ": expected a whole number of at least "
+                + min + "; using the default " + fallback);
+        return fallback;
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}
