@@ -133,7 +133,7 @@ final class StandaloneBackend implements Backend {
     private void drainAtExit() {
         int left = drain(drainTimeoutNanos);
         if (left > 0) {
-            LOG.warning("wait-until: " + left + " task(s) still pending when the JVM exits");
+            warn("wait-until: " + left + " task(s) still pending when the JVM exits");
         }
     }
 
@@ -155,7 +155,7 @@ final class StandaloneBackend implements Backend {
                 continue;
             }
             left++;
-            LOG.warning("wait-until: drain timed out; task '" + entry.label() + "' still pending after "
+            warn("wait-until: drain timed out; task '" + entry.label() + "' still pending after "
                     + entry.ageMillis() + " ms" + (cancelAtDeadline ? ", cancelling it" : ""));
             if (cancelAtDeadline) {
                 entry.cancel();
@@ -180,6 +180,18 @@ final class StandaloneBackend implements Backend {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * A warning that must not be lost at JVM exit: the JDK's LogManager removes every handler in a
+     * shutdown hook of its own, which runs alongside our drain. Then the line goes to standard error.
+     */
+    private static void warn(String message) {
+        if (Logger.getLogger("").getHandlers().length == 0) {
+            System.err.println("WARNING: " + message);
+        } else {
+            LOG.warning(message);
         }
     }
 

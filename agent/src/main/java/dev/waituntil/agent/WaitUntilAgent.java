@@ -18,8 +18,8 @@ import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
- * Entry point of {@code wait-until-agent.jar}: {@code -javaagent} ({@link #premain}) and dynamic
- * attach ({@link #agentmain}). Whatever goes wrong here is logged and the application starts
+ * Entry point of {@code wait-until-agent.jar}: {@code -javaagent} ({@link #premain}), dynamic attach
+ * ({@link #agentmain}) and the attach command ({@link #main}). Whatever goes wrong here is logged and the application starts
  * without us: the agent must never stop its host.
  */
 public final class WaitUntilAgent {
@@ -39,6 +39,11 @@ public final class WaitUntilAgent {
 
     public static void agentmain(String arguments, Instrumentation instrumentation) {
         start(arguments, instrumentation, true);
+    }
+
+    /** The attach command; see {@link AttachCommand}. */
+    public static void main(String[] args) {
+        System.exit(AttachCommand.run(args, System.out, System.err));
     }
 
     private static synchronized void start(String arguments, Instrumentation instrumentation, boolean attached) {

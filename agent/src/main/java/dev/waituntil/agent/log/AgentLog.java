@@ -3,6 +3,7 @@ package dev.waituntil.agent.log;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.jul.JULServiceProvider;
+import org.slf4j.spi.LocationAwareLogger;
 
 /**
  * The agent's loggers: SLF4J (relocated inside the agent jar) writing to {@code java.util.logging},
@@ -26,7 +27,7 @@ public final class AgentLog {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(AgentLog.class.getClassLoader());
         try {
-            return FACTORY.getLogger(owner.getName());
+            return new ShutdownSafeLogger((LocationAwareLogger) FACTORY.getLogger(owner.getName()));
         } finally {
             thread.setContextClassLoader(previous);
         }
