@@ -81,10 +81,8 @@ final class AgentBackend implements Backend {
     public void register(String label, Object task) {
         try {
             register.invokeExact(label, task);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException(e);
+            throw rethrow(e);
         }
     }
 
@@ -93,10 +91,8 @@ final class AgentBackend implements Backend {
     public CompletableFuture<Void> run(String label, Runnable task) {
         try {
             return (CompletableFuture<Void>) (CompletableFuture<?>) run.invokeExact(label, task);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException(e);
+            throw rethrow(e);
         }
     }
 
@@ -105,10 +101,8 @@ final class AgentBackend implements Backend {
     public <T> CompletableFuture<T> supply(String label, Callable<T> task) {
         try {
             return (CompletableFuture<T>) (CompletableFuture<?>) supply.invokeExact(label, (Callable<?>) task);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException(e);
+            throw rethrow(e);
         }
     }
 
@@ -117,10 +111,8 @@ final class AgentBackend implements Backend {
         int count;
         try {
             count = (int) pending.invokeExact();
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException(e);
+            throw rethrow(e);
         }
         return before == null ? count : count + before.pending();
     }
@@ -128,5 +120,16 @@ final class AgentBackend implements Backend {
     @Override
     public boolean isAgent() {
         return true;
+    }
+
+    /** invokeExact declares Throwable; the bridge's methods throw only unchecked exceptions. */
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException) {
+            return (RuntimeException) e;
+        }
+        if (e instanceof Error) {
+            throw (Error) e;
+        }
+        return new IllegalStateException(e);
     }
 }
