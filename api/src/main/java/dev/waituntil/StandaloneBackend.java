@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -86,20 +87,42 @@ final class StandaloneBackend implements Backend {
     @Override
     public <T> CompletableFuture<T> supply(String label, Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        ClassLoader caller = Thread.currentThread().getContextClassLoader();
+        // FutureTask does the work: unlike CompletableFuture, its cancel(true) interrupts the thread.
+        FutureTask<T> work = new FutureTask<T>(task) {
+            @Override
+            public void run() {
+                Thread thread = Thread.currentThread();
+                ClassLoader own = thread.getContextClassLoader();
+                thread.setContextClassLoader(caller);
+                try {
+                    super.run();
+                } finally {
+                    thread.setContextClassLoader(own);
+                }
+            }
+
+            @Override
+            protected void done() {
+                try {
+                    result.complete(get());
+                } catch (ExecutionException e) {
+                    result.completeExceptionally(e.getCause());
+                } catch (CancellationException | InterruptedException e) {
+                    result.cancel(false);
+                }
+            }
+        };
+        result.whenComplete((value, failure) -> {
+            if (result.isCancelled()) {
+                work.cancel(true);
+            }
+        });
         Entry entry = new Entry(label, result);
         add(entry);
         result.whenComplete(entry);
         try {
-            executor().execute(() -> {
-                if (result.isDone()) {
-                    return; // cancelled while queued
-                }
-                try {
-                    result.complete(task.call());
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            executor().execute(work);
         } catch (RejectedExecutionException e) {
             pending.remove(entry);
             throw new RejectedExecutionException("wait-until rejected task '" + entry.label()
@@ -204,6 +227,7 @@ final class StandaloneBackend implements Backend {
                     BlockingQueue<Runnable> work = queue == 0
                             ? new SynchronousQueue<Runnable>() : new ArrayBlockingQueue<Runnable>(queue);
                     AtomicInteger n = new AtomicInteger();
+                    // A worker holds a caller's context class loader only while that caller's task runs.
                     ClassLoader loader = StandaloneBackend.class.getClassLoader();
                     pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, work, r -> {
                         Thread t = new Thread(r, "wait-until-worker-" + n.incrementAndGet());
