@@ -5,6 +5,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.security.CodeSource;
+import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 
@@ -14,6 +15,8 @@ import dev.waituntil.agent.bridge.BootstrapInjector;
 import dev.waituntil.agent.bridge.RuntimeBridge;
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.instrumentation.HookPoint;
+import dev.waituntil.agent.instrumentation.Instrumenter;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.TaskRuntime;
 
@@ -58,12 +61,15 @@ public final class WaitUntilAgent {
             BootstrapInjector.inject(instrumentation, jar);
             TaskRuntime started = new TaskRuntime(config);
             RuntimeBridge.install(started);
+            List<HookPoint> hookPoints = Instrumenter.hookPoints();
+            Instrumenter.install(instrumentation, hookPoints, config.flag(Setting.DEBUG));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> started.drainAll(
                     config.duration(Setting.DRAIN_TIMEOUT)), "wait-until-drain"));
             runtime = started;
             int handedOver = attached ? handOverLoadedApiCopies(instrumentation) : 0;
-            LOG.info("wait-until {} agent started{}; settings: {}; instruments: no container yet (JVM scope, shutdown-hook drain){}",
-                    version(), attached ? " by dynamic attach" : "", config.describe(),
+            LOG.info("wait-until {} agent started{}; settings: {}; instruments: request scope of javax.servlet and "
+                            + "jakarta.servlet ({} hook points); drain: JVM shutdown hook{}",
+                    version(), attached ? " by dynamic attach" : "", config.describe(), hookPoints.size(),
                     attached ? "; API copies handed over: " + handedOver : "");
         } catch (Throwable e) {
             LOG.error("wait-until: the agent could not start and is NOT active; the application runs without it. Cause: " + e, e);

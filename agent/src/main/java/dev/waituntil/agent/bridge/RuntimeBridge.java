@@ -3,61 +3,73 @@ package dev.waituntil.agent.bridge;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
+import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
 import dev.waituntil.agent.runtime.RequestInfo;
+import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.bootstrap.BridgeTarget;
+import dev.waituntil.bootstrap.RequestContext;
+import dev.waituntil.bootstrap.ServletHooks;
 import dev.waituntil.bootstrap.WaitUntilBridge;
 
 /**
- * The runtime as every copy of the API sees it through {@link dev.waituntil.bootstrap.WaitUntilBridge}.
- * Works out on the caller's thread which application a call belongs to: the thread's context
- * class loader, as SPEC says for tasks registered outside a request.
+ * The runtime as every copy of the API sees it through {@link WaitUntilBridge}. Works out on the
+ * caller's thread what a call belongs to: inside a request, that request and its web application;
+ * outside, the application of the thread's context class loader, or the JVM.
  */
 public final class RuntimeBridge implements BridgeTarget {
 
     private final TaskRuntime runtime;
+    private final ServletRequests requests;
 
-    RuntimeBridge(TaskRuntime runtime) {
+    RuntimeBridge(TaskRuntime runtime, ServletRequests requests) {
         this.runtime = runtime;
+        this.requests = requests;
     }
 
     /**
-     * Makes {@code runtime} the one that every API copy reaches. Call only after
-     * {@link BootstrapInjector#inject}: this class is the first to use the bridge types, so that the
-     * JVM resolves them from the bootstrap path rather than from the agent jar on the class path.
+     * Makes {@code runtime} the one that every API copy and every servlet hook reaches. Call only
+     * after {@link BootstrapInjector#inject}: this class is the first to use the bootstrap types, so
+     * the JVM resolves them from the bootstrap path rather than from the agent jar on the class path.
      */
     public static void install(TaskRuntime runtime) {
-        WaitUntilBridge.install(new RuntimeBridge(runtime));
+        ServletRequests requests = new ServletRequests(runtime, runtime.isDebug());
+        ServletHooks.install(requests);
+        WaitUntilBridge.install(new RuntimeBridge(runtime, requests));
     }
 
     @Override
     public void register(String label, Object task) {
-        runtime.register(label, task, runtime.scopeOf(callerLoader()), currentRequest());
+        RequestContext request = RequestContext.active();
+        ClassLoader application = applicationOf(request);
+        runtime.register(label, task, runtime.scopeOf(application), describe(request));
     }
 
     @Override
     public CompletableFuture<Void> run(String label, Runnable task) {
-        ClassLoader caller = callerLoader();
-        return runtime.run(label, task, runtime.scopeOf(caller), currentRequest(), caller);
+        RequestContext request = RequestContext.active();
+        ClassLoader application = applicationOf(request);
+        return runtime.run(label, task, runtime.scopeOf(application), describe(request), application);
     }
 
     @Override
     public CompletableFuture<?> supply(String label, Callable<?> task) {
-        ClassLoader caller = callerLoader();
-        return runtime.supply(label, task, runtime.scopeOf(caller), currentRequest(), caller);
+        RequestContext request = RequestContext.active();
+        ClassLoader application = applicationOf(request);
+        return runtime.supply(label, task, runtime.scopeOf(application), describe(request), application);
     }
 
     @Override
     public int pending() {
-        return runtime.pending(runtime.scopeOf(callerLoader()));
+        Scope scope = runtime.scopeOf(applicationOf(RequestContext.active()));
+        return runtime.pending(scope);
     }
 
-    private static ClassLoader callerLoader() {
-        return Thread.currentThread().getContextClassLoader();
+    private static ClassLoader applicationOf(RequestContext request) {
+        return request != null ? request.application() : Thread.currentThread().getContextClassLoader();
     }
 
-    /** The request being served on this thread; none until the servlet hooks are installed. */
-    private static RequestInfo currentRequest() {
-        return null;
+    private RequestInfo describe(RequestContext request) {
+        return request == null ? null : requests.describe(request);
     }
 }

@@ -11,6 +11,8 @@ public final class RequestInfo {
     private final String method;
     private final String uri;
     private final long id;
+    private volatile boolean async;
+    private volatile boolean completed;
 
     public RequestInfo(String method, String uri, long id) {
         this.method = method;
@@ -28,6 +30,28 @@ public final class RequestInfo {
 
     public long id() {
         return id;
+    }
+
+    /** @return true the first time: the request has gone async and its scope now outlives service() */
+    public synchronized boolean markAsync() {
+        if (async) {
+            return false;
+        }
+        async = true;
+        return true;
+    }
+
+    public boolean isAsync() {
+        return async;
+    }
+
+    /** The async request has completed (or failed, or timed out): its scope ends. */
+    public void markCompleted() {
+        completed = true;
+    }
+
+    public boolean isCompleted() {
+        return completed;
     }
 
     /** {@code GET /orders/42 (request 17)} */

@@ -22,6 +22,7 @@ public final class Scope {
     private final Scope parent;
     private final WeakReference<ClassLoader> loader;
     private volatile String name;
+    private volatile boolean named;
     volatile State state = State.OPEN;
 
     /** Pending tasks, each removed the moment it completes. */
@@ -47,9 +48,16 @@ public final class Scope {
         return name;
     }
 
-    /** Gives the application a better name (its context path) once a container hook knows it. */
+    /** Gives the application a better name (its context path) once a hook knows it; the first one wins. */
     public void rename(String better) {
-        this.name = better;
+        if (!named) {
+            this.name = better;
+            this.named = true;
+        }
+    }
+
+    public boolean isNamed() {
+        return named;
     }
 
     public boolean isRoot() {

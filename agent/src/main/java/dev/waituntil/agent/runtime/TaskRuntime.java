@@ -70,6 +70,10 @@ public final class TaskRuntime {
         return config;
     }
 
+    public boolean isDebug() {
+        return debug;
+    }
+
     // ---------------------------------------------------------------- scopes
 
     /** The JVM-wide scope: tasks of no application, and the parent of all. */

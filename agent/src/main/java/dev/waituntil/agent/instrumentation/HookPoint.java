@@ -1,0 +1,28 @@
+package dev.waituntil.agent.instrumentation;
+
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * One place in a library or container where the agent adds advice: which types, which methods,
+ * and the advice class. One small class per hook point, grouped by package ({@code servlet},
+ * later {@code tomcat}, {@code jetty}).
+ */
+public interface HookPoint {
+
+    /** For logs: e.g. {@code jakarta.servlet.Servlet.service}. */
+    String name();
+
+    /**
+     * A class the hook point's library is sure to have, e.g. {@code jakarta.servlet.Servlet}: the
+     * cheap pre-filter. A class loader that cannot see it is never asked about type hierarchies.
+     */
+    String requiredClass();
+
+    ElementMatcher<? super TypeDescription> types();
+
+    ElementMatcher<? super MethodDescription> methods();
+
+    Class<?> advice();
+}

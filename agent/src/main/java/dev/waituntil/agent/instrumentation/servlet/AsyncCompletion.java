@@ -1,0 +1,91 @@
+package dev.waituntil.agent.instrumentation.servlet;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+
+import org.slf4j.Logger;
+
+import dev.waituntil.agent.log.AgentLog;
+import dev.waituntil.agent.runtime.RequestInfo;
+
+/**
+ * Learns when an async request ends, with an {@code AsyncListener} of the request's own servlet
+ * API ({@code javax} or {@code jakarta}). The listener is a {@link Proxy} of that interface, so no
+ * class of ours has to be injected into the container's class loader.
+ */
+final class AsyncCompletion implements InvocationHandler {
+
+    private static final Logger LOG = AgentLog.get(AsyncCompletion.class);
+
+    private final RequestInfo request;
+    private final boolean debug;
+    private final Class<?> contextType;
+    private final Class<?> listenerType;
+
+    private AsyncCompletion(RequestInfo request, boolean debug, Class<?> contextType, Class<?> listenerType) {
+        this.request = request;
+        this.debug = debug;
+        this.contextType = contextType;
+        this.listenerType = listenerType;
+    }
+
+    static void listen(Object asyncContext, RequestInfo request, boolean debug) {
+        try {
+            Class<?> contextType = findAsyncContextInterface(asyncContext.getClass());
+            if (contextType == null) {
+                return;
+            }
+            String servletPackage = contextType.getPackage().getName();
+            Class<?> listenerType = Class.forName(servletPackage + ".AsyncListener", false, contextType.getClassLoader());
+            AsyncCompletion handler = new AsyncCompletion(request, debug, contextType, listenerType);
+            handler.addTo(asyncContext);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.warn("wait-until: cannot follow the async request {} to its end ({}); its tasks are still tracked",
+                    request, e.toString());
+        }
+    }
+
+    private void addTo(Object asyncContext) throws ReflectiveOperationException {
+        Object listener = Proxy.newProxyInstance(listenerType.getClassLoader(), new Class<?>[] {listenerType}, this);
+        contextType.getMethod("addListener", listenerType).invoke(asyncContext, listener);
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        switch (method.getName()) {
+            case "onComplete":
+            case "onError":
+            case "onTimeout":
+                request.markCompleted();
+                if (debug) {
+                    LOG.info("wait-until: async request {} ended ({})", request, method.getName());
+                }
+                return null;
+            case "onStartAsync":
+                // A new startAsync drops the listeners; the event carries the new context to rejoin.
+                Object event = args[0];
+                addTo(event.getClass().getMethod("getAsyncContext").invoke(event));
+                return null;
+            case "equals":
+                return proxy == args[0];
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            case "toString":
+                return "wait-until listener of " + request;
+            default:
+                return null;
+        }
+    }
+
+    private static Class<?> findAsyncContextInterface(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getName().equals("javax.servlet.AsyncContext") || i.getName().equals("jakarta.servlet.AsyncContext")) {
+                    return i;
+                }
+            }
+        }
+        return null;
+    }
+}

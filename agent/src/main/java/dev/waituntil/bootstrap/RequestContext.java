@@ -1,0 +1,75 @@
+package dev.waituntil.bootstrap;
+
+/**
+ * The request a thread is serving, if any: set by the outermost {@code Servlet.service} or
+ * {@code Filter.doFilter} of a request and cleared when that call ends, however it ends.
+ *
+ * <p>One instance per thread, reused for every request that thread serves, so a request that
+ * registers nothing allocates nothing. It lives on the bootstrap class path with the rest of this
+ * package: its {@code ThreadLocal} and its class belong to no application, and it holds the
+ * request and the application's class loader only while the request is being served, so it never
+ * pins an undeployed application.
+ */
+public final class RequestContext {
+
+    private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<RequestContext>() {
+        @Override
+        protected RequestContext initialValue() {
+            return new RequestContext();
+        }
+    };
+
+    /** Nesting of service/doFilter calls: filter chains, forwards and includes are one request. */
+    int depth;
+    /** The container's request object. */
+    Object request;
+    /** The web application: the context class loader when the request entered. */
+    ClassLoader application;
+    /** What the agent made of the request (method, URI, id), once a task or async needed it. */
+    Object description;
+
+    RequestContext() {
+    }
+
+    static RequestContext current() {
+        return CURRENT.get();
+    }
+
+    /** The context of the request this thread is serving, or null outside a request. */
+    public static RequestContext active() {
+        RequestContext context = CURRENT.get();
+        return context.depth > 0 ? context : null;
+    }
+
+    public Object request() {
+        return request;
+    }
+
+    public ClassLoader application() {
+        return application;
+    }
+
+    public Object description() {
+        return description;
+    }
+
+    public void describeAs(Object value) {
+        this.description = value;
+    }
+
+    void enter(Object request, ClassLoader application, Object description) {
+        if (depth++ == 0) {
+            this.request = request;
+            this.application = application;
+            this.description = description;
+        }
+    }
+
+    void exit() {
+        if (depth > 0 && --depth == 0) {
+            request = null;
+            application = null;
+            description = null;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.waituntil.bootstrap;
+
+/** What the agent does for the servlet hooks; implemented in the agent, installed into {@link ServletHooks}. */
+public interface RequestHookTarget {
+
+    /** The request's description (method, URI, id), made once per request and kept in the context. */
+    Object describe(RequestContext context);
+
+    /** The request went async: its scope lives until the async request completes. */
+    void asyncStarted(RequestContext context, Object asyncContext);
+}

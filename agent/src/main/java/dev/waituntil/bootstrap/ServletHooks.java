@@ -1,0 +1,60 @@
+package dev.waituntil.bootstrap;
+
+/**
+ * What the servlet advice calls. The advice is inlined into servlet, filter and container classes
+ * of any class loader, so it may reference only classes that every loader can see: this package,
+ * on the bootstrap class path, and the JDK. The advice suppresses anything these methods throw:
+ * the agent must never break a request.
+ */
+public final class ServletHooks {
+
+    private static volatile RequestHookTarget target;
+
+    private ServletHooks() {
+    }
+
+    /** Called once by the agent when its runtime is ready. */
+    public static void install(RequestHookTarget agent) {
+        target = agent;
+    }
+
+    /** Entry of {@code Servlet.service} or {@code Filter.doFilter}. */
+    public static void enter(Object request) {
+        RequestContext.current().enter(request, Thread.currentThread().getContextClassLoader(), null);
+    }
+
+    /** Exit of {@code Servlet.service} or {@code Filter.doFilter}, normal or by exception. */
+    public static void exit() {
+        RequestContext.current().exit();
+    }
+
+    /** {@code AsyncContext.start(Runnable)}: the runnable will serve the current request on another thread. */
+    public static Runnable propagate(Runnable task) {
+        RequestContext context = RequestContext.active();
+        RequestHookTarget agent = target;
+        if (context == null || task == null || agent == null || task instanceof ScopedRunnable) {
+            return task;
+        }
+        return new ScopedRunnable(task, context.request, context.application, agent.describe(context));
+    }
+
+    /** Exit of {@code ServletRequest.startAsync}: the request will outlive this call. */
+    public static void asyncStarted(Object request, Object asyncContext) {
+        RequestHookTarget agent = target;
+        RequestContext context = RequestContext.active();
+        if (agent != null && context != null && asyncContext != null) {
+            agent.asyncStarted(context, asyncContext);
+        }
+    }
+
+    /** Runs {@code task} as part of a request, with the request's context on this thread. */
+    static void runInRequest(Runnable task, Object request, ClassLoader application, Object description) {
+        RequestContext context = RequestContext.current();
+        context.enter(request, application, description);
+        try {
+            task.run();
+        } finally {
+            context.exit();
+        }
+    }
+}
