@@ -1,0 +1,122 @@
+package dev.waituntil.agent.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
+import dev.waituntil.agent.runtime.TaskRuntime;
+import dev.waituntil.agent.runtime.TrackedTask;
+import dev.waituntil.bootstrap.ServletHooks;
+
+/** What a registration belongs to, decided on the caller's thread. */
+class RuntimeBridgeTest {
+
+    private final TaskRuntime runtime = new TaskRuntime(Config.defaults());
+    private final RuntimeBridge bridge = new RuntimeBridge(runtime, new ServletRequests(runtime, false));
+    private final ClassLoader shop = new URLClassLoader(new URL[0], getClass().getClassLoader());
+
+    @AfterEach
+    void stop() {
+        runtime.shutdownExecutor();
+    }
+
+    /** The servlet API's own interface, answering as a container's request would. */
+    private static Object request(Class<?> httpRequestInterface, String method, String uri, String contextPath) {
+        return Proxy.newProxyInstance(httpRequestInterface.getClassLoader(), new Class<?>[] {httpRequestInterface},
+                (proxy, m, args) -> {
+                    switch (m.getName()) {
+                        case "getMethod": return method;
+                        case "getRequestURI": return uri;
+                        case "getContextPath": return contextPath;
+                        case "hashCode": return System.identityHashCode(proxy);
+                        case "equals": return proxy == args[0];
+                        default: return null;
+                    }
+                });
+    }
+
+    private void serve(Object request, ClassLoader application, Runnable work) {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(application); // what the container does before calling the filter chain
+        try {
+            ServletHooks.enter(request);
+            try {
+                work.run();
+            } finally {
+                ServletHooks.exit();
+            }
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+    }
+
+    @Test
+    void aTaskRegisteredInARequestNamesTheRequestAndItsApplication() {
+        Object request = request(jakarta.servlet.http.HttpServletRequest.class, "POST", "/shop/order", "/shop");
+        serve(request, shop, () -> {
+            bridge.register("receipt", new CompletableFuture<>());
+            bridge.register(null, new CompletableFuture<>());
+            assertEquals(2, bridge.pending());
+        });
+        List<TrackedTask> tasks = runtime.pendingTasks();
+        assertEquals(2, tasks.size());
+        for (TrackedTask task : tasks) {
+            assertEquals("POST", task.request().method());
+            assertEquals("/shop/order", task.request().uri());
+            assertEquals("/shop", task.scope().name(), "the application scope takes the context path as its name");
+            assertSame(runtime.scopeOf(shop), task.scope());
+        }
+        assertEquals(tasks.get(0).request().id(), tasks.get(1).request().id(), "one request, one id");
+        assertTrue(tasks.stream().anyMatch(t -> t.label().endsWith("from POST /shop/order")),
+                "a generated label says where the task came from");
+    }
+
+    @Test
+    void javaxRequestsAreReadTheSameWay() {
+        Object request = request(javax.servlet.http.HttpServletRequest.class, "GET", "/", "");
+        serve(request, shop, () -> bridge.register("legacy", new CompletableFuture<>()));
+        TrackedTask task = runtime.pendingTasks().get(0);
+        assertEquals("GET / (request 1)", task.request().toString());
+        assertEquals("/", task.scope().name(), "the root context is named /");
+    }
+
+    @Test
+    void outsideARequestTheContextClassLoaderDecides() throws Exception {
+        bridge.register("jvm task", new CompletableFuture<>());
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(shop);
+        try {
+            bridge.register("app task", new CompletableFuture<>());
+            assertEquals(1, bridge.pending(), "pending() counts the caller's application only");
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+        assertEquals(1, bridge.pending(), "and the JVM's own tasks for a caller of no application");
+        for (TrackedTask task : runtime.pendingTasks()) {
+            assertNull(task.request());
+        }
+    }
+
+    @Test
+    void runAndSupplyWorkRunsWithTheRequestsApplicationLoader() throws Exception {
+        Object request = request(jakarta.servlet.http.HttpServletRequest.class, "GET", "/shop/x", "/shop");
+        CompletableFuture<?>[] result = new CompletableFuture<?>[1];
+        serve(request, shop, () -> result[0] = bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader()));
+        assertSame(shop, result[0].get(5, TimeUnit.SECONDS));
+    }
+}

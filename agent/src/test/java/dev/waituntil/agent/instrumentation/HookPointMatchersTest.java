@@ -1,0 +1,102 @@
+package dev.waituntil.agent.instrumentation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+
+/** The hook points match the real servlet API types, in both packages, and nothing else. */
+class HookPointMatchersTest {
+
+    private static HookPoint point(String name) {
+        return Instrumenter.hookPoints().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no hook point " + name));
+    }
+
+    private static boolean typeMatches(HookPoint point, Class<?> type) {
+        return point.types().matches(TypeDescription.ForLoadedType.of(type));
+    }
+
+    private static boolean methodMatches(HookPoint point, Method method) {
+        return point.methods().matches(new MethodDescription.ForLoadedMethod(method));
+    }
+
+    @Test
+    void everyHookPointExistsForJavaxAndJakarta() {
+        List<String> names = Instrumenter.hookPoints().stream().map(HookPoint::name).collect(Collectors.toList());
+        for (String pkg : new String[] {"javax.servlet", "jakarta.servlet"}) {
+            assertTrue(names.contains(pkg + ".Servlet.service"), names.toString());
+            assertTrue(names.contains(pkg + ".Filter.doFilter"), names.toString());
+            assertTrue(names.contains(pkg + ".AsyncContext.start"), names.toString());
+            assertTrue(names.contains(pkg + ".ServletRequest.startAsync"), names.toString());
+        }
+        assertEquals(8, names.size());
+    }
+
+    @Test
+    void servletServiceMatchesThePublicServiceOfHttpServletOnly() throws Exception {
+        HookPoint javax = point("javax.servlet.Servlet.service");
+        assertTrue(typeMatches(javax, javax.servlet.http.HttpServlet.class));
+        assertFalse(typeMatches(javax, javax.servlet.Servlet.class), "interfaces are not instrumented");
+        assertFalse(typeMatches(javax, jakarta.servlet.http.HttpServlet.class), "the other package is the other hook point");
+        assertTrue(methodMatches(javax, javax.servlet.http.HttpServlet.class.getMethod("service",
+                javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)));
+        assertFalse(methodMatches(javax, javax.servlet.http.HttpServlet.class.getDeclaredMethod("service",
+                javax.servlet.http.HttpServletRequest.class, javax.servlet.http.HttpServletResponse.class)),
+                "the protected HTTP overload is inside the outer call anyway");
+        assertFalse(methodMatches(javax, javax.servlet.GenericServlet.class.getMethod("service",
+                javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)), "abstract");
+
+        HookPoint jakarta = point("jakarta.servlet.Servlet.service");
+        assertTrue(typeMatches(jakarta, jakarta.servlet.http.HttpServlet.class));
+        assertTrue(methodMatches(jakarta, jakarta.servlet.http.HttpServlet.class.getMethod("service",
+                jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class)));
+    }
+
+    @Test
+    void filterMatchesDoFilterOfFilterImplementations() throws Exception {
+        HookPoint jakarta = point("jakarta.servlet.Filter.doFilter");
+        assertTrue(typeMatches(jakarta, jakarta.servlet.http.HttpFilter.class));
+        assertTrue(methodMatches(jakarta, jakarta.servlet.http.HttpFilter.class.getMethod("doFilter",
+                jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class, jakarta.servlet.FilterChain.class)));
+        assertFalse(typeMatches(jakarta, jakarta.servlet.http.HttpServlet.class));
+    }
+
+    @Test
+    void asyncHookPointsMatchTheWrappersOfTheApi() throws Exception {
+        HookPoint startAsync = point("javax.servlet.ServletRequest.startAsync");
+        assertTrue(typeMatches(startAsync, javax.servlet.ServletRequestWrapper.class));
+        assertTrue(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("startAsync")));
+        assertTrue(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("startAsync",
+                javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)));
+        assertFalse(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("isAsyncStarted")));
+    }
+
+    @Test
+    void theIgnoreListDecidesOnNamesAlone() {
+        assertTrue(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(String.class)));
+        assertTrue(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(Instrumenter.class)));
+        assertTrue(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(net.bytebuddy.ByteBuddy.class)));
+        assertFalse(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(javax.servlet.http.HttpServlet.class)));
+        assertFalse(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(jakarta.servlet.http.HttpServlet.class)));
+    }
+
+    @Test
+    void thePreFilterAsksTheClassLoaderBeforeAnyHierarchy() {
+        Instrumenter.PreFiltered filter = new Instrumenter.PreFiltered("jakarta.servlet.Servlet",
+                type -> { throw new AssertionError("hierarchy matched although the loader cannot see the API"); });
+        ClassLoader blind = new ClassLoader(null) { };
+        assertFalse(filter.matches(TypeDescription.ForLoadedType.of(Object.class), blind, null, null, null));
+        assertFalse(filter.matches(TypeDescription.ForLoadedType.of(Object.class), null, null, null, null));
+        Instrumenter.PreFiltered seeing = new Instrumenter.PreFiltered("jakarta.servlet.Servlet", type -> true);
+        assertTrue(seeing.matches(TypeDescription.ForLoadedType.of(Object.class), getClass().getClassLoader(), null, null, null));
+    }
+}
