@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +42,9 @@ import java.util.regex.Pattern;
 final class StandaloneBackend implements Backend {
 
     private static final Logger LOG = Logger.getLogger("dev.waituntil");
+
+    /** Never started; the runtime refuses to remove a hook once shutdown has begun, which is how we tell. */
+    private static final Thread SHUTDOWN_PROBE = new Thread("wait-until-shutdown-probe");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
 
@@ -207,14 +212,28 @@ final class StandaloneBackend implements Backend {
     }
 
     /**
-     * A warning that must not be lost at JVM exit: the JDK's LogManager removes every handler in a
-     * shutdown hook of its own, which runs alongside our drain. Then the line goes to standard error.
+     * A warning that must not be lost at JVM exit. The JDK's LogManager removes every handler in a
+     * shutdown hook of its own, which runs alongside our drain, so during shutdown the line goes to
+     * standard error, formatted as java.util.logging would format it.
      */
     private static void warn(String message) {
-        if (Logger.getLogger("").getHandlers().length == 0) {
-            System.err.println("WARNING: " + message);
-        } else {
+        if (!isShuttingDown()) {
             LOG.warning(message);
+            return;
+        }
+        LogRecord record = new LogRecord(Level.WARNING, message);
+        record.setLoggerName(LOG.getName());
+        record.setSourceClassName(StandaloneBackend.class.getName());
+        System.err.print(new SimpleFormatter().format(record));
+        System.err.flush();
+    }
+
+    private static boolean isShuttingDown() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(SHUTDOWN_PROBE);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 

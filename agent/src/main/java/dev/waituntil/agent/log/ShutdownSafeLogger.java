@@ -1,8 +1,7 @@
 package dev.waituntil.agent.log;
 
-import java.io.PrintStream;
-import java.text.SimpleDateFormat;
-import java.util.Date;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
@@ -14,12 +13,12 @@ import org.slf4j.spi.LocationAwareLogger;
  * An SLF4J logger that writes through SLF4J's {@code java.util.logging} adapter, and keeps
  * writing when the JVM shuts down.
  *
- * <p>The JDK's {@code LogManager} registers a shutdown hook that removes every handler; it runs
- * alongside ours, which is when a drain names the tasks it gave up on. Lines logged after that
- * reset would vanish, so while the JVM is shutting down and the root logger has no handler left,
- * a line goes to standard error instead (which Tomcat's {@code catalina.out} and Jetty's console
- * capture). Containers that protect their logging during shutdown, like Tomcat's JULI, keep
- * their handlers and are not affected.
+ * <p>The JDK's {@code LogManager} registers a shutdown hook that removes every handler. It runs
+ * alongside ours, which is when a drain names the tasks it gave up on, and a line that meets that
+ * reset vanishes. Checking for handlers first leaves a race, so once the JVM is shutting down,
+ * lines go to standard error directly. They are formatted by {@link SimpleFormatter}, so they
+ * keep the format the user configured for {@code java.util.logging}. Tomcat's {@code catalina.out}
+ * and Jetty's console capture standard error.
  */
 final class ShutdownSafeLogger extends AbstractLogger {
 
@@ -30,7 +29,6 @@ final class ShutdownSafeLogger extends AbstractLogger {
     private static final Thread SHUTDOWN_PROBE = newProbe();
 
     private final transient LocationAwareLogger delegate;
-    private final transient java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
 
     ShutdownSafeLogger(LocationAwareLogger delegate) {
         this.delegate = delegate;
@@ -45,13 +43,13 @@ final class ShutdownSafeLogger extends AbstractLogger {
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
                                                Throwable throwable) {
-        if (root.getHandlers().length == 0 && isShuttingDown()) {
-            PrintStream err = System.err;
-            err.println(new SimpleDateFormat("MMM dd, yyyy h:mm:ss a").format(new Date()) + " " + name + "\n"
-                    + level + ": " + MessageFormatter.basicArrayFormat(pattern, arguments));
-            if (throwable != null) {
-                throwable.printStackTrace(err);
-            }
+        if (isShuttingDown()) {
+            LogRecord record = new LogRecord(julLevel(level), MessageFormatter.basicArrayFormat(pattern, arguments));
+            record.setLoggerName(name);
+            record.setSourceClassName(name);
+            record.setThrown(throwable);
+            System.err.print(new SimpleFormatter().format(record));
+            System.err.flush();
             return;
         }
         delegate.log(marker, FQCN, level.toInt(), pattern, arguments, throwable);
@@ -63,6 +61,21 @@ final class ShutdownSafeLogger extends AbstractLogger {
             return false;
         } catch (IllegalStateException e) {
             return true;
+        }
+    }
+
+    private static java.util.logging.Level julLevel(Level level) {
+        switch (level) {
+            case ERROR:
+                return java.util.logging.Level.SEVERE;
+            case WARN:
+                return java.util.logging.Level.WARNING;
+            case INFO:
+                return java.util.logging.Level.INFO;
+            case DEBUG:
+                return java.util.logging.Level.FINE;
+            default:
+                return java.util.logging.Level.FINEST;
         }
     }
 

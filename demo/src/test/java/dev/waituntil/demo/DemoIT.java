@@ -1,0 +1,180 @@
+package dev.waituntil.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.waituntil.demo.DemoLauncher.Line;
+import dev.waituntil.demo.DemoLauncher.Options;
+import dev.waituntil.demo.DemoLauncher.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The demo, run the way the README shows it, with its claims checked: the order is answered at once,
+ * SIGTERM arrives while the receipt is still being sent, and the server's JVM exits only after the
+ * receipt is out. The control proves that these checks can fail: the same server, with the work handed
+ * to a plain thread pool and no agent, loses the receipt.
+ *
+ * <p>The launcher runs in-process ({@link DemoLauncher#run}); the server always runs in a child JVM from
+ * the built, shaded demo jar, so the jar's contents are what is tested. The launcher bounds every wait
+ * and kills the server's JVM in a finally block.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DemoIT {
+
+    private static final Path DEMO_JAR = Path.of(System.getProperty("it.demoJar", "target/wait-until-demo.jar"))
+            .toAbsolutePath().normalize();
+    private static final Path AGENT_JAR = Path.of(System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
+            .toAbsolutePath().normalize();
+    private static final String RECEIPT_LINE = " receipt " + DemoLauncher.ORDER_ID + " sent";
+    /** The SIGTERM must come this long before the task can end, or the run proves nothing. */
+    private static final long MIN_REMAINING_AT_SIGTERM = 1500;
+    /** Clock and scheduling slack between the server's sleep and our measurements. */
+    private static final long SLACK = 100;
+
+    private static Options options() {
+        assertTrue(Files.isRegularFile(DEMO_JAR), "demo jar missing: " + DEMO_JAR);
+        assertTrue(Files.isRegularFile(AGENT_JAR), "agent jar missing: " + AGENT_JAR);
+        return new Options(AGENT_JAR, false, DEMO_JAR.toString(), 0);
+    }
+
+    @Test
+    void withTheAgentTheServerExitsOnlyAfterTheReceiptIsSent() {
+        Result r = DemoLauncher.run(options(), System.out);
+        String output = r.output();
+
+        assertEquals(202, r.status(), output);
+        assertTrue(r.responseMillis() < 1000, "response took " + r.responseMillis() + " ms\n" + output);
+
+        // SIGTERM came while the task was still running, early enough for the exit time to mean something.
+        long remainingAtSigterm = DemoServer.WORK_MILLIS - (r.sigtermAt() - r.requestAt());
+        assertTrue(remainingAtSigterm >= MIN_REMAINING_AT_SIGTERM,
+                "SIGTERM too late to prove anything: at most " + remainingAtSigterm + " ms of work were left\n" + output);
+
+        assertTrue(r.receiptSent(), "no '" + RECEIPT_LINE.trim() + "'\n" + output);
+        assertTrue(r.receiptAt() > r.responseAt(), "receipt not after the response\n" + output);
+        assertTrue(r.receiptAt() > r.sigtermAt(), "receipt not after SIGTERM\n" + output);
+
+        // Exited by itself after SIGTERM, and not before the task could have finished.
+        assertFalse(r.killed(), output);
+        if (!isWindows()) {
+            assertEquals(143, r.serverExitCode(), "exit code of a JVM stopped by SIGTERM\n" + output);
+        }
+        assertTrue(r.sigtermToExitMillis() >= remainingAtSigterm - SLACK,
+                "the server exited " + r.sigtermToExitMillis() + " ms after SIGTERM, with up to "
+                        + remainingAtSigterm + " ms of work left\n" + output);
+        assertTrue(r.sigtermToExitMillis() >= 2000 - SLACK, "SIGTERM to exit: " + r.sigtermToExitMillis() + " ms\n" + output);
+
+        // It was the agent: the task belonged to the request, and the agent's drain waited for it. Every line in
+        // the pipe was written before the JVM exited; the receipt precedes the end of the drain. (Not checked: the
+        // agent's "draining the JVM" line, logged at the moment the JDK removes the logging handlers; the agent
+        // loses it in some runs.)
+        int registered = indexOf(r.lines(), "wait-until: registered 'send receipt 42'");
+        assertTrue(registered >= 0 && r.lines().get(registered).text().contains("request POST /shop/order"),
+                "no registration with request scope\n" + output);
+        int receipt = indexOfEnd(r.lines(), RECEIPT_LINE);
+        int drained = indexOf(r.lines(), "wait-until: drain of the JVM");
+        assertTrue(drained >= 0 && r.lines().get(drained).text().contains("all tasks finished"),
+                "no end of the agent's drain\n" + output);
+        assertTrue(registered < receipt && receipt < drained,
+                "expected registered < receipt < drained, got " + registered + ", " + receipt + ", " + drained
+                        + "\n" + output);
+
+        assertEquals(0, r.exitCode(), output);
+    }
+
+    /** Control: the same server without the agent, the work on a plain thread pool. The receipt is lost. */
+    @Test
+    void controlWithoutTheAgentAndUntrackedWorkTheReceiptIsLost() {
+        Result r = DemoLauncher.run(options().withAgent(null).withUntracked(true), System.out);
+        String output = r.output();
+
+        assertEquals(202, r.status(), output);
+        assertTrue(r.responseMillis() < 1000, "response took " + r.responseMillis() + " ms\n" + output);
+        assertFalse(r.killed(), output);
+
+        assertFalse(r.receiptSent(), "the receipt was sent although nothing waited for it\n" + output);
+        assertEquals(-1, indexOf(r.lines(), "receipt 42"), output);
+        long remainingAtSigterm = DemoServer.WORK_MILLIS - (r.sigtermAt() - r.requestAt());
+        assertTrue(r.sigtermToExitMillis() < remainingAtSigterm,
+                "the server waited " + r.sigtermToExitMillis() + " ms although nothing was tracked\n" + output);
+        assertEquals(1, r.exitCode(), output);
+    }
+
+    /**
+     * Without the agent but with {@code WaitUntil.run}, the API's standalone mode (SPEC, "Without the agent")
+     * tracks the task in-process and its own shutdown hook waits for it: the receipt is sent too. What the
+     * agent adds is shown by the first test: the task belongs to its request, and the drain is the agent's.
+     */
+    @Test
+    void withoutTheAgentTheApiStandaloneModeStillWaits() {
+        Result r = DemoLauncher.run(options().withAgent(null), System.out);
+        String output = r.output();
+
+        assertEquals(202, r.status(), output);
+        assertTrue(indexOf(r.lines(), "wait-until: the agent is not attached to this JVM") >= 0, output);
+        assertEquals(-1, indexOf(r.lines(), "wait-until: registered"), output);
+        assertTrue(r.receiptSent(), output);
+        assertTrue(r.receiptAt() > r.sigtermAt(), output);
+        assertEquals(0, r.exitCode(), output);
+    }
+
+    /** {@code java -jar wait-until-demo.jar --agent <missing>}: the jar runs, and says what to do. */
+    @Test
+    void aMissingAgentJarIsReportedWithTheBuildCommand() throws Exception {
+        Path missing = DEMO_JAR.resolveSibling("no-such-agent.jar");
+        Process launcher = new ProcessBuilder(javaCommand(), "-jar", DEMO_JAR.toString(), "--agent", missing.toString())
+                .redirectErrorStream(true).start();
+        try {
+            launcher.getOutputStream().close();
+            assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "the launcher did not exit");
+            String output = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, launcher.exitValue(), output);
+            assertTrue(output.contains("the agent jar is missing: " + missing), output);
+            assertTrue(output.contains(DemoLauncher.BUILD_FIRST), output);
+            assertFalse(output.contains(DemoLauncher.SERVER), "a server was started\n" + output);
+        } finally {
+            launcher.destroyForcibly();
+        }
+    }
+
+    /** The launcher's default finds the agent jar from the demo jar: ../../agent/target/wait-until-agent.jar. */
+    @Test
+    void theDefaultAgentJarIsTheOneBuiltNextToTheDemo() throws IOException {
+        assertEquals(AGENT_JAR.toRealPath(), DemoLauncher.defaultAgentJar().toRealPath());
+    }
+
+    private static int indexOf(List<Line> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).text().contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOfEnd(List<Line> lines, String suffix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).text().endsWith(suffix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", isWindows() ? "java.exe" : "java").toString();
+    }
+
+    private static boolean isWindows() {
+        return System.getProperty("os.name", "").startsWith("Windows");
+    }
+}
