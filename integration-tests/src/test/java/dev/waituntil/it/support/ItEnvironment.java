@@ -23,6 +23,24 @@ public final class ItEnvironment {
         return existingFile("it.apiJar");
     }
 
+    /**
+     * The directory into which the build copied an embedded container's jars ({@code jetty12},
+     * {@code tomcat10}, {@code tomcat9}: {@code target/containers/<name>}), checked to hold jars.
+     */
+    public static Path containerDir(String name) {
+        String property = "it.container." + name;
+        Path dir = Path.of(required(property)).toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.list(dir)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".jar"))) {
+                throw new AssertionError(property + "=" + dir + " holds no jar");
+            }
+        } catch (IOException e) {
+            throw new AssertionError(property + "=" + dir + " cannot be read (" + e + "); the build copies the "
+                    + "container there before the integration tests (./mvnw verify)", e);
+        }
+        return dir;
+    }
+
     /** A fresh, empty directory {@code <it.workDir>/<name>} (left in place after the test, for inspection). */
     public static Path freshWorkDir(String name) throws IOException {
         Path root = Path.of(required("it.workDir")).toAbsolutePath().normalize();

@@ -42,6 +42,14 @@ public final class JavaSources {
      * @throws AssertionError with javac's diagnostics if the compilation fails
      */
     public static Path compile(Path outputDir, List<Path> classpath, String... sources) throws IOException {
+        return compile(outputDir, classpath, 8, sources);
+    }
+
+    /**
+     * As {@link #compile(Path, List, String...)}, with {@code --release <release>}: for code that runs on
+     * the build JDK against libraries that need a newer one (an embedded container's launcher).
+     */
+    public static Path compile(Path outputDir, List<Path> classpath, int release, String... sources) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new AssertionError("no system Java compiler: run the tests on a JDK, not a JRE ("
@@ -52,8 +60,8 @@ public final class JavaSources {
         for (String source : sources) {
             units.add(new Source(qualifiedName(source), source));
         }
-        List<String> options = new ArrayList<>(List.of("--release", "8", "-Xlint:-options", "-encoding", "UTF-8",
-                "-d", outputDir.toString()));
+        List<String> options = new ArrayList<>(List.of("--release", String.valueOf(release), "-Xlint:-options",
+                "-encoding", "UTF-8", "-d", outputDir.toString()));
         if (!classpath.isEmpty()) {
             options.add("-classpath");
             options.add(classpath.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator)));
