@@ -63,12 +63,14 @@ public final class WaitUntilAgent {
             RuntimeBridge.install(started);
             List<HookPoint> hookPoints = Instrumenter.hookPoints();
             Instrumenter.install(instrumentation, hookPoints, config.flag(Setting.DEBUG));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> started.drainAll(
-                    config.duration(Setting.DRAIN_TIMEOUT)), "wait-until-drain"));
+            // Where no container drains first (a plain JVM, an embedded server nobody stops), this does.
+            // Beside a container's own stop it waits for the same tasks, within the same deadline.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> started.drainForShutdown("the JVM shutdown hook"), "wait-until-drain"));
             runtime = started;
             int handedOver = attached ? handOverLoadedApiCopies(instrumentation) : 0;
-            LOG.info("wait-until {} agent started{}; settings: {}; instruments: request scope of javax.servlet and "
-                            + "jakarta.servlet ({} hook points); drain: JVM shutdown hook{}",
+            LOG.info("wait-until {} agent started{}; settings: {}; instruments: request scope (javax.servlet, "
+                            + "jakarta.servlet), drains before connectors close in Tomcat and Jetty, application "
+                            + "drains on destroy in any servlet container, JVM shutdown hook ({} hook points){}",
                     version(), attached ? " by dynamic attach" : "", config.describe(), hookPoints.size(),
                     attached ? "; API copies handed over: " + handedOver : "");
         } catch (Throwable e) {

@@ -27,6 +27,10 @@ public final class RequestContext {
     ClassLoader application;
     /** What the agent made of the request (method, URI, id), once a task or async needed it. */
     Object description;
+    /** The application scope that counts this request in flight; null where it is not counted. */
+    Object scope;
+    /** The request went async: it stays in flight after service() returns, until it completes. */
+    boolean async;
 
     RequestContext() {
     }
@@ -57,19 +61,36 @@ public final class RequestContext {
         this.description = value;
     }
 
-    void enter(Object request, ClassLoader application, Object description) {
+    public Object scope() {
+        return scope;
+    }
+
+    /** The request went async; from now on its end is the async completion, not the return of service(). */
+    public void markAsync() {
+        this.async = true;
+    }
+
+    /** @return true if this is the outermost call of the request */
+    boolean enter(Object request, ClassLoader application, Object description) {
         if (depth++ == 0) {
             this.request = request;
             this.application = application;
             this.description = description;
+            return true;
         }
+        return false;
     }
 
-    void exit() {
+    /** @return true if the request's outermost call has ended */
+    boolean exit() {
         if (depth > 0 && --depth == 0) {
             request = null;
             application = null;
             description = null;
+            scope = null;
+            async = false;
+            return true;
         }
+        return false;
     }
 }

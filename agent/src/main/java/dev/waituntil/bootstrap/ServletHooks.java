@@ -18,14 +18,26 @@ public final class ServletHooks {
         target = agent;
     }
 
-    /** Entry of {@code Servlet.service} or {@code Filter.doFilter}. */
+    /** Entry of {@code Servlet.service} or {@code Filter.doFilter}: the outermost one counts the request in flight. */
     public static void enter(Object request) {
-        RequestContext.current().enter(request, Thread.currentThread().getContextClassLoader(), null);
+        RequestContext context = RequestContext.current();
+        if (context.enter(request, Thread.currentThread().getContextClassLoader(), null)) {
+            RequestHookTarget agent = target;
+            if (agent != null) {
+                context.scope = agent.requestStarted(context.application);
+            }
+        }
     }
 
     /** Exit of {@code Servlet.service} or {@code Filter.doFilter}, normal or by exception. */
     public static void exit() {
-        RequestContext.current().exit();
+        RequestContext context = RequestContext.current();
+        Object scope = context.scope;
+        boolean async = context.async;
+        RequestHookTarget agent = target;
+        if (context.exit() && scope != null && !async && agent != null) {
+            agent.requestEnded(scope);
+        }
     }
 
     /** {@code AsyncContext.start(Runnable)}: the runnable will serve the current request on another thread. */
@@ -47,7 +59,10 @@ public final class ServletHooks {
         }
     }
 
-    /** Runs {@code task} as part of a request, with the request's context on this thread. */
+    /**
+     * Runs {@code task} as part of a request, with the request's context on this thread. Not counted in
+     * flight again: the async request it belongs to is counted until it completes.
+     */
     static void runInRequest(Runnable task, Object request, ClassLoader application, Object description) {
         RequestContext context = RequestContext.current();
         context.enter(request, application, description);

@@ -8,10 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
+import dev.waituntil.agent.runtime.TaskRuntime;
 
 /** The per-thread request scope that the servlet advice drives, without any bytecode involved. */
 class ServletHooksTest {
@@ -74,6 +80,15 @@ class ServletHooksTest {
     void aRunnableForAsyncContextStartCarriesTheRequestToItsThread() throws Exception {
         ServletHooks.install(new RequestHookTarget() {
             @Override
+            public Object requestStarted(ClassLoader application) {
+                return "counted";
+            }
+
+            @Override
+            public void requestEnded(Object scope) {
+            }
+
+            @Override
             public Object describe(RequestContext context) {
                 if (context.description() == null) {
                     context.describeAs("GET /x (request 1)");
@@ -120,22 +135,52 @@ class ServletHooksTest {
 
     @Test
     void aRequestThatRegistersNothingAllocatesNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        for (int i = 0; i < 20_000; i++) { // warm up: the thread's context is created once
-            ServletHooks.enter(request);
-            ServletHooks.exit();
+        // With the agent's real target: the request is counted in flight in its application's scope.
+        TaskRuntime runtime = new TaskRuntime(Config.defaults());
+        ServletHooks.install(new ServletRequests(runtime, false));
+        ClassLoader application = new URLClassLoader(new URL[0], getClass().getClassLoader());
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(application);
+        try {
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long id = thread.getId();
+            for (int i = 0; i < 20_000; i++) { // warm up: the thread's context and the scope are created once
+                ServletHooks.enter(request);
+                ServletHooks.exit();
+            }
+            long start = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 100_000; i++) {
+                ServletHooks.enter(request);
+                ServletHooks.enter(request);
+                ServletHooks.exit();
+                ServletHooks.exit();
+            }
+            long allocated = threads.getThreadAllocatedBytes(id) - start;
+            System.out.printf("100 000 requests through the servlet hooks allocated %d bytes%n", allocated);
+            // The bean's own bookkeeping may show a few hundred bytes; one byte per request would be 100 000.
+            assertTrue(allocated < 4096, "100 000 requests allocated " + allocated + " bytes");
+            assertEquals(0, runtime.scopeOf(application).requestsInFlight(), "every request counted out again");
+        } finally {
+            thread.setContextClassLoader(before);
+            runtime.shutdownExecutor();
         }
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 100_000; i++) {
+    }
+
+    @Test
+    void requestsAreInFlightFromTheOutermostEntryToItsExit() {
+        TaskRuntime runtime = new TaskRuntime(Config.defaults());
+        ServletHooks.install(new ServletRequests(runtime, false));
+        try {
             ServletHooks.enter(request);
             ServletHooks.enter(request);
+            assertEquals(1, runtime.jvm().requestsInFlight(), "a filter chain and its servlet are one request");
             ServletHooks.exit();
+            assertEquals(1, runtime.jvm().requestsInFlight());
             ServletHooks.exit();
+            assertEquals(0, runtime.jvm().requestsInFlight());
+        } finally {
+            runtime.shutdownExecutor();
         }
-        long allocated = threads.getThreadAllocatedBytes(thread) - before;
-        System.out.printf("100 000 requests through the servlet hooks allocated %d bytes%n", allocated);
-        // The bean's own bookkeeping may show a few hundred bytes; one byte per request would be 100 000.
-        assertTrue(allocated < 4096, "100 000 requests allocated " + allocated + " bytes");
     }
 }

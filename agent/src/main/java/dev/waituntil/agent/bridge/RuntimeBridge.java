@@ -3,11 +3,13 @@ package dev.waituntil.agent.bridge;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
+import dev.waituntil.agent.instrumentation.ContainerDrains;
 import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
 import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.bootstrap.BridgeTarget;
+import dev.waituntil.bootstrap.ContainerHooks;
 import dev.waituntil.bootstrap.RequestContext;
 import dev.waituntil.bootstrap.ServletHooks;
 import dev.waituntil.bootstrap.WaitUntilBridge;
@@ -35,6 +37,7 @@ public final class RuntimeBridge implements BridgeTarget {
     public static void install(TaskRuntime runtime) {
         ServletRequests requests = new ServletRequests(runtime, runtime.isDebug());
         ServletHooks.install(requests);
+        ContainerHooks.install(new ContainerDrains(runtime));
         WaitUntilBridge.install(new RuntimeBridge(runtime, requests));
     }
 

@@ -22,6 +22,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 import dev.waituntil.agent.instrumentation.servlet.AsyncContextStartInstrumentation;
+import dev.waituntil.agent.instrumentation.servlet.ContextDestroyedInstrumentation;
+import dev.waituntil.agent.instrumentation.servlet.ServletDestroyInstrumentation;
 import dev.waituntil.agent.instrumentation.servlet.FilterInstrumentation;
 import dev.waituntil.agent.instrumentation.servlet.ServletServiceInstrumentation;
 import dev.waituntil.agent.instrumentation.servlet.StartAsyncInstrumentation;
@@ -51,7 +53,14 @@ public final class Instrumenter {
             points.add(new FilterInstrumentation(servletPackage));
             points.add(new AsyncContextStartInstrumentation(servletPackage));
             points.add(new StartAsyncInstrumentation(servletPackage));
+            points.add(new ServletDestroyInstrumentation(servletPackage));
+            points.add(new ContextDestroyedInstrumentation(servletPackage));
         }
+        points.add(new dev.waituntil.agent.instrumentation.tomcat.ServerStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.tomcat.EngineStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.tomcat.ContextStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.jetty.ContextStopInstrumentation());
         return points;
     }
 

@@ -45,9 +45,13 @@ public final class RequestInfo {
         return async;
     }
 
-    /** The async request has completed (or failed, or timed out): its scope ends. */
-    public void markCompleted() {
+    /** @return true the first time: the async request has completed (or failed, or timed out) and its scope ends */
+    public synchronized boolean markCompleted() {
+        if (completed) {
+            return false;
+        }
         completed = true;
+        return true;
     }
 
     public boolean isCompleted() {

@@ -6,6 +6,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A set of tasks that is drained together: the whole JVM (the root), or one web application,
@@ -29,6 +30,10 @@ public final class Scope {
     final Set<TrackedTask> tasks = ConcurrentHashMap.newKeySet();
     /** The subset of {@link #tasks} that are plain futures: no callback, so drains wait on them. */
     final Queue<TrackedTask> plainFutures = new ConcurrentLinkedQueue<>();
+    /** Requests being served (async ones until they complete): they may still register tasks. */
+    final AtomicInteger inFlight = new AtomicInteger();
+    /** Set when a drain of this scope has ended: a later drain (another hook of the same stop) returns at once. */
+    volatile boolean drainEnded;
 
     private Scope(Scope parent, ClassLoader loader, String name) {
         this.parent = parent;
@@ -79,6 +84,10 @@ public final class Scope {
 
     public int pendingCount() {
         return tasks.size();
+    }
+
+    public int requestsInFlight() {
+        return inFlight.get();
     }
 
     Collection<TrackedTask> pendingTasks() {

@@ -10,7 +10,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,8 +44,13 @@ public final class TaskRuntime {
     private final Config config;
     private final boolean debug;
     private final Scope root = Scope.root();
-    /** Application scopes; few per JVM, so a list searched by identity beats a weak map here. */
-    private final List<Scope> applications = new CopyOnWriteArrayList<>();
+    /**
+     * Application scopes; few per JVM, so an array searched by identity beats a weak map here. Copied
+     * on write, and searched by index: the lookup runs for every request and must not allocate.
+     */
+    private volatile Scope[] applications = new Scope[0];
+    /** When the server (or the JVM) began to stop: the one deadline of every drain that follows. 0: not stopping. */
+    private final AtomicLong shutdownDeadline = new AtomicLong();
     private final TaskExecutor executor;
     private final AtomicLong ids = new AtomicLong();
 
@@ -89,25 +93,60 @@ public final class TaskRuntime {
         if (loader == null || isSystemLoaderOrAncestor(loader)) {
             return root;
         }
-        for (Scope s : applications) {
-            if (s.belongsTo(loader)) {
-                return s;
+        Scope known = find(loader);
+        return known != null ? known : newApplication(loader);
+    }
+
+    /** The scope of {@code loader} if it has one already; null if the application never used wait-until. */
+    public Scope existingScopeOf(ClassLoader loader) {
+        if (loader == null || isSystemLoaderOrAncestor(loader)) {
+            return root;
+        }
+        return find(loader);
+    }
+
+    private Scope find(ClassLoader loader) {
+        Scope[] all = applications;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i].belongsTo(loader)) {
+                return all[i];
             }
         }
-        return newApplication(loader);
+        return null;
     }
 
     private synchronized Scope newApplication(ClassLoader loader) {
+        Scope known = find(loader);
+        if (known != null) {
+            return known;
+        }
+        List<Scope> kept = new ArrayList<>(applications.length + 1);
         for (Scope s : applications) {
-            if (s.belongsTo(loader)) {
-                return s;
+            // Forget applications whose loader is gone and that have nothing left to drain.
+            if (!(s.isLoaderCollected() && s.tasks.isEmpty() && s.inFlight.get() == 0)) {
+                kept.add(s);
             }
         }
-        // Forget applications whose loader is gone and that have nothing left to drain.
-        applications.removeIf(s -> s.isLoaderCollected() && s.tasks.isEmpty());
         Scope created = Scope.application(root, loader);
-        applications.add(created);
+        kept.add(created);
+        applications = kept.toArray(new Scope[0]);
         return created;
+    }
+
+    // ---------------------------------------------------------------- requests in flight
+
+    /** A request entered its application: counted until {@link #requestEnded}. Allocates nothing. */
+    public Scope requestStarted(ClassLoader application) {
+        Scope scope = scopeOf(application);
+        scope.inFlight.incrementAndGet();
+        return scope;
+    }
+
+    /** A request ended (an async one: when it completed). */
+    public void requestEnded(Scope scope) {
+        if (scope.inFlight.decrementAndGet() <= 0 && drainsWaiting.get() > 0) {
+            signalDrains();
+        }
     }
 
     private static boolean isSystemLoaderOrAncestor(ClassLoader loader) {
@@ -337,20 +376,65 @@ public final class TaskRuntime {
     }
 
     /**
+     * The server, or the JVM, has begun to stop: fixes the one deadline of every drain of this stop,
+     * {@code waituntil.drain.timeout} from now, unless an earlier hook of the same stop fixed it already.
+     *
+     * @return the deadline, in {@link System#nanoTime()} terms
+     */
+    public long beginShutdown() {
+        long deadline = System.nanoTime() + Math.min(saturatedNanos(config.duration(Setting.DRAIN_TIMEOUT)), Long.MAX_VALUE / 4);
+        if (deadline == 0) {
+            deadline = 1; // 0 means "not stopping"
+        }
+        return shutdownDeadline.compareAndSet(0, deadline) ? deadline : shutdownDeadline.get();
+    }
+
+    public boolean isShuttingDown() {
+        return shutdownDeadline.get() != 0;
+    }
+
+    /**
+     * Drains every scope within the deadline of the stop under way (fixing it if this is the first hook).
+     *
+     * @param trigger what stops, for the log: {@code "Tomcat's engine stop"}, {@code "the JVM shutdown hook"}
+     */
+    public DrainReport drainForShutdown(String trigger) {
+        return drain(root, beginShutdown(), trigger);
+    }
+
+    /**
+     * Drains one application: on undeploy with the full timeout, during a server stop within what is
+     * left of the stop's deadline. A scope already drained returns at once.
+     */
+    public DrainReport drainApplication(Scope scope) {
+        long own = System.nanoTime() + Math.min(saturatedNanos(config.duration(Setting.DRAIN_TIMEOUT)), Long.MAX_VALUE / 4);
+        long stop = shutdownDeadline.get();
+        return drain(scope, stop != 0 && stop - own < 0 ? stop : own, "its stop");
+    }
+
+    /**
      * Waits until every task of {@code scope} (for the JVM scope: of every scope) has finished,
-     * including tasks registered while it waits, or until {@code timeout} has passed. Then the scope
+     * including tasks registered while it waits and every request still in flight has ended (it may
+     * register more), or until {@code timeout} has passed. Then the scope
      * accepts no more tasks; those still pending are named in the log and, with
      * {@code waituntil.drain.cancel}, cancelled. Returns as soon as the last task finishes.
      */
     public DrainReport drain(Scope scope, Duration timeout) {
+        return drain(scope, System.nanoTime() + Math.min(saturatedNanos(timeout), Long.MAX_VALUE / 4), "a direct call");
+    }
+
+    private DrainReport drain(Scope scope, long deadline, String trigger) {
         long start = System.nanoTime();
-        long deadline = start + Math.min(saturatedNanos(timeout), Long.MAX_VALUE / 4);
+        if (scope.drainEnded && !scope.isRoot()) {
+            return new DrainReport(scope.toString(), 0, Collections.<String>emptyList());
+        }
         if (scope.state == Scope.State.OPEN) {
             scope.state = Scope.State.DRAINING;
         }
         if (debug) {
-            LOG.info("wait-until: draining {}: {} task(s) pending, timeout {}", scope, pendingIn(scope).size(),
-                    Config.format(timeout));
+            LOG.info("wait-until: draining {} for {}: {} task(s) pending, {} request(s) in flight, {} left", scope,
+                    trigger, pendingIn(scope).size(), requestsInFlight(scope),
+                    Config.format(Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - start)))));
         }
         awaitEmpty(scope, deadline);
         scope.state = Scope.State.DRAINED;
@@ -360,23 +444,42 @@ public final class TaskRuntime {
         List<String> left = new ArrayList<>();
         if (!empty) {
             boolean cancel = config.flag(Setting.DRAIN_CANCEL);
+            String waited = Config.format(Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
             for (TrackedTask task : pendingIn(scope)) {
                 String description = task.describe();
                 left.add(description);
-                LOG.warn("wait-until: drain of {} timed out after {}; task {} is still pending{}", scope,
-                        Config.format(timeout), description, cancel ? ", cancelling it" : "");
+                if (task.namedByDrain) {
+                    continue; // another drain of this stop named it already
+                }
+                task.namedByDrain = true;
+                LOG.warn("wait-until: drain of {} timed out after {}; task {} is still pending{}", scope, waited,
+                        description, cancel ? ", cancelling it" : "");
                 if (cancel) {
                     task.cancelledByDrain = true;
                     task.cancel();
                 }
             }
+            int requests = requestsInFlight(scope);
+            if (requests > 0) {
+                LOG.warn("wait-until: drain of {} timed out after {} with {} request(s) still in flight; the stop goes on",
+                        scope, waited, requests);
+            }
         }
-        DrainReport report = new DrainReport(scope.toString(), System.nanoTime() - start,
+        scope.drainEnded = true;
+        DrainReport report = new DrainReport(scope + " for " + trigger, System.nanoTime() - start,
                 Collections.unmodifiableList(left));
         if (debug || report.timedOut()) {
             LOG.info("wait-until: {}", report);
         }
         return report;
+    }
+
+    private int requestsInFlight(Scope scope) {
+        int n = 0;
+        for (Scope s : scopesIn(scope)) {
+            n += Math.max(0, s.inFlight.get());
+        }
+        return n;
     }
 
     private List<TrackedTask> pendingIn(Scope scope) {
@@ -390,9 +493,10 @@ public final class TaskRuntime {
         if (!scope.isRoot()) {
             return Collections.singletonList(scope);
         }
-        List<Scope> all = new ArrayList<>(applications.size() + 1);
+        Scope[] apps = applications;
+        List<Scope> all = new ArrayList<>(apps.length + 1);
         all.add(root);
-        all.addAll(applications);
+        Collections.addAll(all, apps);
         return all;
     }
 
@@ -448,9 +552,10 @@ public final class TaskRuntime {
         return true;
     }
 
+    /** No task pending and no request in flight that could still register one. */
     private static boolean allEmpty(List<Scope> scopes) {
         for (Scope s : scopes) {
-            if (!s.tasks.isEmpty()) {
+            if (!s.tasks.isEmpty() || s.inFlight.get() > 0) {
                 return false;
             }
         }

@@ -30,6 +30,8 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private final Object future;
     private volatile int state;
     volatile boolean cancelledByDrain;
+    /** Named in the log by a drain that gave up on it; two drains of one stop name it once. */
+    volatile boolean namedByDrain;
 
     TrackedTask(TaskRuntime runtime, long id, String label, Object future, Scope scope, RequestInfo request) {
         this.runtime = runtime;

@@ -37,8 +37,15 @@ class HookPointMatchersTest {
             assertTrue(names.contains(pkg + ".Filter.doFilter"), names.toString());
             assertTrue(names.contains(pkg + ".AsyncContext.start"), names.toString());
             assertTrue(names.contains(pkg + ".ServletRequest.startAsync"), names.toString());
+            assertTrue(names.contains(pkg + ".Servlet.destroy"), names.toString());
+            assertTrue(names.contains(pkg + ".ServletContextListener.contextDestroyed"), names.toString());
         }
-        assertEquals(8, names.size());
+        assertTrue(names.contains("org.apache.catalina.core.StandardServer.stopInternal"), names.toString());
+        assertTrue(names.contains("org.apache.catalina.core.ContainerBase.stopInternal"), names.toString());
+        assertTrue(names.contains("org.apache.catalina.core.StandardContext.stopInternal"), names.toString());
+        assertTrue(names.contains("org.eclipse.jetty.server.Server.doStop"), names.toString());
+        assertTrue(names.contains("org.eclipse.jetty.server.handler.ContextHandler.doStop"), names.toString());
+        assertEquals(17, names.size(), names.toString());
     }
 
     @Test
@@ -78,6 +85,23 @@ class HookPointMatchersTest {
         assertTrue(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("startAsync",
                 javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)));
         assertFalse(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("isAsyncStarted")));
+    }
+
+    @Test
+    void applicationDestroyHooksMatchTheApiTypes() throws Exception {
+        HookPoint destroy = point("jakarta.servlet.Servlet.destroy");
+        assertTrue(methodMatches(destroy, jakarta.servlet.GenericServlet.class.getMethod("destroy")));
+        HookPoint destroyed = point("javax.servlet.ServletContextListener.contextDestroyed");
+        assertFalse(typeMatches(destroyed, javax.servlet.ServletContextListener.class), "interfaces are not instrumented");
+        assertTrue(methodMatches(destroyed, javax.servlet.ServletContextListener.class.getMethod("contextDestroyed",
+                javax.servlet.ServletContextEvent.class)), "the listener's method, in classes that implement it");
+    }
+
+    @Test
+    void containerHookPointsAreMatchedByClassNameAlone() {
+        HookPoint engine = point("org.apache.catalina.core.ContainerBase.stopInternal");
+        assertEquals("org.apache.catalina.core.ContainerBase", engine.requiredClass());
+        assertFalse(typeMatches(engine, Object.class));
     }
 
     @Test

@@ -530,7 +530,7 @@ class TaskRuntimeTest {
         assertEquals(1, log.linesContaining("registered 'watched'").size(), log.lines().toString());
         assertEquals(1, log.linesContaining("task 'watched'").stream().filter(l -> l.contains("completed")).count());
         assertEquals(1, log.linesContaining("draining the JVM").size(), log.lines().toString());
-        assertEquals(1, log.linesContaining("drain of the JVM:").size(), log.lines().toString());
+        assertEquals(1, log.linesContaining("drain of the JVM for a direct call:").size(), log.lines().toString());
     }
 
     @Test
@@ -541,6 +541,76 @@ class TaskRuntimeTest {
         task.complete(null);
         runtime.drainAll(Duration.ofSeconds(1));
         assertEquals(Collections.emptyList(), log.lines());
+    }
+
+    @Test
+    void aDrainWaitsForRequestsInFlightAndTheTasksTheyRegister() throws Exception {
+        TaskRuntime runtime = runtime();
+        ClassLoader app = newApplicationLoader("/shop");
+        Scope scope = runtime.requestStarted(app); // a slow request, still being served when the stop begins
+        CompletableFuture<Void> registeredLate = new CompletableFuture<>();
+        Thread request = new Thread(() -> {
+            sleep(300);
+            runtime.register("registered by the request in flight", registeredLate, scope, null);
+            runtime.requestEnded(scope);
+            sleep(100);
+            registeredLate.complete(null);
+        });
+        request.start();
+        DrainReport report = runtime.drainForShutdown("a test");
+        request.join();
+        assertFalse(report.timedOut(), report.toString());
+        assertTrue(registeredLate.isDone(), "the drain waited for the request, then for its task");
+        assertTrue(report.elapsedNanos() >= TimeUnit.MILLISECONDS.toNanos(390), report.toString());
+        assertEquals(0, scope.requestsInFlight());
+    }
+
+    @Test
+    void oneStopHasOneDeadlineAndApplicationDrainsStayWithinIt() {
+        TaskRuntime runtime = runtime("drain.timeout=400ms");
+        Scope a = runtime.scopeOf(newApplicationLoader("/a"));
+        Scope b = runtime.scopeOf(newApplicationLoader("/b"));
+        runtime.register("stuck in a", new CompletableFuture<Void>(), a, null);
+        runtime.register("stuck in b", new CompletableFuture<Void>(), b, null);
+        long first = runtime.beginShutdown();
+        assertEquals(first, runtime.beginShutdown(), "a later hook of the same stop keeps the deadline");
+        long start = System.nanoTime();
+        runtime.drainApplication(a);
+        runtime.drainApplication(b); // contexts stop one after another: together they take one timeout, not two
+        long took = System.nanoTime() - start;
+        assertTrue(took < TimeUnit.MILLISECONDS.toNanos(700), "two application drains took " + took / 1_000_000 + " ms");
+    }
+
+    @Test
+    void twoDrainsOfOneStopNameAStuckTaskOnceAndALaterDrainOfTheScopeReturnsAtOnce() throws Exception {
+        TaskRuntime runtime = runtime("drain.timeout=300ms");
+        Scope shop = runtime.scopeOf(newApplicationLoader("/shop"));
+        runtime.register("stuck", new CompletableFuture<Void>() {
+            @Override
+            public boolean cancel(boolean mayInterrupt) {
+                return false; // ignores cancellation, like a task that ignores interrupts
+            }
+        }, shop, null);
+        Thread jvmHook = new Thread(() -> runtime.drainForShutdown("the JVM shutdown hook"));
+        jvmHook.start();
+        runtime.drainForShutdown("a container"); // the container's drain, beside the JVM's shutdown hook
+        jvmHook.join();
+        assertEquals(1, log.linesContaining("'stuck'").stream().filter(l -> l.contains("still pending")).count(),
+                log.lines().toString());
+        long start = System.nanoTime();
+        runtime.drainApplication(shop); // contextDestroyed, Servlet.destroy...: one per component
+        runtime.drainApplication(shop);
+        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(100), "already drained: no second wait");
+    }
+
+    @Test
+    void existingScopeOfDoesNotCreateOne() {
+        TaskRuntime runtime = runtime();
+        ClassLoader never = newApplicationLoader("/never-used");
+        assertEquals(null, runtime.existingScopeOf(never));
+        assertSame(runtime.jvm(), runtime.existingScopeOf(null));
+        Scope made = runtime.scopeOf(never);
+        assertSame(made, runtime.existingScopeOf(never));
     }
 
     @Test

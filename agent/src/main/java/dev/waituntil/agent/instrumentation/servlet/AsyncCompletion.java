@@ -8,6 +8,8 @@ import org.slf4j.Logger;
 
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.RequestInfo;
+import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
  * Learns when an async request ends, with an {@code AsyncListener} of the request's own servlet
@@ -19,30 +21,38 @@ final class AsyncCompletion implements InvocationHandler {
     private static final Logger LOG = AgentLog.get(AsyncCompletion.class);
 
     private final RequestInfo request;
+    /** The scope counting the request in flight, or null if it is not counted. */
+    private final Scope inFlight;
+    private final TaskRuntime runtime;
     private final boolean debug;
     private final Class<?> contextType;
     private final Class<?> listenerType;
 
-    private AsyncCompletion(RequestInfo request, boolean debug, Class<?> contextType, Class<?> listenerType) {
+    private AsyncCompletion(RequestInfo request, Scope inFlight, TaskRuntime runtime, boolean debug,
+                            Class<?> contextType, Class<?> listenerType) {
         this.request = request;
+        this.inFlight = inFlight;
+        this.runtime = runtime;
         this.debug = debug;
         this.contextType = contextType;
         this.listenerType = listenerType;
     }
 
-    static void listen(Object asyncContext, RequestInfo request, boolean debug) {
+    /** @return whether the listener is in place, so that the request's end will be seen */
+    static boolean listen(Object asyncContext, RequestInfo request, Scope inFlight, TaskRuntime runtime, boolean debug) {
         try {
             Class<?> contextType = findAsyncContextInterface(asyncContext.getClass());
             if (contextType == null) {
-                return;
+                return false;
             }
             String servletPackage = contextType.getPackage().getName();
             Class<?> listenerType = Class.forName(servletPackage + ".AsyncListener", false, contextType.getClassLoader());
-            AsyncCompletion handler = new AsyncCompletion(request, debug, contextType, listenerType);
-            handler.addTo(asyncContext);
+            new AsyncCompletion(request, inFlight, runtime, debug, contextType, listenerType).addTo(asyncContext);
+            return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.warn("wait-until: cannot follow the async request {} to its end ({}); its tasks are still tracked",
                     request, e.toString());
+            return false;
         }
     }
 
@@ -57,9 +67,13 @@ final class AsyncCompletion implements InvocationHandler {
             case "onComplete":
             case "onError":
             case "onTimeout":
-                request.markCompleted();
-                if (debug) {
-                    LOG.info("wait-until: async request {} ended ({})", request, method.getName());
+                if (request.markCompleted()) {
+                    if (inFlight != null) {
+                        runtime.requestEnded(inFlight);
+                    }
+                    if (debug) {
+                        LOG.info("wait-until: async request {} ended ({})", request, method.getName());
+                    }
                 }
                 return null;
             case "onStartAsync":

@@ -50,10 +50,25 @@ public final class ServletRequests implements RequestHookTarget {
     }
 
     @Override
+    public Object requestStarted(ClassLoader application) {
+        return runtime.requestStarted(application);
+    }
+
+    @Override
+    public void requestEnded(Object scope) {
+        runtime.requestEnded((Scope) scope);
+    }
+
+    @Override
     public void asyncStarted(RequestContext context, Object asyncContext) {
         RequestInfo info = describe(context);
-        if (info.markAsync()) {
-            AsyncCompletion.listen(asyncContext, info, debug);
+        if (!info.markAsync()) {
+            return;
+        }
+        Scope counted = (Scope) context.scope();
+        if (AsyncCompletion.listen(asyncContext, info, counted, runtime, debug)) {
+            // Still in flight after service() returns: the listener ends it when the async request completes.
+            context.markAsync();
             if (debug) {
                 LOG.info("wait-until: request {} went async; its scope lasts until it completes", info);
             }

@@ -1,0 +1,15 @@
+package dev.waituntil.bootstrap;
+
+/** What the agent does for the container hooks; implemented in the agent, installed into {@link ContainerHooks}. */
+public interface ContainerHookTarget {
+
+    void tomcatServerStopping(Object server);
+
+    void tomcatContainerStopping(Object container);
+
+    void jettyServerStopping(Object server);
+
+    void applicationStopping(Object context);
+
+    void applicationDestroying(Object component);
+}

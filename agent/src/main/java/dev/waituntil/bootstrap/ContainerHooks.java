@@ -1,0 +1,60 @@
+package dev.waituntil.bootstrap;
+
+/**
+ * What the container advice calls, at the points where a server or an application begins to stop.
+ * Like {@link ServletHooks}, it is inlined into container classes of any class loader, so it lives on
+ * the bootstrap class path and speaks in JDK types only. Each method blocks for as long as the drain
+ * it starts; the advice suppresses anything thrown.
+ */
+public final class ContainerHooks {
+
+    private static volatile ContainerHookTarget target;
+
+    private ContainerHooks() {
+    }
+
+    /** Called once by the agent when its runtime is ready. */
+    public static void install(ContainerHookTarget agent) {
+        target = agent;
+    }
+
+    /** Tomcat {@code StandardServer.stopInternal()}: shutdown is certain; connectors still accept. */
+    public static void tomcatServerStopping(Object server) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.tomcatServerStopping(server);
+        }
+    }
+
+    /** Tomcat {@code ContainerBase.stopInternal()}: for the Engine, connectors are paused and no application has stopped. */
+    public static void tomcatContainerStopping(Object container) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.tomcatContainerStopping(container);
+        }
+    }
+
+    /** Jetty {@code Server.doStop()}: the only point before the connectors close. */
+    public static void jettyServerStopping(Object server) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.jettyServerStopping(server);
+        }
+    }
+
+    /** Tomcat {@code StandardContext.stopInternal()} or Jetty {@code ContextHandler.doStop()}: one application stops. */
+    public static void applicationStopping(Object context) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.applicationStopping(context);
+        }
+    }
+
+    /** {@code Servlet.destroy()} or {@code ServletContextListener.contextDestroyed()}: any other container. */
+    public static void applicationDestroying(Object component) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.applicationDestroying(component);
+        }
+    }
+}
