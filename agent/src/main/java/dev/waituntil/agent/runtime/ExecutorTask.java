@@ -15,11 +15,9 @@ import java.util.concurrent.FutureTask;
 final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable {
 
     private final FutureTask<T> work;
-    private final ClassLoader contextLoader;
 
     ExecutorTask(Callable<T> body, ClassLoader contextLoader) {
-        this.contextLoader = contextLoader;
-        this.work = new FutureTask<T>(body) {
+        this.work = new FutureTask<T>(() -> callWith(contextLoader, body)) {
             @Override
             protected void done() {
                 relay();
@@ -29,13 +27,20 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable {
 
     @Override
     public void run() {
+        work.run();
+    }
+
+    /**
+     * The caller's class loader only while its work runs, and given back before the outcome is
+     * published: a drain that returns on completion must find no worker still holding the
+     * application's loader (Tomcat checks for such threads right after and would warn of a leak).
+     */
+    private static <T> T callWith(ClassLoader contextLoader, Callable<T> body) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader own = thread.getContextClassLoader();
-        // The caller's class loader only while its work runs: a pooled thread must not keep an
-        // application's loader (Tomcat would warn about it, and an undeployed application would leak).
         thread.setContextClassLoader(contextLoader);
         try {
-            work.run();
+            return body.call();
         } finally {
             thread.setContextClassLoader(own);
         }
