@@ -1,5 +1,6 @@
 package dev.waituntil.agent.log;
 
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
 
@@ -13,17 +14,21 @@ import org.slf4j.spi.LocationAwareLogger;
  * An SLF4J logger that writes through SLF4J's {@code java.util.logging} adapter, and keeps
  * writing when the JVM shuts down.
  *
- * <p>The JDK's {@code LogManager} registers a shutdown hook that removes every handler. It runs
+ * <p>The JDK's own {@code LogManager} registers a shutdown hook that removes every handler. It runs
  * alongside ours, which is when a drain names the tasks it gave up on, and a line that meets that
- * reset vanishes. Checking for handlers first leaves a race, so once the JVM is shutting down,
- * lines go to standard error directly. They are formatted by {@link SimpleFormatter}, so they
- * keep the format the user configured for {@code java.util.logging}. Tomcat's {@code catalina.out}
- * and Jetty's console capture standard error.
+ * reset vanishes. Checking for handlers first leaves a race, so once the JVM is shutting down under
+ * the JDK's {@code LogManager}, lines go to standard error directly, formatted by
+ * {@link SimpleFormatter} in the format the user configured for {@code java.util.logging}. Jetty's
+ * console captures standard error. A replacement {@code LogManager} (Tomcat's JULI, an application
+ * server's) keeps its handlers until its own shutdown, so lines keep going to its log files.
  */
 final class ShutdownSafeLogger extends AbstractLogger {
 
     private static final long serialVersionUID = 1L;
     private static final String FQCN = ShutdownSafeLogger.class.getName();
+
+    /** Whether java.util.logging runs on the JDK's LogManager, which resets every handler at JVM shutdown. */
+    private static final boolean JDK_LOG_MANAGER = LogManager.getLogManager().getClass() == LogManager.class;
 
     /** Never started; only asked of the runtime, which refuses it once shutdown has begun. */
     private static final Thread SHUTDOWN_PROBE = newProbe();
@@ -43,7 +48,7 @@ final class ShutdownSafeLogger extends AbstractLogger {
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
                                                Throwable throwable) {
-        if (isShuttingDown()) {
+        if (JDK_LOG_MANAGER && isShuttingDown()) {
             LogRecord record = new LogRecord(julLevel(level), MessageFormatter.basicArrayFormat(pattern, arguments));
             record.setLoggerName(name);
             record.setSourceClassName(name);

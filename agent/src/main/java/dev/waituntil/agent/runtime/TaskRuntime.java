@@ -63,6 +63,8 @@ public final class TaskRuntime {
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    /** Tasks cancelled by drains at their deadline, so that every drain's summary can say so. */
+    private final AtomicInteger cancelledAtDeadline = new AtomicInteger();
 
     public TaskRuntime(Config config) {
         this.config = config;
@@ -426,11 +428,12 @@ public final class TaskRuntime {
     private DrainReport drain(Scope scope, long deadline, String trigger) {
         long start = System.nanoTime();
         if (scope.drainEnded && !scope.isRoot()) {
-            return new DrainReport(scope.toString(), 0, Collections.<String>emptyList());
+            return new DrainReport(scope.toString(), 0, Collections.<String>emptyList(), 0);
         }
         if (scope.state == Scope.State.OPEN) {
             scope.state = Scope.State.DRAINING;
         }
+        int cancelledBefore = cancelledAtDeadline.get();
         if (debug) {
             LOG.info("wait-until: draining {} for {}: {} task(s) pending, {} request(s) in flight, {} left", scope,
                     trigger, pendingIn(scope).size(), requestsInFlight(scope),
@@ -456,6 +459,7 @@ public final class TaskRuntime {
                         description, cancel ? ", cancelling it" : "");
                 if (cancel) {
                     task.cancelledByDrain = true;
+                    cancelledAtDeadline.incrementAndGet();
                     task.cancel();
                 }
             }
@@ -466,8 +470,9 @@ public final class TaskRuntime {
             }
         }
         scope.drainEnded = true;
+        // Another drain of the same stop may have cancelled tasks at the deadline while this one waited.
         DrainReport report = new DrainReport(scope + " for " + trigger, System.nanoTime() - start,
-                Collections.unmodifiableList(left));
+                Collections.unmodifiableList(left), cancelledAtDeadline.get() - cancelledBefore);
         if (debug || report.timedOut()) {
             LOG.info("wait-until: {}", report);
         }

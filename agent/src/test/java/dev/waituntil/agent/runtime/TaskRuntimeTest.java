@@ -597,10 +597,27 @@ class TaskRuntimeTest {
         jvmHook.join();
         assertEquals(1, log.linesContaining("'stuck'").stream().filter(l -> l.contains("still pending")).count(),
                 log.lines().toString());
+        assertEquals(0, log.linesContaining("all tasks finished").size(), "neither drain's summary claims success\n"
+                + log.lines());
         long start = System.nanoTime();
         runtime.drainApplication(shop); // contextDestroyed, Servlet.destroy...: one per component
         runtime.drainApplication(shop);
         assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(100), "already drained: no second wait");
+    }
+
+    @Test
+    void aDrainThatSeesAnotherDrainCancelATaskDoesNotReportSuccess() throws Exception {
+        TaskRuntime runtime = runtime("drain.timeout=300ms");
+        CompletableFuture<Void> cancellable = new CompletableFuture<>();
+        runtime.register("cancellable", cancellable, runtime.jvm(), null);
+        DrainReport[] other = new DrainReport[1];
+        Thread second = new Thread(() -> other[0] = runtime.drainForShutdown("the JVM shutdown hook"));
+        second.start();
+        DrainReport first = runtime.drainForShutdown("a container");
+        second.join();
+        assertTrue(cancellable.isCancelled());
+        assertTrue(first.timedOut() && other[0].timedOut(), first + " / " + other[0]);
+        assertEquals(1, log.linesContaining("'cancellable'").stream().filter(l -> l.contains("still pending")).count());
     }
 
     @Test

@@ -1,0 +1,347 @@
+package dev.waituntil.it.support;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The web application that the Tomcat distribution tests deploy, built at test time as a real
+ * {@code .war} file: {@code WEB-INF/web.xml}, {@code WEB-INF/classes} (compiled with
+ * {@code --release 8} against the distribution's own {@code lib/servlet-api.jar}, so {@code javax}
+ * for Tomcat 9 and {@code jakarta} for 10.1 and 11, from one source) and
+ * {@code WEB-INF/lib/<the wait-until API jar>}.
+ *
+ * <p>It writes what happens to it, one line per event, to the file named by the system property
+ * {@value #EVENTS_PROPERTY} (every application of the JVM appends to the same file; each line is one
+ * {@code write} to a file opened for appending, so lines never interleave and their order in the file
+ * is the order in which they were written). The tests read that file after the server has exited.
+ * <ul>
+ * <li>{@code /work?label=X&ms=N}: {@code WaitUntil.run(X, ...)}: the task sleeps N ms, then writes
+ *     {@code DONE X <millis>} (or {@code INTERRUPTED X <millis>} if it was interrupted); answers 200
+ *     {@code accepted X}, or 503 {@code rejected X: <reason>} (and writes {@code REJECTED X}) when
+ *     {@code run} throws.
+ * <li>{@code /slow?label=X&ms=N&taskMs=M}: writes {@code SLOW-IN X <millis>}, sleeps N ms inside the
+ *     request (a request still in flight when the stop begins), then registers the task X of M ms as
+ *     {@code /work} does, writes {@code SLOW-OUT X <millis>} and answers.
+ * <li>{@code /stuck?label=X}: registers the task X that never ends (it sleeps until interrupted, then
+ *     writes {@code INTERRUPTED X <millis>}).
+ * <li>{@code /ping}: {@code pong <context path>}; {@code /pending}: {@code pending=<WaitUntil.pending()>}.
+ * </ul>
+ * The servlet ({@code load-on-startup}) writes {@code SERVLET-DESTROYED <context path> <millis>} in
+ * {@code destroy()}; a {@code ServletContextListener} writes {@code INITIALIZED} and
+ * {@code DESTROYED <context path> <millis>}. {@code <millis>} is {@code System.currentTimeMillis()}.
+ */
+public final class TomcatTestWar {
+
+    public static final String EVENTS_PROPERTY = "wt.events";
+
+    private TomcatTestWar() {
+    }
+
+    static final String EVENTS = """
+            package wt;
+
+            import java.io.FileOutputStream;
+            import java.io.IOException;
+
+            /** Appends one line per event to the file named by -Dwt.events; one write per line. */
+            public final class Events {
+                private static final String PATH = System.getProperty("wt.events");
+
+                private Events() {
+                }
+
+                public static synchronized void append(String line) {
+                    if (PATH == null) {
+                        System.err.println("wt: no -Dwt.events; lost event: " + line);
+                        return;
+                    }
+                    try (FileOutputStream out = new FileOutputStream(PATH, true)) {
+                        out.write((line + "\\n").getBytes("UTF-8"));
+                    } catch (IOException e) {
+                        System.err.println("wt: cannot write event '" + line + "': " + e);
+                    }
+                }
+
+                public static void event(String kind, String subject) {
+                    append(kind + " " + subject + " " + System.currentTimeMillis());
+                }
+            }
+            """;
+
+    static final String SERVLET = """
+            package wt;
+
+            import dev.waituntil.WaitUntil;
+            import java.io.IOException;
+            import javax.servlet.ServletException;
+            import javax.servlet.http.HttpServlet;
+            import javax.servlet.http.HttpServletRequest;
+            import javax.servlet.http.HttpServletResponse;
+
+            public class WorkServlet extends HttpServlet {
+
+                private volatile String contextPath = "?";
+
+                @Override
+                public void init() {
+                    contextPath = getServletContext().getContextPath();
+                }
+
+                @Override
+                protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+                    resp.setContentType("text/plain;charset=UTF-8");
+                    String path = req.getServletPath();
+                    String label = req.getParameter("label");
+                    if ("/work".equals(path)) {
+                        submit(label, Long.parseLong(param(req, "ms", "0")), resp);
+                    } else if ("/slow".equals(path)) {
+                        Events.event("SLOW-IN", label);
+                        sleep(Long.parseLong(param(req, "ms", "0")));
+                        submit(label, Long.parseLong(param(req, "taskMs", "0")), resp);
+                        Events.event("SLOW-OUT", label);
+                    } else if ("/stuck".equals(path)) {
+                        final String stuck = label;
+                        WaitUntil.run(stuck, new Runnable() {
+                            @Override
+                            public void run() {
+                                Events.event("STUCK-RUNNING", stuck);
+                                try {
+                                    Thread.sleep(Long.MAX_VALUE);
+                                } catch (InterruptedException e) {
+                                    Events.event("INTERRUPTED", stuck);
+                                }
+                            }
+                        });
+                        resp.getWriter().println("accepted " + stuck);
+                    } else if ("/ping".equals(path)) {
+                        resp.getWriter().println("pong " + req.getContextPath());
+                    } else if ("/pending".equals(path)) {
+                        resp.getWriter().println("pending=" + WaitUntil.pending());
+                    } else {
+                        resp.sendError(404, "no endpoint " + path);
+                    }
+                }
+
+                private static void submit(final String label, final long ms, HttpServletResponse resp) throws IOException {
+                    try {
+                        WaitUntil.run(label, new Runnable() {
+                            @Override
+                            public void run() {
+                                try {
+                                    Thread.sleep(ms);
+                                } catch (InterruptedException e) {
+                                    Events.event("INTERRUPTED", label);
+                                    return;
+                                }
+                                Events.event("DONE", label);
+                            }
+                        });
+                    } catch (IllegalStateException e) { // RejectedTaskException
+                        Events.event("REJECTED", label);
+                        resp.setStatus(503);
+                        resp.getWriter().println("rejected " + label + ": " + e.getMessage());
+                        return;
+                    }
+                    resp.getWriter().println("accepted " + label);
+                }
+
+                private static String param(HttpServletRequest req, String name, String fallback) {
+                    String value = req.getParameter(name);
+                    return value == null || value.isEmpty() ? fallback : value;
+                }
+
+                private static void sleep(long ms) {
+                    try {
+                        Thread.sleep(ms);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void destroy() {
+                    Events.event("SERVLET-DESTROYED", contextPath);
+                }
+            }
+            """;
+
+    static final String LISTENER = """
+            package wt;
+
+            import javax.servlet.ServletContextEvent;
+            import javax.servlet.ServletContextListener;
+
+            public class Lifecycle implements ServletContextListener {
+                @Override
+                public void contextInitialized(ServletContextEvent sce) {
+                    Events.event("INITIALIZED", sce.getServletContext().getContextPath());
+                }
+
+                @Override
+                public void contextDestroyed(ServletContextEvent sce) {
+                    Events.event("DESTROYED", sce.getServletContext().getContextPath());
+                }
+            }
+            """;
+
+    private static final List<String> ENDPOINTS = List.of("/work", "/slow", "/stuck", "/ping", "/pending");
+
+    static String webXml(String servletPackage) {
+        boolean jakarta = servletPackage.startsWith("jakarta.");
+        String header = jakarta
+                ? "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\"\n"
+                + "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+                + "         xsi:schemaLocation=\"https://jakarta.ee/xml/ns/jakartaee"
+                + " https://jakarta.ee/xml/ns/jakartaee/web-app_5_0.xsd\"\n"
+                + "         version=\"5.0\" metadata-complete=\"true\">\n"
+                : "<web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\"\n"
+                + "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+                + "         xsi:schemaLocation=\"http://xmlns.jcp.org/xml/ns/javaee"
+                + " http://xmlns.jcp.org/xml/ns/javaee/web-app_3_1.xsd\"\n"
+                + "         version=\"3.1\" metadata-complete=\"true\">\n";
+        String mappings = ENDPOINTS.stream().map(e -> "    <url-pattern>" + e + "</url-pattern>\n")
+                .collect(Collectors.joining());
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + header
+                + "  <listener>\n"
+                + "    <listener-class>wt.Lifecycle</listener-class>\n"
+                + "  </listener>\n"
+                + "  <servlet>\n"
+                + "    <servlet-name>work</servlet-name>\n"
+                + "    <servlet-class>wt.WorkServlet</servlet-class>\n"
+                + "    <load-on-startup>1</load-on-startup>\n"
+                + "  </servlet>\n"
+                + "  <servlet-mapping>\n"
+                + "    <servlet-name>work</servlet-name>\n"
+                + mappings
+                + "  </servlet-mapping>\n"
+                + "</web-app>\n";
+    }
+
+    /**
+     * Compiles the application against {@code distribution}'s servlet API and packs it into
+     * {@code <dir>/test.war}; returns that file. Copy it into a base's {@code webapps} under the name
+     * that gives the context path ({@code app.war} is {@code /app}).
+     */
+    public static Path build(TomcatDistribution distribution, Path dir) throws IOException {
+        String pkg = distribution.servletPackage();
+        Path classes = JavaSources.compile(dir.resolve("war-classes"),
+                List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
+                TestWebApps.forPackage(EVENTS, pkg), TestWebApps.forPackage(SERVLET, pkg),
+                TestWebApps.forPackage(LISTENER, pkg));
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("WEB-INF/web.xml", webXml(pkg).getBytes(StandardCharsets.UTF_8));
+        try (Stream<Path> walk = Files.walk(classes)) {
+            for (Path file : walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
+                entries.put("WEB-INF/classes/" + classes.relativize(file).toString().replace('\\', '/'),
+                        Files.readAllBytes(file));
+            }
+        }
+        entries.put("WEB-INF/lib/" + ItEnvironment.apiJar().getFileName(), Files.readAllBytes(ItEnvironment.apiJar()));
+        Path war = dir.resolve("test.war");
+        try (OutputStream file = Files.newOutputStream(war); JarOutputStream jar = new JarOutputStream(file)) {
+            List<String> dirs = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                String name = e.getKey();
+                for (int i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
+                    String d = name.substring(0, i + 1);
+                    if (!dirs.contains(d)) {
+                        dirs.add(d);
+                        jar.putNextEntry(new JarEntry(d));
+                        jar.closeEntry();
+                    }
+                }
+                jar.putNextEntry(new JarEntry(name));
+                jar.write(e.getValue());
+                jar.closeEntry();
+            }
+        }
+        return war;
+    }
+
+    /** One line of the events file: its position, its kind, what it is about, and the time it carries. */
+    public record Event(int index, String kind, String subject, long millis) {
+        @Override
+        public String toString() {
+            return index + ": " + kind + " " + subject + " " + millis;
+        }
+    }
+
+    /** The events file as written by every application of one server run. */
+    public static final class Events {
+        private final Path file;
+        private final List<Event> events;
+
+        private Events(Path file, List<Event> events) {
+            this.file = file;
+            this.events = events;
+        }
+
+        /** Reads {@code file}; a missing file is an empty log. */
+        public static Events read(Path file) throws IOException {
+            if (!Files.exists(file)) {
+                return new Events(file, List.of());
+            }
+            List<Event> list = new ArrayList<>();
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String[] parts = lines.get(i).split(" ");
+                if (parts.length != 3) {
+                    throw new AssertionError("malformed line " + (i + 1) + " in " + file + ": " + lines.get(i));
+                }
+                list.add(new Event(i, parts[0], parts[1], Long.parseLong(parts[2])));
+            }
+            return new Events(file, Collections.unmodifiableList(list));
+        }
+
+        public List<Event> all() {
+            return events;
+        }
+
+        public List<Event> ofKind(String kind) {
+            return events.stream().filter(e -> e.kind().equals(kind)).collect(Collectors.toList());
+        }
+
+        /** The first event of {@code kind} about {@code subject}. */
+        public Optional<Event> first(String kind, String subject) {
+            return events.stream().filter(e -> e.kind().equals(kind) && e.subject().equals(subject)).findFirst();
+        }
+
+        /** The first event of {@code kind}, about anything. */
+        public Optional<Event> first(String kind) {
+            return events.stream().filter(e -> e.kind().equals(kind)).findFirst();
+        }
+
+        /** Where the first {@code kind} event is in the file. */
+        public OptionalInt firstIndex(String kind) {
+            return first(kind).map(e -> OptionalInt.of(e.index())).orElse(OptionalInt.empty());
+        }
+
+        /** Every line, numbered: for assertion messages (the first and last 60 when there are many). */
+        public String describe() {
+            StringBuilder b = new StringBuilder("---- ").append(file).append(" (").append(events.size()).append(" lines)\n");
+            List<Event> shown = events.size() <= 120 ? events : null;
+            if (shown != null) {
+                shown.forEach(e -> b.append(e).append('\n'));
+            } else {
+                events.subList(0, 60).forEach(e -> b.append(e).append('\n'));
+                b.append("...\n");
+                events.subList(events.size() - 60, events.size()).forEach(e -> b.append(e).append('\n'));
+            }
+            return b.append("---- end of ").append(file.getFileName()).toString();
+        }
+    }
+}
