@@ -1,0 +1,516 @@
+package dev.waituntil.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.waituntil.it.support.ItEnvironment;
+import dev.waituntil.it.support.JavaProcess;
+import dev.waituntil.it.support.JettyDistribution;
+import dev.waituntil.it.support.JettyServerProcess;
+import dev.waituntil.it.support.JettyTestWebApp.Record;
+
+/**
+ * Drain before connectors close and before the application is torn down, on a real Jetty distribution
+ * started as its own process ({@link JettyServerProcess}: {@code java -javaagent:... -jar start.jar} in a fresh
+ * {@code JETTY_BASE}), with the test web application of {@link dev.waituntil.it.support.JettyTestWebApp}, which
+ * bundles the API jar and writes what happens (task done, servlet destroyed, context destroyed) to a record
+ * file that the tests read after the server has exited. Subclasses name the distribution and environment.
+ *
+ * <p>What each test checks:
+ * <ul>
+ * <li>SIGTERM with 45 pending tasks (1 to 3 s) and 2 requests still in flight: with the agent, every task,
+ *     the in-flight requests' tasks included, is done before its servlet is destroyed and before
+ *     {@code contextDestroyed}, and before Jetty logs that its connector stopped; the in-flight requests are
+ *     answered. The same run without the agent (the control) loses tasks or runs them after the application
+ *     was destroyed.
+ * <li>Undeploy (the WAR deleted from {@code webapps/}, the scanner undeploys within a second): the
+ *     application's tasks finish before its servlet is destroyed and before {@code contextDestroyed}; the
+ *     other application keeps serving, and its own long task is not waited for by that undeploy.
+ * <li>A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: the JVM exits within a few seconds of
+ *     the deadline, and the log names the task as "still pending".
+ * <li>Continuous load from 4 client threads while SIGTERM arrives: every request that was answered 2xx has
+ *     its task done, before {@code contextDestroyed} and before the connector stopped. The figures are printed.
+ * <li>{@code start.jar --stop} (through Jetty's ShutdownMonitor), with 20 tasks and a request in flight: the
+ *     tasks finish before {@code contextDestroyed} and before the connector stopped; the request is answered.
+ * </ul>
+ * All requests go to 127.0.0.1; every wait and every loop is bounded; every server is killed in the end.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+abstract class JettyDrainTests {
+
+    private static final String APP = "app";
+    private static final String OTHER = "other";
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration RECORD_WAIT = Duration.ofSeconds(40);
+
+    private final JettyDistribution distribution;
+
+    protected JettyDrainTests(JettyDistribution distribution) {
+        this.distribution = distribution;
+    }
+
+    private String work(String name) {
+        return "jetty-drain/" + distribution.id() + "/" + name;
+    }
+
+    /**
+     * Worker threads for {@code WaitUntil.run}, with and without the agent (the standalone mode reads the same
+     * property): the default, the number of processors (2 here), would run 45 tasks of 1 to 3 s one pair at a
+     * time, some 45 s, longer than the 30 s drain timeout. The tests are about when tasks run, not how many
+     * at once.
+     */
+    private static final String EXECUTOR_THREADS = "64";
+
+    private static UnaryOperator<JavaProcess.Builder> withAgent(String arguments) {
+        return jvm -> jvm.javaAgent(ItEnvironment.agentJar(), arguments)
+                .systemProperty("waituntil.executor.threads", EXECUTOR_THREADS);
+    }
+
+    private static UnaryOperator<JavaProcess.Builder> withoutAgent() {
+        return jvm -> jvm.systemProperty("waituntil.executor.threads", EXECUTOR_THREADS);
+    }
+
+    private static void report(String figures) {
+        System.out.println("[figures] " + figures);
+    }
+
+    /** The agent's own account of the drains (debug=true), for the figures: "drain of ...: N ms, ...". */
+    private static String drainLines(JettyServerProcess server) {
+        List<String> lines = server.process().linesContaining("wait-until: drain of ");
+        return lines.isEmpty() ? "no drain line" : lines.stream()
+                .map(l -> l.substring(l.indexOf("drain of ")))
+                .collect(Collectors.joining(" | ", "agent: ", ""));
+    }
+
+    // ---- a. SIGTERM with pending tasks and requests in flight ---------------------------------------------
+
+    /** What one SIGTERM run left behind. */
+    private record SigtermRun(JettyServerProcess server, Record record, Tally tally, List<String> slowAnswers,
+                              long exitMillis) {
+    }
+
+    private SigtermRun sigtermWithPendingTasksAndRequestsInFlight(String name, boolean agent) throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work(name), APP)) {
+            server.start(distribution + (agent ? " with the agent" : " without the agent (control)"),
+                    agent ? withAgent("debug=true") : withoutAgent(), APP);
+            assertEquals("pong /app agent=" + agent, server.ok("/app/ping").strip(), server.describe());
+
+            List<String> labels = new ArrayList<>();
+            for (int i = 1; i <= 45; i++) {
+                String label = String.format("task-%02d", i);
+                long ms = 1000 + (i * 389L) % 2001; // 1 to 3 s, spread
+                assertEquals("accepted " + label, server.ok("/app/work?label=" + label + "&ms=" + ms).strip());
+                labels.add(label);
+            }
+            List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+            for (int i = 1; i <= 2; i++) {
+                String label = "slow-" + i;
+                slow.add(server.getAsync("/app/slow?label=" + label + "&ms=2000&task=1500"));
+                labels.add(label);
+            }
+            server.awaitRecord("SLOW-IN", "slow-1", RECORD_WAIT);
+            server.awaitRecord("SLOW-IN", "slow-2", RECORD_WAIT);
+
+            server.sigterm();
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            List<String> slowAnswers = new ArrayList<>();
+            for (CompletableFuture<HttpResponse<String>> s : slow) {
+                try {
+                    HttpResponse<String> r = s.get(10, TimeUnit.SECONDS);
+                    slowAnswers.add(r.statusCode() + " " + r.body().strip());
+                } catch (Exception e) {
+                    slowAnswers.add("failed: " + e.getCause());
+                }
+            }
+            Record record = server.record();
+            Tally tally = Tally.of(record, labels, "/" + APP);
+            report(distribution + (agent ? ", agent" : ", no agent (control)") + ", SIGTERM with 45 tasks + 2 in flight: "
+                    + tally + "; SIGTERM to contextDestroyed " + sinceStop(server, record, "/" + APP)
+                    + " ms, to exit " + exitMillis + " ms; in-flight answers " + slowAnswers
+                    + (agent ? "; " + drainLines(server) : ""));
+            return new SigtermRun(server, record, tally, slowAnswers, exitMillis);
+        }
+    }
+
+    @Test
+    void sigtermWaitsForEveryTaskAndTheRequestsInFlightBeforeConnectorsCloseAndTheApplicationIsDestroyed()
+            throws Exception {
+        SigtermRun run = sigtermWithPendingTasksAndRequestsInFlight("sigterm-agent", true);
+        String out = run.server().describe();
+        Tally tally = run.tally();
+        assertTrue(tally.destroyedIndex >= 0, "contextDestroyed was called during the stop\n" + out);
+        assertTrue(tally.servletDestroyedIndex >= 0, "the servlet was destroyed during the stop\n" + out);
+        assertNone("tasks lost (no DONE line)", tally.lost, out);
+        assertNone("tasks done only after the servlet's destroy() or contextDestroyed", tally.late, out);
+        assertNone("tasks cancelled", tally.interrupted, out);
+        assertEquals(47, tally.finished.size(), out);
+        for (String answer : run.slowAnswers()) {
+            assertTrue(answer.startsWith("200 accepted slow-"), "the requests in flight at SIGTERM are answered: "
+                    + run.slowAnswers() + "\n" + out);
+        }
+        JavaProcess p = run.server().process();
+        int draining = p.indexOfLineContaining("wait-until: draining");
+        assertTrue(draining >= 0, "the agent logs its drain (debug=true)\n" + out);
+        assertLastTaskBeforeConnectorStopped(p, out);
+    }
+
+    /**
+     * In the server's output (standard output and standard error through one pipe, so in the order written),
+     * every task's {@code RECORD DONE} line comes before Jetty's "Stopped ...ServerConnector" line.
+     */
+    private static void assertLastTaskBeforeConnectorStopped(JavaProcess p, String out) {
+        List<String> lines = p.texts();
+        int lastDone = -1;
+        int connectorStopped = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (l.startsWith("RECORD DONE ")) {
+                lastDone = i;
+            }
+            if (connectorStopped < 0 && l.contains("Stopped") && l.contains("ServerConnector")) {
+                connectorStopped = i;
+            }
+        }
+        assertTrue(connectorStopped >= 0, "Jetty logged that its connector stopped\n" + out);
+        assertTrue(lastDone >= 0 && lastDone < connectorStopped,
+                "the last task was done (line " + lastDone + ") before the connector stopped (line " + connectorStopped
+                        + ")\n" + out);
+    }
+
+    @Test
+    void withoutTheAgentTheSameSigtermLosesTasksOrRunsThemAfterTheApplicationIsDestroyed() throws Exception {
+        SigtermRun run = sigtermWithPendingTasksAndRequestsInFlight("sigterm-control", false);
+        Tally tally = run.tally();
+        assertTrue(tally.lost.size() + tally.late.size() + tally.interrupted.size() > 0,
+                "the control lost no task and ran none after contextDestroyed: this test could not tell the agent's "
+                        + "drain from none\n" + run.server().describe());
+    }
+
+    // ---- b. undeploy --------------------------------------------------------------------------------------
+
+    @Test
+    void undeployDrainsTheApplicationsTasksBeforeItsServletsAndContextAreDestroyedWhileTheServerStaysUp()
+            throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("undeploy"), APP, OTHER)) {
+            server.start(distribution + " with the agent (undeploy)", withAgent("debug=true"), APP, OTHER);
+            List<String> labels = new ArrayList<>();
+            for (int i = 1; i <= 12; i++) {
+                String label = String.format("undeploy-%02d", i);
+                server.ok("/app/work?label=" + label + "&ms=" + (1000 + (i * 523L) % 2001));
+                labels.add(label);
+            }
+            // Pending in the other application for longer than the undeploy takes: an undeploy of /app must not wait for it.
+            server.ok("/other/work?label=other-long&ms=8000");
+
+            long removed = System.currentTimeMillis();
+            Files.delete(server.war(APP));
+            server.awaitRecord("DESTROYED", "/" + APP, RECORD_WAIT);
+            // Tasks not done at contextDestroyed may still finish after it: give them the time they would need
+            // (at most 3 s), so that the figures tell "done late" from "lost". None to wait for when the drain works.
+            Record record = awaitSettled(server, labels, Duration.ofSeconds(4));
+            long undeployMillis = record.millisOf("DESTROYED", "/" + APP) - removed;
+            String out = server.describe();
+
+            Tally tally = Tally.of(record, labels, "/" + APP);
+            report(distribution + ", agent, undeploy with 12 tasks: " + tally + "; removal to contextDestroyed "
+                    + undeployMillis + " ms; " + drainLines(server));
+            assertNone("tasks of /app not done when it was destroyed", tally.lost, out);
+            assertNone("tasks of /app done after its servlet or context was destroyed", tally.late, out);
+            assertNone("tasks cancelled", tally.interrupted, out);
+
+            assertTrue(server.isAlive(), "the server stays up\n" + out);
+            assertEquals("pong /other agent=true", server.ok("/other/ping").strip(), "the other application still answers\n" + out);
+            assertEquals(404, server.get("/app/ping").statusCode(), "/app is gone\n" + out);
+            server.ok("/other/work?label=other-after&ms=100");
+            server.awaitRecord("DONE", "other-after", RECORD_WAIT);
+            assertFalse(server.record().has("DESTROYED", "/" + OTHER), "/other was not destroyed\n" + server.describe());
+
+            Record now = server.record();
+            assertTrue(!now.has("DONE", "other-long")
+                            || now.indexOf("DONE", "other-long") > now.indexOf("DESTROYED", "/" + APP),
+                    "the undeploy of /app did not wait for the task of /other\n" + server.describe());
+
+            // And the shutdown after it drains /other, the long task included.
+            server.sigterm();
+            server.awaitExit(EXIT_TIMEOUT);
+            Record end = server.record();
+            Tally other = Tally.of(end, List.of("other-long", "other-after"), "/" + OTHER);
+            assertEquals(2, other.finished.size(), "the shutdown after the undeploy drains /other: " + other + "\n"
+                    + server.describe());
+        }
+    }
+
+    // ---- c. a task that never ends ------------------------------------------------------------------------
+
+    @Test
+    void aTaskThatNeverEndsIsNamedAndTheServerExitsSoonAfterTheDrainDeadline() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("stuck"), APP)) {
+            server.start(distribution + " with the agent (stuck task, drain timeout 3s)",
+                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", "3s"), APP);
+            server.ok("/app/stuck?label=stuck-forever");
+            server.ok("/app/work?label=quick&ms=500");
+            server.awaitRecord("STUCK", "stuck-forever", RECORD_WAIT);
+
+            server.sigterm();
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            Record record = server.record();
+            String out = server.describe();
+            long toDestroyed = sinceStop(server, record, "/" + APP);
+            report(distribution + ", agent, stuck task with drain.timeout=3s: SIGTERM to contextDestroyed " + toDestroyed
+                    + " ms, to exit " + exitMillis + " ms; stuck task interrupted: " + record.has("INTERRUPTED", "stuck-forever")
+                    + ", named as still pending in " + server.process().lines().stream()
+                    .filter(l -> l.text().contains("stuck-forever") && l.text().contains("still pending")).count()
+                    + " log line(s); " + drainLines(server));
+
+            assertTrue(exitMillis < 15_000, "the JVM exits within a few seconds of the 3 s deadline: " + exitMillis + " ms\n" + out);
+            assertTrue(toDestroyed >= 2_500, "the drain held the application up to its deadline before it was destroyed: "
+                    + toDestroyed + " ms\n" + out);
+            JavaProcess p = server.process();
+            assertTrue(p.firstLine(l -> l.contains("stuck-forever") && l.contains("still pending")).isPresent(),
+                    "the log names the task that was still pending\n" + out);
+            assertTrue(record.has("DONE", "quick") && record.indexOf("DONE", "quick") < record.indexOf("DESTROYED", "/" + APP),
+                    "the task that could finish finished before contextDestroyed\n" + out);
+            assertFalse(record.has("DONE", "stuck-forever"), out);
+        }
+    }
+
+    // ---- d. continuous load while SIGTERM arrives ---------------------------------------------------------
+
+    @Test
+    void underContinuousLoadEveryAcceptedRequestsTaskIsDoneBeforeTheApplicationIsDestroyed() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("load"), APP)) {
+            server.start(distribution + " with the agent (load)", withAgent("debug=true"), APP);
+            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofMillis(2500));
+            Record record = server.record();
+            Tally tally = Tally.of(record, figures.accepted, "/" + APP);
+            report(distribution + ", agent, load from 4 clients across SIGTERM: sent " + figures.sent + ", accepted (2xx) "
+                    + figures.accepted.size() + " (" + figures.acceptedAfterSigterm + " of them sent after SIGTERM), refused or failed "
+                    + figures.refused + " " + figures.refusals + "; " + tally + "; SIGTERM to exit " + figures.exitMillis + " ms; "
+                    + drainLines(server));
+            String out = server.describe();
+            assertTrue(figures.accepted.size() >= 20, "the load got through before the stop: " + figures.accepted.size()
+                    + " accepted\n" + out);
+            assertTrue(figures.refused > 0, "the load went on until the server refused it\n" + out);
+            assertNone("accepted requests whose task was lost", tally.lost, out);
+            assertNone("accepted requests whose task ran after the application was destroyed", tally.late, out);
+            assertNone("tasks cancelled", tally.interrupted, out);
+            assertLastTaskBeforeConnectorStopped(server.process(), out);
+        }
+    }
+
+    private static final class LoadFigures {
+        final List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Map<String, AtomicInteger> refusalsByKind = new ConcurrentHashMap<>();
+        int sent;
+        int refused;
+        int acceptedAfterSigterm;
+        String refusals;
+        long exitMillis;
+    }
+
+    /**
+     * {@code clients} threads, each sending {@code /app/work} with a task of 50 ms to 1 s, one request every
+     * 40 ms at most, for {@code before} and then across a SIGTERM, until the server refuses three requests in a
+     * row or exits. Bounded: 3000 requests in all, 40 s.
+     */
+    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before) throws Exception {
+        LoadFigures f = new LoadFigures();
+        AtomicBoolean stopping = new AtomicBoolean();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger afterSigterm = new AtomicInteger();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                pool.submit(() -> {
+                    Random random = new Random(client);
+                    int failuresInARow = 0;
+                    for (int n = 0; sent.get() < 3000 && System.nanoTime() - deadline < 0; n++) {
+                        boolean sentAfterSigterm = stopping.get();
+                        if (sentAfterSigterm && (failuresInARow >= 3 || !server.isAlive())) {
+                            break;
+                        }
+                        String label = "load-" + client + "-" + n;
+                        long ms = 50 + random.nextInt(951);
+                        sent.incrementAndGet();
+                        try {
+                            HttpResponse<String> r = server.get("/app/work?label=" + label + "&ms=" + ms);
+                            if (r.statusCode() / 100 == 2) {
+                                f.accepted.add(label);
+                                if (sentAfterSigterm) {
+                                    afterSigterm.incrementAndGet();
+                                }
+                                failuresInARow = 0;
+                            } else {
+                                f.refusalsByKind.computeIfAbsent("HTTP " + r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+                                failuresInARow++;
+                            }
+                        } catch (IOException e) {
+                            f.refusalsByKind.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
+                            failuresInARow++;
+                        }
+                        Thread.sleep(40);
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(before.toMillis());
+            stopping.set(true);
+            server.sigterm();
+            f.exitMillis = server.awaitExit(EXIT_TIMEOUT);
+        } finally {
+            pool.shutdown();
+            if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+                fail("the load clients did not stop");
+            }
+        }
+        f.sent = sent.get();
+        f.acceptedAfterSigterm = afterSigterm.get();
+        f.refused = f.refusalsByKind.values().stream().mapToInt(AtomicInteger::get).sum();
+        f.refusals = f.refusalsByKind.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .sorted().collect(Collectors.joining(", ", "(", ")"));
+        return f;
+    }
+
+    // ---- e. start.jar --stop ------------------------------------------------------------------------------
+
+    @Test
+    void stopThroughStartJarStopWaitsForEveryTaskBeforeTheApplicationIsDestroyed() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("stop-command"), APP)) {
+            server.start(distribution + " with the agent (start.jar --stop)", withAgent("debug=true"), APP);
+            List<String> labels = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                String label = String.format("stop-%02d", i);
+                server.ok("/app/work?label=" + label + "&ms=" + (1000 + (i * 389L) % 2001));
+                labels.add(label);
+            }
+            CompletableFuture<HttpResponse<String>> slow = server.getAsync("/app/slow?label=stop-slow&ms=1500&task=1000");
+            labels.add("stop-slow");
+            server.awaitRecord("SLOW-IN", "stop-slow", RECORD_WAIT);
+
+            JavaProcess stop = server.stopWithStartJar(Duration.ofSeconds(60));
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            Record record = server.record();
+            Tally tally = Tally.of(record, labels, "/" + APP);
+            String answer;
+            try {
+                answer = String.valueOf(slow.get(10, TimeUnit.SECONDS).statusCode());
+            } catch (Exception e) {
+                answer = "failed: " + e.getCause();
+            }
+            report(distribution + ", agent, start.jar --stop with 20 tasks + 1 in flight: " + tally
+                    + "; stop command to contextDestroyed " + sinceStop(server, record, "/" + APP) + " ms, to exit "
+                    + exitMillis + " ms; in-flight answer " + answer + "; --stop exit " + stop.waitFor(Duration.ofSeconds(1))
+                    + "; " + drainLines(server));
+            String out = stop.describe() + "\n" + server.describe();
+            assertTrue(tally.destroyedIndex >= 0, "contextDestroyed was called\n" + out);
+            assertNone("tasks lost (no DONE line)", tally.lost, out);
+            assertNone("tasks done only after the servlet's destroy() or contextDestroyed", tally.late, out);
+            assertNone("tasks cancelled", tally.interrupted, out);
+            assertEquals("200", answer, "the request in flight is answered\n" + out);
+            assertLastTaskBeforeConnectorStopped(server.process(), out);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    /** The record once every one of {@code labels} is done or interrupted, or when {@code timeout} has passed. */
+    private static Record awaitSettled(JettyServerProcess server, List<String> labels, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Record record = server.record();
+            boolean settled = labels.stream().allMatch(l -> record.has("DONE", l) || record.has("INTERRUPTED", l));
+            if (settled || System.nanoTime() - deadline > 0) {
+                return record;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Fails, naming the labels first (the server's output follows), unless {@code labels} is empty. */
+    private static void assertNone(String what, List<String> labels, String out) {
+        if (!labels.isEmpty()) {
+            fail(what + ": " + labels.size() + " " + labels + "\n" + out);
+        }
+    }
+
+    private static long sinceStop(JettyServerProcess server, Record record, String contextPath) {
+        long destroyed = record.millisOf("DESTROYED", contextPath);
+        return destroyed < 0 ? -1 : destroyed - server.stopSignalWallMillis();
+    }
+
+    /**
+     * The tasks of one application as the record tells them: finished (done before the application's servlet
+     * was destroyed and before {@code contextDestroyed}, or done while neither has happened), done after
+     * teardown (after either), lost (no DONE line: never done, or not yet when the record was read), and,
+     * across these, interrupted (cancelled).
+     */
+    static final class Tally {
+        final List<String> finished = new ArrayList<>();
+        final List<String> late = new ArrayList<>();
+        final List<String> lost = new ArrayList<>();
+        final List<String> interrupted = new ArrayList<>();
+        int destroyedIndex;
+        int servletDestroyedIndex;
+
+        static Tally of(Record record, List<String> labels, String contextPath) {
+            Tally t = new Tally();
+            t.destroyedIndex = record.indexOf("DESTROYED", contextPath);
+            t.servletDestroyedIndex = record.indexOf("SERVLET-DESTROYED", contextPath);
+            int firstTeardown = minPositive(t.destroyedIndex, t.servletDestroyedIndex);
+            for (String label : labels) {
+                int done = record.indexOf("DONE", label);
+                if (record.has("INTERRUPTED", label)) {
+                    t.interrupted.add(label);
+                }
+                if (done < 0) {
+                    t.lost.add(label);
+                } else if (firstTeardown >= 0 && done > firstTeardown) {
+                    t.late.add(label);
+                } else {
+                    t.finished.add(label);
+                }
+            }
+            return t;
+        }
+
+        private static int minPositive(int a, int b) {
+            if (a < 0) {
+                return b;
+            }
+            return b < 0 ? a : Math.min(a, b);
+        }
+
+        @Override
+        public String toString() {
+            int total = finished.size() + late.size() + lost.size();
+            return "tasks " + total + ": finished before teardown " + finished.size() + ", done after teardown "
+                    + late.size() + ", lost " + lost.size() + (interrupted.isEmpty() ? "" : ", interrupted " + interrupted.size());
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package dev.waituntil.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The web application the Jetty distribution tests deploy, built at test time as an exploded WAR:
+ * {@code WEB-INF/web.xml} (metadata-complete), {@code WEB-INF/classes} compiled with {@code --release 8}
+ * against the distribution's own servlet API jar and the wait-until API jar, and
+ * {@code WEB-INF/lib/<the API jar>}. Written once against {@code javax.servlet}; the {@code jakarta.servlet}
+ * variant is the same text with the package prefix replaced.
+ *
+ * <p>Everything the application does that a test checks is appended, one line per event, to the
+ * <em>record file</em> named by the system property {@value #RECORD_PROPERTY} (one {@code write} of one line
+ * on a file opened for appending, so lines of concurrent writers never interleave and their order in the
+ * file is the order in which they happened), and echoed on standard output:
+ * <ul>
+ * <li>{@code INITIALIZED <contextPath> <millis>}: {@code contextInitialized};
+ * <li>{@code /ping}: answers {@code pong <contextPath> agent=<WaitUntil.isAgentActive()>};
+ * <li>{@code /work?label=X&ms=N}: {@code WaitUntil.run(X, ...)}: sleeps N ms, then records
+ *     {@code DONE X <millis>}; interrupted (cancelled), it records {@code INTERRUPTED X <millis>} instead.
+ *     Answers {@code accepted X};
+ * <li>{@code /slow?label=X&ms=N&task=M}: records {@code SLOW-IN X <millis>}, sleeps N ms in the request,
+ *     then registers the task of {@code /work?label=X&ms=M}, and answers {@code accepted X};
+ * <li>{@code /stuck?label=X}: {@code WaitUntil.run(X, ...)} of a task that records {@code STUCK X <millis>} and
+ *     never ends unless interrupted, when it records {@code INTERRUPTED X <millis>};
+ * <li>{@code SERVLET-DESTROYED <contextPath> <millis>}: the servlet's {@code destroy()} (it is loaded on
+ *     start-up, so the container always destroys it);
+ * <li>{@code DESTROYED <contextPath> <millis>}: {@code contextDestroyed}.
+ * </ul>
+ * {@code <millis>} is {@code System.currentTimeMillis()}. A registration the runtime refuses
+ * ({@code RejectedTaskException}) propagates: the request answers 500, so a 2xx answer means the task was
+ * accepted.
+ */
+public final class JettyTestWebApp {
+
+    /** The system property, given to the Jetty JVM, that names the record file. */
+    public static final String RECORD_PROPERTY = "jettyit.record";
+
+    private JettyTestWebApp() {
+    }
+
+    static final String RECORDER = """
+            package app;
+
+            import java.io.FileOutputStream;
+            import java.io.IOException;
+            import java.nio.charset.StandardCharsets;
+
+            /** Appends one line to the record file in one write. */
+            public final class Recorder {
+                private Recorder() {
+                }
+
+                public static void record(String event) {
+                    String line = event + " " + System.currentTimeMillis();
+                    String file = System.getProperty("%s");
+                    if (file != null) {
+                        try (FileOutputStream out = new FileOutputStream(file, true)) {
+                            out.write((line + "\\n").getBytes(StandardCharsets.UTF_8));
+                        } catch (IOException e) {
+                            System.out.println("RECORD FAILED " + line + ": " + e);
+                        }
+                    }
+                    System.out.println("RECORD " + line);
+                    System.out.flush();
+                }
+            }
+            """.formatted(RECORD_PROPERTY);
+
+    static final String SERVLET = """
+            package app;
+
+            import dev.waituntil.WaitUntil;
+            import java.io.IOException;
+            import javax.servlet.ServletConfig;
+            import javax.servlet.ServletException;
+            import javax.servlet.http.HttpServlet;
+            import javax.servlet.http.HttpServletRequest;
+            import javax.servlet.http.HttpServletResponse;
+
+            public class WorkServlet extends HttpServlet {
+
+                private volatile String contextPath = "?";
+
+                @Override
+                public void init(ServletConfig config) throws ServletException {
+                    super.init(config);
+                    contextPath = config.getServletContext().getContextPath();
+                }
+
+                @Override
+                protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+                    resp.setContentType("text/plain;charset=UTF-8");
+                    String path = req.getServletPath();
+                    final String label = req.getParameter("label");
+                    if ("/ping".equals(path)) {
+                        resp.getWriter().println("pong " + contextPath + " agent=" + WaitUntil.isAgentActive());
+                    } else if ("/work".equals(path)) {
+                        work(label, Long.parseLong(req.getParameter("ms")));
+                        resp.getWriter().println("accepted " + label);
+                    } else if ("/slow".equals(path)) {
+                        Recorder.record("SLOW-IN " + label);
+                        sleepInRequest(Long.parseLong(req.getParameter("ms")));
+                        work(label, Long.parseLong(req.getParameter("task")));
+                        resp.getWriter().println("accepted " + label);
+                    } else if ("/stuck".equals(path)) {
+                        WaitUntil.run(label, new Runnable() {
+                            @Override
+                            public void run() {
+                                Recorder.record("STUCK " + label);
+                                while (true) {
+                                    try {
+                                        Thread.sleep(1000);
+                                    } catch (InterruptedException e) {
+                                        Recorder.record("INTERRUPTED " + label);
+                                        return;
+                                    }
+                                }
+                            }
+                        });
+                        resp.getWriter().println("accepted " + label);
+                    } else {
+                        resp.sendError(404, "no endpoint " + path);
+                    }
+                }
+
+                private static void work(final String label, final long ms) {
+                    WaitUntil.run(label, new Runnable() {
+                        @Override
+                        public void run() {
+                            try {
+                                Thread.sleep(ms);
+                            } catch (InterruptedException e) {
+                                Recorder.record("INTERRUPTED " + label);
+                                return;
+                            }
+                            Recorder.record("DONE " + label);
+                        }
+                    });
+                }
+
+                private static void sleepInRequest(long ms) {
+                    try {
+                        Thread.sleep(ms);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void destroy() {
+                    Recorder.record("SERVLET-DESTROYED " + contextPath);
+                }
+            }
+            """;
+
+    static final String LISTENER = """
+            package app;
+
+            import javax.servlet.ServletContextEvent;
+            import javax.servlet.ServletContextListener;
+
+            public class Lifecycle implements ServletContextListener {
+                @Override
+                public void contextInitialized(ServletContextEvent event) {
+                    Recorder.record("INITIALIZED " + event.getServletContext().getContextPath());
+                }
+
+                @Override
+                public void contextDestroyed(ServletContextEvent event) {
+                    Recorder.record("DESTROYED " + event.getServletContext().getContextPath());
+                }
+            }
+            """;
+
+    private static final List<String> ENDPOINTS = List.of("/ping", "/work", "/slow", "/stuck");
+
+    static String webXml(String servletPackage) {
+        boolean jakarta = servletPackage.startsWith("jakarta.");
+        String header = jakarta
+                ? "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\"\n"
+                + "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+                + "         xsi:schemaLocation=\"https://jakarta.ee/xml/ns/jakartaee"
+                + " https://jakarta.ee/xml/ns/jakartaee/web-app_5_0.xsd\"\n"
+                + "         version=\"5.0\" metadata-complete=\"true\">\n"
+                : "<web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\"\n"
+                + "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+                + "         xsi:schemaLocation=\"http://xmlns.jcp.org/xml/ns/javaee"
+                + " http://xmlns.jcp.org/xml/ns/javaee/web-app_3_1.xsd\"\n"
+                + "         version=\"3.1\" metadata-complete=\"true\">\n";
+        String mappings = ENDPOINTS.stream().map(e -> "    <url-pattern>" + e + "</url-pattern>\n")
+                .collect(Collectors.joining());
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + header
+                + "  <listener>\n"
+                + "    <listener-class>app.Lifecycle</listener-class>\n"
+                + "  </listener>\n"
+                + "  <servlet>\n"
+                + "    <servlet-name>work</servlet-name>\n"
+                + "    <servlet-class>app.WorkServlet</servlet-class>\n"
+                + "    <load-on-startup>1</load-on-startup>\n"
+                + "  </servlet>\n"
+                + "  <servlet-mapping>\n"
+                + "    <servlet-name>work</servlet-name>\n"
+                + mappings
+                + "  </servlet-mapping>\n"
+                + "</web-app>\n";
+    }
+
+    /**
+     * Compiles the application for {@code distribution} and builds one exploded WAR per name under
+     * {@code warsDir/<name>}, each with its own copy of the API jar.
+     */
+    public static void build(JettyDistribution distribution, Path classesDir, Path warsDir, String... names)
+            throws IOException {
+        String pkg = distribution.servletPackage();
+        Path classes = JavaSources.compile(classesDir, List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
+                RECORDER, forPackage(SERVLET, pkg), forPackage(LISTENER, pkg));
+        for (String name : names) {
+            Path webInf = warsDir.resolve(name).resolve("WEB-INF");
+            copyTree(classes, webInf.resolve("classes"));
+            Path lib = Files.createDirectories(webInf.resolve("lib"));
+            Files.copy(ItEnvironment.apiJar(), lib.resolve(ItEnvironment.apiJar().getFileName()),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(webInf.resolve("web.xml"), webXml(pkg));
+        }
+    }
+
+    /**
+     * Packs the exploded WAR {@code exploded} into {@code war} (a zip, as {@code jar} or {@code war:war} would
+     * make it). Deployed in {@code webapps/}, Jetty extracts it into its temporary directory and serves it at
+     * {@code /<name without .war>}; deleting the file undeploys it, while the application's classes stay
+     * loadable, from the extracted copy, by the tasks that run during the drain.
+     */
+    public static Path packWar(Path exploded, Path war) throws IOException {
+        Files.createDirectories(war.getParent());
+        try (Stream<Path> walk = Files.walk(exploded);
+             ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(war))) {
+            for (Path source : walk.sorted().collect(Collectors.toList())) {
+                String name = exploded.relativize(source).toString().replace('\\', '/');
+                if (name.isEmpty()) {
+                    continue;
+                }
+                if (Files.isDirectory(source)) {
+                    zip.putNextEntry(new ZipEntry(name + "/"));
+                } else {
+                    zip.putNextEntry(new ZipEntry(name));
+                    Files.copy(source, zip);
+                }
+                zip.closeEntry();
+            }
+        }
+        return war;
+    }
+
+    static String forPackage(String source, String servletPackage) {
+        return source.replace("javax.servlet.", servletPackage + ".");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path source : walk.collect(Collectors.toList())) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** The record file as read after (or while) the server ran: its lines in the order they were written. */
+    public static final class Record {
+        private final List<String> lines;
+
+        private Record(List<String> lines) {
+            this.lines = lines;
+        }
+
+        public static Record read(Path file) throws IOException {
+            if (!Files.exists(file)) {
+                return new Record(List.of());
+            }
+            List<String> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    lines.add(line);
+                }
+            }
+            return new Record(List.copyOf(lines));
+        }
+
+        public List<String> lines() {
+            return lines;
+        }
+
+        /** The position of the first line {@code <event> <subject> <millis>}, or -1. */
+        public int indexOf(String event, String subject) {
+            String prefix = event + " " + subject + " ";
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith(prefix)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** The time stamp of the first line {@code <event> <subject> <millis>}, or -1. */
+        public long millisOf(String event, String subject) {
+            int i = indexOf(event, subject);
+            if (i < 0) {
+                return -1;
+            }
+            String line = lines.get(i);
+            return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+        }
+
+        public boolean has(String event, String subject) {
+            return indexOf(event, subject) >= 0;
+        }
+
+        public long count(String event) {
+            return lines.stream().filter(l -> l.startsWith(event + " ")).count();
+        }
+
+        @Override
+        public String toString() {
+            return String.join("\n", lines);
+        }
+    }
+}
