@@ -451,10 +451,9 @@ public final class TaskRuntime {
             for (TrackedTask task : pendingIn(scope)) {
                 String description = task.describe();
                 left.add(description);
-                if (task.namedByDrain) {
+                if (!task.claimNaming()) {
                     continue; // another drain of this stop named it already
                 }
-                task.namedByDrain = true;
                 LOG.warn("wait-until: drain of {} timed out after {}; task {} is still pending{}", scope, waited,
                         description, cancel ? ", cancelling it" : "");
                 if (cancel) {

@@ -16,6 +16,8 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
 
     private static final AtomicIntegerFieldUpdater<TrackedTask> STATE =
             AtomicIntegerFieldUpdater.newUpdater(TrackedTask.class, "state");
+    private static final AtomicIntegerFieldUpdater<TrackedTask> NAMED =
+            AtomicIntegerFieldUpdater.newUpdater(TrackedTask.class, "named");
     private static final int PENDING = 0;
     private static final int FINISHED = 1;
 
@@ -30,8 +32,8 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private final Object future;
     private volatile int state;
     volatile boolean cancelledByDrain;
-    /** Named in the log by a drain that gave up on it; two drains of one stop name it once. */
-    volatile boolean namedByDrain;
+    /** 1 once a drain that gave up on it has named it: two drains of one stop name it once. */
+    private volatile int named;
 
     TrackedTask(TaskRuntime runtime, long id, String label, Object future, Scope scope, RequestInfo request) {
         this.runtime = runtime;
@@ -79,6 +81,11 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
 
     boolean isDone() {
         return state != PENDING;
+    }
+
+    /** Claims the right to name this task as abandoned at a deadline; true for one drain only. */
+    boolean claimNaming() {
+        return NAMED.compareAndSet(this, 0, 1);
     }
 
     /** Claims the one transition from pending to finished; only the winner reports the outcome. */
