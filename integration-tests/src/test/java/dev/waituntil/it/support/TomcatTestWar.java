@@ -201,21 +201,8 @@ public final class TomcatTestWar {
     private static final List<String> ENDPOINTS = List.of("/work", "/slow", "/stuck", "/ping", "/pending");
 
     static String webXml(String servletPackage) {
-        boolean jakarta = servletPackage.startsWith("jakarta.");
-        String header = jakarta
-                ? "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\"\n"
-                + "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
-                + "         xsi:schemaLocation=\"https://jakarta.ee/xml/ns/jakartaee"
-                + " https://jakarta.ee/xml/ns/jakartaee/web-app_5_0.xsd\"\n"
-                + "         version=\"5.0\" metadata-complete=\"true\">\n"
-                : "<web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\"\n"
-                + "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
-                + "         xsi:schemaLocation=\"http://xmlns.jcp.org/xml/ns/javaee"
-                + " http://xmlns.jcp.org/xml/ns/javaee/web-app_3_1.xsd\"\n"
-                + "         version=\"3.1\" metadata-complete=\"true\">\n";
-        String mappings = ENDPOINTS.stream().map(e -> "    <url-pattern>" + e + "</url-pattern>\n")
-                .collect(Collectors.joining());
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + header
+        String mappings = WebXml.urlPatterns(ENDPOINTS);
+        return WebXml.header(servletPackage)
                 + "  <listener>\n"
                 + "    <listener-class>wt.Lifecycle</listener-class>\n"
                 + "  </listener>\n"
