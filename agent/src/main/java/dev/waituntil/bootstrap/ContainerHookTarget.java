@@ -3,6 +3,8 @@ package dev.waituntil.bootstrap;
 /** What the agent does for the container hooks; implemented in the agent, installed into {@link ContainerHooks}. */
 public interface ContainerHookTarget {
 
+    void serverStarting(Object server);
+
     void tomcatServerStopping(Object server);
 
     void tomcatContainerStopping(Object container);

@@ -18,6 +18,14 @@ public final class ContainerHooks {
         target = agent;
     }
 
+    /** Tomcat {@code StandardServer.startInternal()} or Jetty {@code Server.doStart()}: a server (re)starts. */
+    public static void serverStarting(Object server) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.serverStarting(server);
+        }
+    }
+
     /** Tomcat {@code StandardServer.stopInternal()}: shutdown is certain; connectors still accept. */
     public static void tomcatServerStopping(Object server) {
         ContainerHookTarget agent = target;

@@ -27,6 +27,13 @@ public final class ContainerDrains implements ContainerHookTarget {
     }
 
     @Override
+    public void serverStarting(Object server) {
+        if (runtime.reopenAfterRestart()) {
+            LOG.info("wait-until: a server starts again in this JVM after a stop; tasks are accepted again");
+        }
+    }
+
+    @Override
     public void tomcatServerStopping(Object server) {
         // Shutdown is certain from here: the deadline starts now. The wait itself comes when the engine
         // stops, after Tomcat has paused the connectors, so that only requests in flight can add tasks.

@@ -56,9 +56,11 @@ public final class Instrumenter {
             points.add(new ServletDestroyInstrumentation(servletPackage));
             points.add(new ContextDestroyedInstrumentation(servletPackage));
         }
+        points.add(new dev.waituntil.agent.instrumentation.tomcat.ServerStartInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.tomcat.ServerStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.tomcat.EngineStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.tomcat.ContextStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStartInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ContextStopInstrumentation());
         return points;

@@ -396,6 +396,23 @@ public final class TaskRuntime {
     }
 
     /**
+     * A server starts (again) in this JVM after a stop that drained it: Spring Boot devtools' restart,
+     * a test suite that stops and starts an embedded server. The stop's deadline is forgotten and every
+     * scope accepts tasks again; without this, every task after the restart would be rejected.
+     *
+     * @return whether anything had been drained
+     */
+    public boolean reopenAfterRestart() {
+        boolean drained = shutdownDeadline.getAndSet(0) != 0;
+        for (Scope s : scopesIn(root)) {
+            drained |= s.state != Scope.State.OPEN;
+            s.state = Scope.State.OPEN;
+            s.drainEnded = false;
+        }
+        return drained;
+    }
+
+    /**
      * Drains every scope within the deadline of the stop under way (fixing it if this is the first hook).
      *
      * @param trigger what stops, for the log: {@code "Tomcat's engine stop"}, {@code "the JVM shutdown hook"}

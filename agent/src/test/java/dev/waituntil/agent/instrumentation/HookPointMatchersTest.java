@@ -44,8 +44,10 @@ class HookPointMatchersTest {
         assertTrue(names.contains("org.apache.catalina.core.ContainerBase.stopInternal"), names.toString());
         assertTrue(names.contains("org.apache.catalina.core.StandardContext.stopInternal"), names.toString());
         assertTrue(names.contains("org.eclipse.jetty.server.Server.doStop"), names.toString());
+        assertTrue(names.contains("org.eclipse.jetty.server.Server.doStart"), names.toString());
+        assertTrue(names.contains("org.apache.catalina.core.StandardServer.startInternal"), names.toString());
         assertTrue(names.contains("org.eclipse.jetty.server.handler.ContextHandler.doStop"), names.toString());
-        assertEquals(17, names.size(), names.toString());
+        assertEquals(19, names.size(), names.toString());
     }
 
     @Test

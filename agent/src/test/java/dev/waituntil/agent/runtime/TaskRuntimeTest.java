@@ -621,6 +621,28 @@ class TaskRuntimeTest {
     }
 
     @Test
+    void aServerStartedAgainAfterAStopReopensTheRuntime() {
+        TaskRuntime runtime = runtime("drain.timeout=200ms");
+        Scope app = runtime.scopeOf(newApplicationLoader("/app"));
+        runtime.drainForShutdown("a server stop");
+        assertThrows(RejectedExecutionException.class,
+                () -> runtime.register("after the stop", new CompletableFuture<>(), app, null));
+        assertTrue(runtime.isShuttingDown());
+
+        assertTrue(runtime.reopenAfterRestart(), "the stop had drained something");
+        assertFalse(runtime.isShuttingDown(), "the old deadline is forgotten");
+        runtime.register("after the restart", CompletableFuture.completedFuture(1), app, null);
+        runtime.register("after the restart", CompletableFuture.completedFuture(1), runtime.jvm(), null);
+        CompletableFuture<Void> pending = new CompletableFuture<>();
+        runtime.register("drained by the next stop", pending, app, null);
+        new Thread(() -> {
+            sleep(100);
+            pending.complete(null);
+        }).start();
+        assertFalse(runtime.drainForShutdown("the next stop").timedOut(), "the next stop has a deadline of its own");
+    }
+
+    @Test
     void existingScopeOfDoesNotCreateOne() {
         TaskRuntime runtime = runtime();
         ClassLoader never = newApplicationLoader("/never-used");
