@@ -11,6 +11,8 @@ public interface ContainerHookTarget {
 
     void jettyServerStopping(Object server);
 
+    void springWebServerStopping(Object webServer);
+
     void applicationStopping(Object context);
 
     void applicationDestroying(Object component);

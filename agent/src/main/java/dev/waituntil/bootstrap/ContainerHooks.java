@@ -50,6 +50,14 @@ public final class ContainerHooks {
         }
     }
 
+    /** Spring Boot's {@code TomcatWebServer.stop()} or {@code JettyWebServer.stop()}: after the graceful phase, before beans are destroyed. */
+    public static void springWebServerStopping(Object webServer) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.springWebServerStopping(webServer);
+        }
+    }
+
     /** Tomcat {@code StandardContext.stopInternal()} or Jetty {@code ContextHandler.doStop()}: one application stops. */
     public static void applicationStopping(Object context) {
         ContainerHookTarget agent = target;

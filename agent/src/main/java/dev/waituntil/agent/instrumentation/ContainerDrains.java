@@ -68,11 +68,19 @@ public final class ContainerDrains implements ContainerHookTarget {
     }
 
     @Override
+    public void springWebServerStopping(Object webServer) {
+        // Since Spring Boot 3.2, WebServer.stop() only takes the connectors away; the server itself
+        // stops in destroy(), after the application's beans are destroyed. So the drain runs here:
+        // after Spring's graceful phase, before any bean is destroyed.
+        runtime.drainForShutdown("Spring Boot's web server stop");
+    }
+
+    @Override
     public void applicationStopping(Object context) {
         ClassLoader loader;
         String path;
         try {
-            boolean tomcat = context.getClass().getName().startsWith("org.apache.catalina.");
+            boolean tomcat = TomcatObjects.isContext(context); // also Spring Boot's TomcatEmbeddedContext
             loader = tomcat ? TomcatObjects.applicationLoader(context) : JettyObjects.applicationLoader(context);
             path = tomcat ? TomcatObjects.contextPath(context) : JettyObjects.contextPath(context);
         } catch (ReflectiveOperationException | RuntimeException e) {

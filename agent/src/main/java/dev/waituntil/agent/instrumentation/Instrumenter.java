@@ -63,6 +63,8 @@ public final class Instrumenter {
         points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStartInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ContextStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.spring.TomcatWebServerStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.spring.JettyWebServerStopInstrumentation());
         return points;
     }
 

@@ -14,6 +14,11 @@ public final class TomcatObjects {
         return implementsInterface(container.getClass(), "org.apache.catalina.Engine");
     }
 
+    /** Whether {@code object} is an {@code org.apache.catalina.Context}, whatever its package (Spring Boot subclasses it). */
+    public static boolean isContext(Object object) {
+        return implementsInterface(object.getClass(), "org.apache.catalina.Context");
+    }
+
     /** {@code context.getLoader().getClassLoader()}, or null. */
     public static ClassLoader applicationLoader(Object context) throws ReflectiveOperationException {
         Object loader = context.getClass().getMethod("getLoader").invoke(context);

@@ -1,0 +1,57 @@
+package dev.waituntil.it.springboot;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.waituntil.RejectedTaskException;
+import dev.waituntil.WaitUntil;
+
+/**
+ * {@code POST /work?label=X&ms=N}: hands N ms of work, then a receipt, to {@link WaitUntil#run} and answers
+ * 202 at once. {@code POST /slow?label=X&ms=N&task=M}: stays in the request for N ms (so that it is still in
+ * flight when the test sends SIGTERM), then registers M ms of work the same way and answers 202.
+ */
+@RestController
+public class WorkController {
+
+    private final Receipts receipts;
+
+    public WorkController(Receipts receipts) {
+        this.receipts = receipts;
+    }
+
+    @PostMapping("/work")
+    public ResponseEntity<String> work(@RequestParam String label, @RequestParam long ms) {
+        WaitUntil.run(label, () -> doWork(label, ms));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + "\n");
+    }
+
+    @PostMapping("/slow")
+    public ResponseEntity<String> slow(@RequestParam String label, @RequestParam long ms,
+            @RequestParam(defaultValue = "500") long task) throws InterruptedException {
+        receipts.event("SLOW-STARTED " + label);
+        Thread.sleep(ms);
+        try {
+            WaitUntil.run(label, () -> doWork(label, task));
+        } catch (RejectedTaskException e) {
+            receipts.event("SLOW-REJECTED " + label + " (" + e.getMessage().replace('\n', ' ') + ")");
+            throw e;
+        }
+        receipts.event("SLOW-REGISTERED " + label);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + " after " + ms + " ms\n");
+    }
+
+    private void doWork(String label, long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            receipts.event("INTERRUPTED " + label);
+            Thread.currentThread().interrupt();
+            return;
+        }
+        receipts.done(label);
+    }
+}
