@@ -119,8 +119,8 @@ public enum EmbeddedHost {
     public Program compile(Path dir) throws IOException {
         String pkg = servletPackage;
         List<Path> appClasspath = List.of(servletApiJar(), ItEnvironment.apiJar());
-        String[] appSources = {JettyTestWebApp.RECORDER, JettyTestWebApp.forPackage(JettyTestWebApp.SERVLET, pkg),
-                JettyTestWebApp.forPackage(JettyTestWebApp.LISTENER, pkg)};
+        String[] appSources = {JettyTestWebApp.RECORDER, TestWebApps.forPackage(JettyTestWebApp.SERVLET, pkg),
+                TestWebApps.forPackage(JettyTestWebApp.LISTENER, pkg)};
         Path launcher = JavaSources.compile(dir.resolve("launcher-classes"), jars(), 17,
                 isJetty() ? JETTY.replace("JETTY_SERVLET_PACKAGE", jettyServletPackage) : TOMCAT);
         List<Path> classpath = new ArrayList<>();

@@ -211,10 +211,10 @@ public final class JettyTestWebApp {
             throws IOException {
         String pkg = distribution.servletPackage();
         Path classes = JavaSources.compile(classesDir, List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
-                RECORDER, forPackage(SERVLET, pkg), forPackage(LISTENER, pkg));
+                RECORDER, TestWebApps.forPackage(SERVLET, pkg), TestWebApps.forPackage(LISTENER, pkg));
         for (String name : names) {
             Path webInf = warsDir.resolve(name).resolve("WEB-INF");
-            copyTree(classes, webInf.resolve("classes"));
+            TestWebApps.copyTree(classes, webInf.resolve("classes"));
             Path lib = Files.createDirectories(webInf.resolve("lib"));
             Files.copy(ItEnvironment.apiJar(), lib.resolve(ItEnvironment.apiJar().getFileName()),
                     StandardCopyOption.REPLACE_EXISTING);
@@ -247,23 +247,6 @@ public final class JettyTestWebApp {
             }
         }
         return war;
-    }
-
-    static String forPackage(String source, String servletPackage) {
-        return source.replace("javax.servlet.", servletPackage + ".");
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path source : walk.collect(Collectors.toList())) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 
     /** The record file as read after (or while) the server ran: its lines in the order they were written. */

@@ -236,7 +236,8 @@ public final class TestWebApps {
         return webapps;
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Copies the directory tree {@code from} into {@code to}, replacing files that exist. */
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path source : walk.collect(Collectors.toList())) {
                 Path target = to.resolve(from.relativize(source).toString());
