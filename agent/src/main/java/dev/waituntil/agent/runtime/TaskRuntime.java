@@ -372,11 +372,6 @@ public final class TaskRuntime {
         return drain(root, timeout);
     }
 
-    /** Drains with the configured {@code waituntil.drain.timeout}. */
-    public DrainReport drain(Scope scope) {
-        return drain(scope, config.duration(Setting.DRAIN_TIMEOUT));
-    }
-
     /**
      * The server, or the JVM, has begun to stop: fixes the one deadline of every drain of this stop,
      * {@code waituntil.drain.timeout} from now, unless an earlier hook of the same stop fixed it already.
