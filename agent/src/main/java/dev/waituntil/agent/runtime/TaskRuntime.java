@@ -52,6 +52,8 @@ public final class TaskRuntime {
     /** When the server (or the JVM) began to stop: the one deadline of every drain that follows. 0: not stopping. */
     private final AtomicLong shutdownDeadline = new AtomicLong();
     private final TaskExecutor executor;
+    /** Null when every task threshold is off. */
+    private final Watchdog watchdog;
     private final AtomicLong ids = new AtomicLong();
 
     /** Drains wait on this; completions notify it only while a drain waits and a scope has emptied. */
@@ -70,6 +72,10 @@ public final class TaskRuntime {
         this.config = config;
         this.debug = config.flag(Setting.DEBUG);
         this.executor = new TaskExecutor(config.number(Setting.EXECUTOR_THREADS), config.number(Setting.EXECUTOR_QUEUE));
+        this.watchdog = Watchdog.start(this, config);
+        if (debug && watchdog != null) {
+            LOG.info("wait-until: task watchdog started: {}", watchdog);
+        }
     }
 
     public Config config() {
@@ -258,8 +264,10 @@ public final class TaskRuntime {
                 }
             } else if (cause instanceof CancellationException) {
                 cancelled.increment();
-                if (!task.cancelledByDrain) { // the drain has already named it
+                if (!task.cancellationNamed) { // the drain or the watchdog has named it already
                     LOG.warn("wait-until: task {} was cancelled", task.describe());
+                } else if (debug) {
+                    LOG.info("wait-until: task {} ended, cancelled", task.describe());
                 }
             } else {
                 failed.increment();
@@ -357,7 +365,7 @@ public final class TaskRuntime {
         return rejected.sum();
     }
 
-    private void sweepPlainFutures(Scope scope) {
+    void sweepPlainFutures(Scope scope) {
         for (TrackedTask task : scope.plainFutures) {
             if (((Future<?>) task.future()).isDone()) {
                 observeDone(task);
@@ -451,8 +459,13 @@ public final class TaskRuntime {
                     trigger, pendingIn(scope).size(), requestsInFlight(scope),
                     Config.format(Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - start)))));
         }
-        awaitEmpty(scope, deadline);
+        boolean quiet = awaitEmpty(scope, deadline);
         scope.state = Scope.State.DRAINED;
+        if (debug) {
+            LOG.info("wait-until: {} {} after {}; it accepts no new tasks, and the drain waits for any admitted meanwhile",
+                    scope, quiet ? "has no task pending and no request in flight" : "reached the drain's deadline",
+                    Config.format(Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))));
+        }
         // Once more: tasks admitted just before the scope closed are waited for too.
         boolean empty = awaitEmpty(scope, deadline);
 
@@ -469,9 +482,12 @@ public final class TaskRuntime {
                 LOG.warn("wait-until: drain of {} timed out after {}; task {} is still pending{}", scope, waited,
                         description, cancel ? ", cancelling it" : "");
                 if (cancel) {
-                    task.cancelledByDrain = true;
+                    task.cancellationNamed = true;
                     cancelledAtDeadline.incrementAndGet();
-                    task.cancel();
+                    if (!task.cancel()) {
+                        LOG.warn("wait-until: task {} cannot be cancelled from outside; the stop goes on without it",
+                                description);
+                    }
                 }
             }
             int requests = requestsInFlight(scope);
@@ -505,7 +521,8 @@ public final class TaskRuntime {
         return pendingTasks();
     }
 
-    private List<Scope> scopesIn(Scope scope) {
+    /** {@code scope} alone, or for the JVM scope: it and every application scope. */
+    List<Scope> scopesIn(Scope scope) {
         if (!scope.isRoot()) {
             return Collections.singletonList(scope);
         }
@@ -587,9 +604,12 @@ public final class TaskRuntime {
         return false;
     }
 
-    /** Stops the executor's threads once nothing can be submitted any more (after the final drain). */
+    /** Stops the executor's threads and the watchdog once nothing can be submitted any more (after the final drain). */
     public void shutdownExecutor() {
         executor.shutdown();
+        if (watchdog != null) {
+            watchdog.stop();
+        }
     }
 
     private static long saturatedNanos(Duration d) {

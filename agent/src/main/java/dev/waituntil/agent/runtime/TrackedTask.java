@@ -31,9 +31,16 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private final Scope scope;
     private final Object future;
     private volatile int state;
-    volatile boolean cancelledByDrain;
+    /** Set by whoever cancels it and names it in the log (a drain, the watchdog), so that its end does not again. */
+    volatile boolean cancellationNamed;
     /** 1 once a drain that gave up on it has named it: two drains of one stop name it once. */
     private volatile int named;
+
+    // The watchdog's marks; only its one thread reads and writes them.
+    boolean warned;
+    boolean timedOut;
+    /** The age, in ns, at which the next error line is due; 0 until the watchdog first looks. */
+    long nextErrorAge;
 
     TrackedTask(TaskRuntime runtime, long id, String label, Object future, Scope scope, RequestInfo request) {
         this.runtime = runtime;
@@ -57,6 +64,10 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
 
     public long id() {
         return id;
+    }
+
+    long registeredNanos() {
+        return registeredNanos;
     }
 
     public long ageMillis() {
@@ -99,16 +110,26 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
         runtime.completed(this, failure);
     }
 
-    void cancel() {
-        if (future instanceof Future) {
-            ((Future<?>) future).cancel(true);
-            return;
-        }
+    /**
+     * Cancels the future, interrupting work started by run/supply.
+     *
+     * @return whether it is done now; false for a future that refuses ({@code minimalCompletionStage()}
+     *         throws) or ignores the cancel (a stage whose {@code toCompletableFuture()} is a copy)
+     */
+    boolean cancel() {
         try {
+            if (future instanceof Future) {
+                Future<?> f = (Future<?>) future;
+                f.cancel(true);
+                return f.isDone();
+            }
             ((CompletionStage<?>) future).toCompletableFuture().cancel(true);
-        } catch (UnsupportedOperationException e) {
-            // A stage that cannot be cancelled from outside. It has been named in the log; that is all we can do.
+        } catch (RuntimeException e) {
+            // UnsupportedOperationException, or the application's own cancel() failing: it stays pending,
+            // and whoever called has named it in the log. That must not break a drain or the watchdog.
+            return false;
         }
+        return isDone();
     }
 
     /** {@code 'label' (age 1234 ms, request GET /x (request 7), application /shop)}: the form every log line uses. */

@@ -521,6 +521,17 @@ class TaskRuntimeTest {
     }
 
     @Test
+    void aStageThatRefusesToBeCancelledDoesNotBreakTheDrainAtItsDeadline() {
+        TaskRuntime runtime = runtime();
+        runtime.register("refuses", new CompletableFuture<Void>().minimalCompletionStage(), runtime.jvm(), null);
+        DrainReport report = runtime.drainAll(Duration.ofMillis(100));
+        assertTrue(report.timedOut(), report.toString());
+        assertEquals(1, log.linesContaining("'refuses' (age").stream()
+                .filter(l -> l.contains("cannot be cancelled from outside; the stop goes on without it")).count(),
+                log.lines().toString());
+    }
+
+    @Test
     void debugLogsRegistrationCompletionAndDrainSteps() {
         TaskRuntime runtime = runtime("debug=true");
         CompletableFuture<Void> task = new CompletableFuture<>();
