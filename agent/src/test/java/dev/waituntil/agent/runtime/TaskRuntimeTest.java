@@ -542,6 +542,21 @@ class TaskRuntimeTest {
         assertEquals(1, log.linesContaining("task 'watched'").stream().filter(l -> l.contains("completed")).count());
         assertEquals(1, log.linesContaining("draining the JVM").size(), log.lines().toString());
         assertEquals(1, log.linesContaining("drain of the JVM for a direct call:").size(), log.lines().toString());
+        assertEquals(1, log.linesContaining("the JVM has no task pending and no request in flight after").stream()
+                .filter(l -> l.contains("accepts no new tasks")).count(), log.lines().toString());
+    }
+
+    @Test
+    void debugLogsTheEndOfATaskCancelledByTheDrainAndARejection() {
+        TaskRuntime runtime = runtime("debug=true");
+        runtime.register("abandoned", new CompletableFuture<Void>(), runtime.jvm(), null);
+        runtime.drainAll(Duration.ofMillis(50));
+        assertThrows(RejectedExecutionException.class,
+                () -> runtime.register("too late", new CompletableFuture<Void>(), runtime.jvm(), null));
+        assertEquals(1, log.linesContaining("task 'abandoned'").stream().filter(l -> l.contains("ended, cancelled")).count(),
+                log.lines().toString());
+        assertEquals(1, log.linesContaining("the JVM reached the drain's deadline after").size(), log.lines().toString());
+        assertEquals(1, log.linesContaining("rejected task 'too late'").size(), log.lines().toString());
     }
 
     @Test

@@ -1,0 +1,128 @@
+package dev.waituntil.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.waituntil.it.support.ItEnvironment;
+import dev.waituntil.it.support.JavaProcess;
+import dev.waituntil.it.support.JettyDistribution;
+import dev.waituntil.it.support.JettyServerProcess;
+import dev.waituntil.it.support.JettyTestWebApp.Record;
+
+/**
+ * The task watchdog ({@code waituntil.task.warnAfter}, {@code errorAfter}, {@code timeout}) on a real
+ * Jetty 12 distribution (ee10) started as its own process with the agent, the settings given as system
+ * properties, the way an operator would. The application is {@link dev.waituntil.it.support.JettyTestWebApp}:
+ * {@code /work} runs a task of N ms, {@code /stuck} one that ends only when interrupted.
+ *
+ * <ul>
+ * <li>A slow task is named, with its request, by one warning at warnAfter and one error at errorAfter, in
+ *     Jetty's console; a quick task is not named; the slow task still finishes.
+ * <li>With {@code task.timeout=2s} and a 60 s drain timeout, a task that never ends is cancelled
+ *     (interrupted) at 2 s and named; SIGTERM then does not wait for it: the JVM exits within seconds, the
+ *     drain does not time out. The control, without a task timeout and a 6 s drain timeout, waits the whole
+ *     6 s and names the task as still pending: the first test can fail.
+ * </ul>
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class TaskWatchdogIT {
+
+    private static final JettyDistribution JETTY = JettyDistribution.JETTY_12_EE10;
+    private static final String APP = "app";
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
+
+    private static UnaryOperator<JavaProcess.Builder> agent(String... properties) {
+        return jvm -> {
+            JavaProcess.Builder b = jvm.javaAgent(ItEnvironment.agentJar());
+            for (String p : properties) {
+                int eq = p.indexOf('=');
+                b = b.systemProperty("waituntil." + p.substring(0, eq), p.substring(eq + 1));
+            }
+            return b;
+        };
+    }
+
+    @Test
+    void aSlowTaskIsNamedByAWarningAndThenAnErrorWithItsRequestAndStillFinishes() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/slow", APP)) {
+            server.start(JETTY + " with the agent, warnAfter=1s, errorAfter=2s",
+                    agent("task.warnAfter=1s", "task.errorAfter=2s"), APP);
+            server.ok("/app/work?label=quick-task&ms=100");
+            server.ok("/app/work?label=slow-report&ms=3500");
+
+            JavaProcess p = server.process();
+            JavaProcess.Line warning = p.awaitLine(l -> l.contains("'slow-report'")
+                    && l.contains("has run longer than waituntil.task.warnAfter=1s"), WAIT);
+            JavaProcess.Line error = p.awaitLine(l -> l.contains("'slow-report'")
+                    && l.contains("has run longer than waituntil.task.errorAfter=2s"), WAIT);
+            Record record = server.awaitRecord("DONE", "slow-report", WAIT);
+            String out = server.describe();
+
+            assertTrue(warning.text().contains("request GET /app/work") && warning.text().contains("application /app"),
+                    "the warning names the request and the application: " + warning + "\n" + out);
+            assertTrue(warning.text().contains("WARN"), "at WARN level: " + warning + "\n" + out);
+            assertTrue(error.text().contains("ERROR") || error.text().contains("SEVERE"), "at ERROR level: " + error);
+            assertTrue(warning.millis() <= error.millis(), "the warning first");
+            assertEquals(1, p.countLinesContaining("waituntil.task.warnAfter=1s"), "one warning\n" + out);
+            assertEquals(0, p.linesContaining("'quick-task'").size(), "a quick task is not named\n" + out);
+            assertTrue(record.has("DONE", "quick-task"), record.toString());
+            System.out.println("[figures] " + JETTY + ", warnAfter=1s, errorAfter=2s: the error line came "
+                    + (error.millis() - warning.millis()) + " ms after the warning (1000 expected, to the watchdog's resolution)");
+        }
+    }
+
+    @Test
+    void anOverrunningTaskIsCancelledAtTaskTimeoutAndTheShutdownDoesNotWaitForIt() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/timeout", APP)) {
+            server.start(JETTY + " with the agent, task.timeout=2s, drain.timeout=60s",
+                    agent("task.timeout=2s", "drain.timeout=60s"), APP);
+            server.ok("/app/stuck?label=runaway");
+            server.ok("/app/work?label=in-time&ms=500");
+            server.awaitRecord("STUCK", "runaway", WAIT);
+            server.sigterm();
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            Record record = server.record();
+            JavaProcess p = server.process();
+            String out = server.describe() + "\nrecord:\n" + record;
+            System.out.println("[figures] " + JETTY + ", task.timeout=2s, drain.timeout=60s, a task that never ends: "
+                    + "SIGTERM to exit " + exitMillis + " ms");
+
+            assertTrue(record.has("INTERRUPTED", "runaway"), "the task was interrupted\n" + out);
+            assertTrue(p.firstLine(l -> l.contains("'runaway'")
+                    && l.contains("ran longer than waituntil.task.timeout=2s; cancelled it")).isPresent(), "and named\n" + out);
+            assertTrue(record.has("DONE", "in-time"), "a task within the timeout finishes\n" + out);
+            assertEquals(List.of(), p.linesContaining("'in-time'").stream().filter(l -> l.contains("task.timeout")).toList(),
+                    "and is not cancelled\n" + out);
+            assertTrue(exitMillis < 20_000, "the stop did not wait 60 s for it: " + exitMillis + " ms\n" + out);
+            assertEquals(List.of(), p.linesContaining("still pending"), "the drain did not time out\n" + out);
+        }
+    }
+
+    /** The control for the test above: no task timeout, so the same stuck task holds the stop to the drain's deadline. */
+    @Test
+    void withoutATaskTimeoutTheSameTaskHoldsTheShutdownToTheDrainDeadline() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/control", APP)) {
+            server.start(JETTY + " with the agent, no task timeout, drain.timeout=6s", agent("drain.timeout=6s"), APP);
+            server.ok("/app/stuck?label=runaway");
+            server.awaitRecord("STUCK", "runaway", WAIT);
+            server.sigterm();
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            JavaProcess p = server.process();
+            String out = server.describe();
+            System.out.println("[figures] " + JETTY + ", no task timeout, drain.timeout=6s, a task that never ends: "
+                    + "SIGTERM to exit " + exitMillis + " ms");
+            assertTrue(exitMillis >= 5_500, "the stop waited for the drain's deadline: " + exitMillis + " ms\n" + out);
+            assertTrue(p.firstLine(l -> l.contains("'runaway'") && l.contains("still pending")).isPresent(), out);
+            assertEquals(List.of(), p.linesContaining("waituntil.task.timeout"), out);
+        }
+    }
+}
