@@ -83,18 +83,11 @@ class TaskWatchdogIT {
     @Test
     void anOverrunningTaskIsCancelledAtTaskTimeoutAndTheShutdownDoesNotWaitForIt() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/timeout", APP)) {
-            server.start(JETTY + " with the agent, task.timeout=2s, drain.timeout=60s",
-                    agent("task.timeout=2s", "drain.timeout=60s"), APP);
-            server.ok("/app/stuck?label=runaway");
-            server.ok("/app/work?label=in-time&ms=500");
-            server.awaitRecord("STUCK", "runaway", WAIT);
-            server.sigterm();
-            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            long exitMillis = stuckTaskThenSigterm(server, "task.timeout=2s, drain.timeout=60s",
+                    agent("task.timeout=2s", "drain.timeout=60s"), "in-time");
             Record record = server.record();
             JavaProcess p = server.process();
             String out = server.describe() + "\nrecord:\n" + record;
-            System.out.println("[figures] " + JETTY + ", task.timeout=2s, drain.timeout=60s, a task that never ends: "
-                    + "SIGTERM to exit " + exitMillis + " ms");
 
             assertTrue(record.has("INTERRUPTED", "runaway"), "the task was interrupted\n" + out);
             assertTrue(p.firstLine(l -> l.contains("'runaway'")
@@ -111,18 +104,27 @@ class TaskWatchdogIT {
     @Test
     void withoutATaskTimeoutTheSameTaskHoldsTheShutdownToTheDrainDeadline() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/control", APP)) {
-            server.start(JETTY + " with the agent, no task timeout, drain.timeout=6s", agent("drain.timeout=6s"), APP);
-            server.ok("/app/stuck?label=runaway");
-            server.awaitRecord("STUCK", "runaway", WAIT);
-            server.sigterm();
-            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            long exitMillis = stuckTaskThenSigterm(server, "no task timeout, drain.timeout=6s", agent("drain.timeout=6s"),
+                    "in-time");
             JavaProcess p = server.process();
             String out = server.describe();
-            System.out.println("[figures] " + JETTY + ", no task timeout, drain.timeout=6s, a task that never ends: "
-                    + "SIGTERM to exit " + exitMillis + " ms");
             assertTrue(exitMillis >= 5_500, "the stop waited for the drain's deadline: " + exitMillis + " ms\n" + out);
             assertTrue(p.firstLine(l -> l.contains("'runaway'") && l.contains("still pending")).isPresent(), out);
             assertEquals(List.of(), p.linesContaining("waituntil.task.timeout"), out);
         }
+    }
+
+    /** Starts the server, registers a task that never ends ("runaway") and one of 500 ms, sends SIGTERM; returns the time to exit. */
+    private static long stuckTaskThenSigterm(JettyServerProcess server, String settings,
+                                             UnaryOperator<JavaProcess.Builder> jvm, String quickTask) throws Exception {
+        server.start(JETTY + " with the agent, " + settings, jvm, APP);
+        server.ok("/app/stuck?label=runaway");
+        server.ok("/app/work?label=" + quickTask + "&ms=500");
+        server.awaitRecord("STUCK", "runaway", WAIT);
+        server.sigterm();
+        long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+        System.out.println("[figures] " + JETTY + ", " + settings + ", a task that never ends: SIGTERM to exit "
+                + exitMillis + " ms");
+        return exitMillis;
     }
 }

@@ -12,9 +12,7 @@ import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +28,7 @@ import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.TestConfigs;
 
 class TaskRuntimeTest {
 
@@ -46,14 +44,7 @@ class TaskRuntimeTest {
     }
 
     private TaskRuntime runtime(String... settings) {
-        Map<String, String> properties = new HashMap<>();
-        for (String s : settings) {
-            int eq = s.indexOf('=');
-            properties.put("waituntil." + s.substring(0, eq), s.substring(eq + 1));
-        }
-        List<String> problems = new ArrayList<>();
-        TaskRuntime runtime = new TaskRuntime(Config.load(null, properties, Collections.emptyMap(), problems::add));
-        assertEquals(Collections.emptyList(), problems);
+        TaskRuntime runtime = new TaskRuntime(TestConfigs.of(settings));
         runtimes.add(runtime);
         return runtime;
     }

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -22,7 +19,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.TestConfigs;
 
 /**
  * The watchdog's rules, driven with chosen instants through {@link Watchdog#check(long)} (no thread,
@@ -45,17 +42,12 @@ class WatchdogTest {
 
     /** A runtime whose own watchdog is off, so that only the test's checks act. */
     private TaskRuntime quietRuntime(String... settings) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("waituntil.task.warnAfter", "0");
-        properties.put("waituntil.task.errorAfter", "0");
-        properties.put("waituntil.task.timeout", "0");
-        for (String s : settings) {
-            int eq = s.indexOf('=');
-            properties.put("waituntil." + s.substring(0, eq), s.substring(eq + 1));
-        }
-        List<String> problems = new ArrayList<>();
-        TaskRuntime runtime = new TaskRuntime(Config.load(null, properties, Collections.emptyMap(), problems::add));
-        assertEquals(Collections.emptyList(), problems);
+        String[] all = new String[settings.length + 3];
+        all[0] = "task.warnAfter=0";
+        all[1] = "task.errorAfter=0";
+        all[2] = "task.timeout=0";
+        System.arraycopy(settings, 0, all, 3, settings.length);
+        TaskRuntime runtime = new TaskRuntime(TestConfigs.of(all));
         runtimes.add(runtime);
         return runtime;
     }
