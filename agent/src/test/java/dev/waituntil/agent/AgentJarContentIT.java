@@ -10,6 +10,9 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -117,6 +120,26 @@ class AgentJarContentIT {
         }
         assertTrue(offenders.isEmpty(), "classes of the agent jar that still reference unrelocated types:\n  "
                 + String.join("\n  ", offenders));
+    }
+
+    /**
+     * Relocation rewrites string constants as well as references: the names under which the agent looks
+     * for the application's own MDC and ThreadContext must come out of the shaded jar unrelocated.
+     */
+    @Test
+    void theApplicationsLoggingIsLookedForUnderItsOwnNames() throws Exception {
+        try (URLClassLoader shipped = new URLClassLoader(new URL[] {agentJar().toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> store = Class.forName("dev.waituntil.agent.runtime.LoggingContextStore", true, shipped);
+            Map<String, String> names = new LinkedHashMap<>();
+            for (String field : new String[] {"SLF4J_MDC", "LOG4J_THREAD_CONTEXT"}) {
+                Field f = store.getDeclaredField(field);
+                f.setAccessible(true);
+                names.put(field, (String) f.get(null));
+            }
+            assertEquals(Map.of("SLF4J_MDC", "org.slf4j.MDC", "LOG4J_THREAD_CONTEXT", "org.apache.logging.log4j.ThreadContext"),
+                    names);
+        }
     }
 
     @Test

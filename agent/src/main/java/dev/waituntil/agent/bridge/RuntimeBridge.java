@@ -5,8 +5,10 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.waituntil.agent.instrumentation.ContainerDrains;
 import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
+import dev.waituntil.agent.runtime.LoggingContextLookup;
 import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskContext;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.bootstrap.BridgeTarget;
 import dev.waituntil.bootstrap.ContainerHooks;
@@ -17,16 +19,19 @@ import dev.waituntil.bootstrap.WaitUntilBridge;
 /**
  * The runtime as every copy of the API sees it through {@link WaitUntilBridge}. Works out on the
  * caller's thread what a call belongs to: inside a request, that request and its web application;
- * outside, the application of the thread's context class loader, or the JVM.
+ * outside, the application of the thread's context class loader, or the JVM. Work started by
+ * {@code run}/{@code supply} takes along what {@link TaskContext} captures here.
  */
 public final class RuntimeBridge implements BridgeTarget {
 
     private final TaskRuntime runtime;
     private final ServletRequests requests;
+    private final LoggingContextLookup loggingContexts;
 
     RuntimeBridge(TaskRuntime runtime, ServletRequests requests) {
         this.runtime = runtime;
         this.requests = requests;
+        this.loggingContexts = new LoggingContextLookup(runtime.isDebug());
     }
 
     /**
@@ -52,14 +57,16 @@ public final class RuntimeBridge implements BridgeTarget {
     public CompletableFuture<Void> run(String label, Runnable task) {
         RequestContext request = RequestContext.active();
         ClassLoader application = applicationOf(request);
-        return runtime.run(label, task, runtime.scopeOf(application), describe(request), application);
+        Scope scope = runtime.scopeOf(application);
+        return runtime.run(label, task, scope, describe(request), capture(application, scope));
     }
 
     @Override
     public CompletableFuture<?> supply(String label, Callable<?> task) {
         RequestContext request = RequestContext.active();
         ClassLoader application = applicationOf(request);
-        return runtime.supply(label, task, runtime.scopeOf(application), describe(request), application);
+        Scope scope = runtime.scopeOf(application);
+        return runtime.supply(label, task, scope, describe(request), capture(application, scope));
     }
 
     @Override
@@ -70,6 +77,15 @@ public final class RuntimeBridge implements BridgeTarget {
 
     private static ClassLoader applicationOf(RequestContext request) {
         return request != null ? request.application() : Thread.currentThread().getContextClassLoader();
+    }
+
+    /**
+     * The caller's own context class loader, which may differ from its application's when the
+     * application set one; the application's where the thread has none.
+     */
+    private TaskContext capture(ClassLoader application, Scope scope) {
+        ClassLoader caller = Thread.currentThread().getContextClassLoader();
+        return TaskContext.capture(caller != null ? caller : application, scope, loggingContexts);
     }
 
     private RequestInfo describe(RequestContext request) {

@@ -16,8 +16,8 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable {
 
     private final FutureTask<T> work;
 
-    ExecutorTask(Callable<T> body, ClassLoader contextLoader) {
-        this.work = new FutureTask<T>(() -> callWith(contextLoader, body)) {
+    ExecutorTask(Callable<T> body, TaskContext context) {
+        this.work = new FutureTask<T>(() -> context.call(body)) {
             @Override
             protected void done() {
                 relay();
@@ -28,22 +28,6 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable {
     @Override
     public void run() {
         work.run();
-    }
-
-    /**
-     * The caller's class loader only while its work runs, and given back before the outcome is
-     * published: a drain that returns on completion must find no worker still holding the
-     * application's loader (Tomcat checks for such threads right after and would warn of a leak).
-     */
-    private static <T> T callWith(ClassLoader contextLoader, Callable<T> body) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader own = thread.getContextClassLoader();
-        thread.setContextClassLoader(contextLoader);
-        try {
-            return body.call();
-        } finally {
-            thread.setContextClassLoader(own);
-        }
     }
 
     @Override

@@ -194,18 +194,21 @@ public final class TaskRuntime {
         return task;
     }
 
-    /** Runs {@code body} on the executor, tracked in {@code scope}; see {@code WaitUntil.run}. */
+    /**
+     * Runs {@code body} on the executor, tracked in {@code scope}, with {@code context} (captured on the
+     * caller's thread; null: none) while it runs; see {@code WaitUntil.run}.
+     */
     public CompletableFuture<Void> run(String label, Runnable body, Scope scope, RequestInfo request,
-                                       ClassLoader contextLoader) {
+                                       TaskContext context) {
         Objects.requireNonNull(body, "task must not be null");
-        return supply(label, Executors.callable(body, (Void) null), scope, request, contextLoader);
+        return supply(label, Executors.callable(body, (Void) null), scope, request, context);
     }
 
-    /** Computes a value on the executor, tracked in {@code scope}; see {@code WaitUntil.supply}. */
+    /** Computes a value on the executor, as {@link #run}; see {@code WaitUntil.supply}. */
     public <T> CompletableFuture<T> supply(String label, Callable<T> body, Scope scope, RequestInfo request,
-                                           ClassLoader contextLoader) {
+                                           TaskContext context) {
         Objects.requireNonNull(body, "task must not be null");
-        ExecutorTask<T> work = new ExecutorTask<>(body, contextLoader);
+        ExecutorTask<T> work = new ExecutorTask<>(body, context != null ? context : TaskContext.none());
         TrackedTask task = register(label, work, scope, request);
         try {
             executor.execute(work);

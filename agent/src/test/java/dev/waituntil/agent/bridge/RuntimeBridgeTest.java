@@ -9,7 +9,9 @@ import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
+import dev.waituntil.agent.runtime.LoggingApplication;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.agent.runtime.TrackedTask;
 import dev.waituntil.bootstrap.ServletHooks;
@@ -118,5 +121,56 @@ class RuntimeBridgeTest {
         CompletableFuture<?>[] result = new CompletableFuture<?>[1];
         serve(request, shop, () -> result[0] = bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader()));
         assertSame(shop, result[0].get(5, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The work takes the caller's own context class loader, which the application may have set to
+     * another than its own; the task still belongs to the request's application.
+     */
+    @Test
+    void runAndSupplyWorkRunsWithTheCallersOwnContextClassLoader() throws Exception {
+        ClassLoader plugin = new URLClassLoader(new URL[0], shop);
+        Object request = request(jakarta.servlet.http.HttpServletRequest.class, "GET", "/shop/x", "/shop");
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<?>[] result = new CompletableFuture<?>[1];
+        serve(request, shop, () -> {
+            Thread.currentThread().setContextClassLoader(plugin);
+            result[0] = bridge.supply("which loader", () -> {
+                release.await();
+                return Thread.currentThread().getContextClassLoader();
+            });
+        });
+        assertSame(runtime.scopeOf(shop), runtime.pendingTasks().get(0).scope(), "it belongs to the request's application");
+        release.countDown();
+        assertSame(plugin, result[0].get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aCallerWithNoContextClassLoaderGivesTheWorkItsApplicationsLoader() throws Exception {
+        Object request = request(jakarta.servlet.http.HttpServletRequest.class, "GET", "/shop/x", "/shop");
+        CompletableFuture<?>[] result = new CompletableFuture<?>[1];
+        serve(request, shop, () -> {
+            Thread.currentThread().setContextClassLoader(null);
+            result[0] = bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader());
+        });
+        assertSame(shop, result[0].get(5, TimeUnit.SECONDS));
+    }
+
+    /** Through the bridge, as every API copy reaches it: the application's own MDC (logback's) goes along. */
+    @Test
+    void theRequestsMdcGoesAlongIntoTheWork() throws Exception {
+        LoggingApplication app = LoggingApplication.of("/logging", LoggingApplication.SLF4J_API, LoggingApplication.LOGBACK,
+                LoggingApplication.LOGBACK_CORE);
+        Object request = request(jakarta.servlet.http.HttpServletRequest.class, "POST", "/logging/order", "/logging");
+        CompletableFuture<?>[] inside = new CompletableFuture<?>[1];
+        serve(request, app.loader(), () -> {
+            app.mdcPut("order", "42");
+            try {
+                inside[0] = bridge.supply("mdc", app::mdc);
+            } finally {
+                app.clearMdc();
+            }
+        });
+        assertEquals(Map.of("order", "42"), inside[0].get(5, TimeUnit.SECONDS));
     }
 }

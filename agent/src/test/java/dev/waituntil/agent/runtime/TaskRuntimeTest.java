@@ -467,7 +467,7 @@ class TaskRuntimeTest {
     private static java.lang.ref.WeakReference<ClassLoader> registerAndForget(TaskRuntime runtime) throws Exception {
         ClassLoader app = newApplicationLoader("/gone");
         Scope scope = runtime.scopeOf(app);
-        runtime.supply("uses the loader", () -> 1, scope, null, app).get(5, TimeUnit.SECONDS);
+        runtime.supply("uses the loader", () -> 1, scope, null, contextOf(app)).get(5, TimeUnit.SECONDS);
         runtime.drain(scope, Duration.ofSeconds(1));
         return new java.lang.ref.WeakReference<>(app);
     }
@@ -481,7 +481,7 @@ class TaskRuntimeTest {
         runtime.run("look", () -> {
             during.set(Thread.currentThread().getContextClassLoader());
             worker.set(Thread.currentThread());
-        }, runtime.scopeOf(app), null, app).get(5, TimeUnit.SECONDS);
+        }, runtime.scopeOf(app), null, contextOf(app)).get(5, TimeUnit.SECONDS);
         assertSame(app, during.get());
         assertTrue(worker.get().getName().startsWith("wait-until-worker-"), worker.get().getName());
         assertTrue(worker.get().isDaemon());
@@ -676,6 +676,10 @@ class TaskRuntimeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> runtime.register("x", "not a task", runtime.jvm(), null));
         assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
+    }
+
+    private static TaskContext contextOf(ClassLoader loader) {
+        return TaskContext.capture(loader, loader, new LoggingContextLookup(false));
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition, String what) {

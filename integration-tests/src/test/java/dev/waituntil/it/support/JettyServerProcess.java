@@ -87,8 +87,11 @@ public final class JettyServerProcess implements AutoCloseable {
         Files.createDirectories(base.resolve("work"));
         Path exploded = base.resolve("exploded");
         JettyTestWebApp.build(distribution, base.resolve("webapp-classes"), exploded, apps);
+        // Deployed in webapps/, Jetty extracts a WAR into its temporary directory and serves it at /<name>;
+        // deleting the file undeploys it, while the classes stay loadable, from the extracted copy, by the
+        // tasks that run during the drain.
         for (String app : apps) {
-            JettyTestWebApp.packWar(exploded.resolve(app), war(app));
+            WebArchive.pack(exploded.resolve(app), war(app));
         }
     }
 

@@ -4,13 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The web application the Jetty distribution tests deploy, built at test time as an exploded WAR:
@@ -213,40 +208,8 @@ public final class JettyTestWebApp {
         Path classes = JavaSources.compile(classesDir, List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
                 RECORDER, TestWebApps.forPackage(SERVLET, pkg), TestWebApps.forPackage(LISTENER, pkg));
         for (String name : names) {
-            Path webInf = warsDir.resolve(name).resolve("WEB-INF");
-            TestWebApps.copyTree(classes, webInf.resolve("classes"));
-            Path lib = Files.createDirectories(webInf.resolve("lib"));
-            Files.copy(ItEnvironment.apiJar(), lib.resolve(ItEnvironment.apiJar().getFileName()),
-                    StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(webInf.resolve("web.xml"), webXml(pkg));
+            WebArchive.explode(warsDir.resolve(name), webXml(pkg), classes, List.of(ItEnvironment.apiJar()));
         }
-    }
-
-    /**
-     * Packs the exploded WAR {@code exploded} into {@code war} (a zip, as {@code jar} or {@code war:war} would
-     * make it). Deployed in {@code webapps/}, Jetty extracts it into its temporary directory and serves it at
-     * {@code /<name without .war>}; deleting the file undeploys it, while the application's classes stay
-     * loadable, from the extracted copy, by the tasks that run during the drain.
-     */
-    public static Path packWar(Path exploded, Path war) throws IOException {
-        Files.createDirectories(war.getParent());
-        try (Stream<Path> walk = Files.walk(exploded);
-             ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(war))) {
-            for (Path source : walk.sorted().collect(Collectors.toList())) {
-                String name = exploded.relativize(source).toString().replace('\\', '/');
-                if (name.isEmpty()) {
-                    continue;
-                }
-                if (Files.isDirectory(source)) {
-                    zip.putNextEntry(new ZipEntry(name + "/"));
-                } else {
-                    zip.putNextEntry(new ZipEntry(name));
-                    Files.copy(source, zip);
-                }
-                zip.closeEntry();
-            }
-        }
-        return war;
     }
 
     /** The record file as read after (or while) the server ran: its lines in the order they were written. */

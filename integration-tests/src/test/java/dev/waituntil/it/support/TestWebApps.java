@@ -1,12 +1,8 @@
 package dev.waituntil.it.support;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The web applications deployed on the embedded containers, built at test time as exploded WARs:
@@ -226,27 +222,9 @@ public final class TestWebApps {
                 forPackage(SERVLET, container.servletPackage()), forPackage(FILTER, container.servletPackage()));
         Path webapps = dir.resolve("webapps");
         for (String name : names) {
-            Path webInf = webapps.resolve(name).resolve("WEB-INF");
-            copyTree(classes, webInf.resolve("classes"));
-            Path lib = Files.createDirectories(webInf.resolve("lib"));
-            Files.copy(ItEnvironment.apiJar(), lib.resolve(ItEnvironment.apiJar().getFileName()),
-                    StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(webInf.resolve("web.xml"), webXml(container.servletPackage()));
+            WebArchive.explode(webapps.resolve(name), webXml(container.servletPackage()), classes,
+                    List.of(ItEnvironment.apiJar()));
         }
         return webapps;
-    }
-
-    /** Copies the directory tree {@code from} into {@code to}, replacing files that exist. */
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path source : walk.collect(Collectors.toList())) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

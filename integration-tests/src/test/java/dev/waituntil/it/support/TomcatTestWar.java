@@ -1,21 +1,15 @@
 package dev.waituntil.it.support;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The web application that the Tomcat distribution tests deploy, built at test time as a real
@@ -229,34 +223,8 @@ public final class TomcatTestWar {
                 List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
                 TestWebApps.forPackage(EVENTS, pkg), TestWebApps.forPackage(SERVLET, pkg),
                 TestWebApps.forPackage(LISTENER, pkg));
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        entries.put("WEB-INF/web.xml", webXml(pkg).getBytes(StandardCharsets.UTF_8));
-        try (Stream<Path> walk = Files.walk(classes)) {
-            for (Path file : walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
-                entries.put("WEB-INF/classes/" + classes.relativize(file).toString().replace('\\', '/'),
-                        Files.readAllBytes(file));
-            }
-        }
-        entries.put("WEB-INF/lib/" + ItEnvironment.apiJar().getFileName(), Files.readAllBytes(ItEnvironment.apiJar()));
-        Path war = dir.resolve("test.war");
-        try (OutputStream file = Files.newOutputStream(war); JarOutputStream jar = new JarOutputStream(file)) {
-            List<String> dirs = new ArrayList<>();
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                String name = e.getKey();
-                for (int i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
-                    String d = name.substring(0, i + 1);
-                    if (!dirs.contains(d)) {
-                        dirs.add(d);
-                        jar.putNextEntry(new JarEntry(d));
-                        jar.closeEntry();
-                    }
-                }
-                jar.putNextEntry(new JarEntry(name));
-                jar.write(e.getValue());
-                jar.closeEntry();
-            }
-        }
-        return war;
+        Path exploded = WebArchive.explode(dir.resolve("test-war"), webXml(pkg), classes, List.of(ItEnvironment.apiJar()));
+        return WebArchive.pack(exploded, dir.resolve("test.war"));
     }
 
     /** One line of the events file: its position, its kind, what it is about, and the time it carries. */
