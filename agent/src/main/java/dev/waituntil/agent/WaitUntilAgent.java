@@ -13,10 +13,12 @@ import org.slf4j.Logger;
 
 import dev.waituntil.agent.bridge.BootstrapInjector;
 import dev.waituntil.agent.bridge.RuntimeBridge;
+import dev.waituntil.agent.cli.CommandLine;
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.config.Setting;
 import dev.waituntil.agent.instrumentation.HookPoint;
 import dev.waituntil.agent.instrumentation.Instrumenter;
+import dev.waituntil.agent.jmx.JmxRegistration;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.TaskRuntime;
 
@@ -44,9 +46,9 @@ public final class WaitUntilAgent {
         start(arguments, instrumentation, true);
     }
 
-    /** The attach command; see {@link AttachCommand}. */
+    /** The attach and operator commands; see {@link CommandLine}. */
     public static void main(String[] args) {
-        System.exit(AttachCommand.run(args, System.out, System.err));
+        System.exit(CommandLine.run(args, System.out, System.err));
     }
 
     private static synchronized void start(String arguments, Instrumentation instrumentation, boolean attached) {
@@ -67,6 +69,7 @@ public final class WaitUntilAgent {
             // Beside a container's own stop it waits for the same tasks, within the same deadline.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> started.drainForShutdown("the JVM shutdown hook"), "wait-until-drain"));
             runtime = started;
+            registerMBean(started);
             int handedOver = attached ? handOverLoadedApiCopies(instrumentation) : 0;
             LOG.info("wait-until {} agent started{}; settings: {}; instruments: request scope (javax.servlet, "
                             + "jakarta.servlet), drains before connectors close in Tomcat and Jetty, application "
@@ -81,6 +84,14 @@ public final class WaitUntilAgent {
     /** The runtime of this JVM, or null before the agent started. */
     public static synchronized TaskRuntime runtime() {
         return runtime;
+    }
+
+    private static void registerMBean(TaskRuntime runtime) {
+        try {
+            JmxRegistration.registerInBackground(runtime, version());
+        } catch (Throwable e) { // a runtime trimmed of java.management, or one that refuses a new thread
+            LOG.warn("wait-until: the JMX MBean is not available ({}); the agent works without it", e.toString());
+        }
     }
 
     /**
@@ -109,7 +120,7 @@ public final class WaitUntilAgent {
      * The jar this class was loaded from, checked to be a wait-until agent jar: the bootstrap classes
      * are taken from it, so running from anything else (an exploded build, a repackaged jar) cannot work.
      */
-    static File agentJar() {
+    public static File agentJar() {
         CodeSource source = WaitUntilAgent.class.getProtectionDomain().getCodeSource();
         File file;
         try {

@@ -25,6 +25,8 @@ public final class Scope {
     private volatile String name;
     private volatile boolean named;
     volatile State state = State.OPEN;
+    /** What the drain that closed it was for ({@code "its stop"}, {@code "an operator (JMX)"}), for rejections. */
+    volatile String drainedFor;
 
     /** Pending tasks, each removed the moment it completes. */
     final Set<TrackedTask> tasks = ConcurrentHashMap.newKeySet();
@@ -71,6 +73,13 @@ public final class Scope {
 
     public boolean isDrained() {
         return state == State.DRAINED || (parent != null && parent.state == State.DRAINED);
+    }
+
+    /** Why this scope accepts no new tasks, for the rejection's message. */
+    String drainedReason() {
+        Scope closed = state == State.DRAINED || parent == null ? this : parent;
+        String why = closed.drainedFor;
+        return closed + " has been drained for " + (why == null ? "its stop" : why);
     }
 
     /** Whether this is the scope of {@code candidate}; false once that loader has been collected. */

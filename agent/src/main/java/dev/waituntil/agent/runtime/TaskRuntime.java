@@ -2,6 +2,7 @@ package dev.waituntil.agent.runtime;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -226,7 +227,7 @@ public final class TaskRuntime {
         // either it sees this task, or this thread sees the scope closed.
         if (scope.isDrained()) {
             discard(task);
-            throw reject(task, scope + " has been drained because it is stopping; no new background work is accepted");
+            throw reject(task, scope.drainedReason() + "; no new background work is accepted");
         }
         registered.increment();
         if (debug) {
@@ -344,7 +345,8 @@ public final class TaskRuntime {
         for (Scope s : applications) {
             all.addAll(s.tasks);
         }
-        all.sort((a, b) -> Long.compare(b.ageMillis(), a.ageMillis()));
+        // By registration time, which stays put: ages read during the sort would move under it.
+        all.sort((a, b) -> Long.compare(a.registeredNanos(), b.registeredNanos()));
         return all;
     }
 
@@ -432,9 +434,28 @@ public final class TaskRuntime {
      * left of the stop's deadline. A scope already drained returns at once.
      */
     public DrainReport drainApplication(Scope scope) {
+        return drainApplication(scope, "its stop");
+    }
+
+    // ---------------------------------------------------------------- for operators (JMX)
+
+    /**
+     * Drains on demand, as an undeploy does: {@code scope} (for the JVM scope, every scope) then rejects
+     * new tasks. The deadline is {@code waituntil.drain.timeout} from now, or the stop's if one is under way.
+     *
+     * @param trigger who asked, for the log and for the reason a later registration is rejected:
+     *                {@code "an operator (JMX)"}
+     */
+    public DrainReport drainApplication(Scope scope, String trigger) {
         long own = System.nanoTime() + Math.min(saturatedNanos(config.duration(Setting.DRAIN_TIMEOUT)), Long.MAX_VALUE / 4);
         long stop = shutdownDeadline.get();
-        return drain(scope, stop != 0 && stop - own < 0 ? stop : own, "its stop");
+        return drain(scope, stop != 0 && stop - own < 0 ? stop : own, trigger);
+    }
+
+    /** The application scopes known now, in the order they appeared (without the JVM scope). */
+    public List<Scope> applicationScopes() {
+        // The array is replaced, never written, once published: wrapping it is a snapshot.
+        return Collections.unmodifiableList(Arrays.asList(applications));
     }
 
     /**
@@ -454,6 +475,7 @@ public final class TaskRuntime {
             return new DrainReport(scope.toString(), 0, Collections.<String>emptyList(), 0);
         }
         if (scope.state == Scope.State.OPEN) {
+            scope.drainedFor = trigger;
             scope.state = Scope.State.DRAINING;
         }
         int cancelledBefore = cancelledAtDeadline.get();
