@@ -11,13 +11,24 @@ import java.util.concurrent.FutureTask;
  * a {@link FutureTask} that does the work. {@code CompletableFuture.cancel} never interrupts;
  * {@code FutureTask.cancel(true)} does, and handles the race with a finishing task correctly, so
  * cancelling this future (by the caller, or by a drain at its deadline) interrupts the work.
+ *
+ * <p>This object is also the {@link Callable} that the {@code FutureTask} calls, and it holds the body as the
+ * caller gave it (a {@code Runnable} for {@code run}, a {@code Callable} for {@code supply}): a task costs this
+ * object and its {@code FutureTask}, with no adapter or lambda between them.
  */
-final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable {
+final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable, Callable<T> {
 
+    /** A {@code Runnable} when {@link #runnable}, else a {@code Callable<T>}. */
+    private final Object body;
+    private final boolean runnable;
+    private final TaskContext context;
     private final FutureTask<T> work;
 
-    ExecutorTask(Callable<T> body, TaskContext context) {
-        this.work = new FutureTask<T>(() -> context.call(body)) {
+    private ExecutorTask(Object body, boolean runnable, TaskContext context) {
+        this.body = body;
+        this.runnable = runnable;
+        this.context = context;
+        this.work = new FutureTask<T>(this) {
             @Override
             protected void done() {
                 relay();
@@ -25,9 +36,31 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable {
         };
     }
 
+    /** The work of {@code supply}: {@code body}'s value is the future's. */
+    static <T> ExecutorTask<T> calling(Callable<T> body, TaskContext context) {
+        return new ExecutorTask<>(body, false, context);
+    }
+
+    /** The work of {@code run}: the future completes with null. */
+    static ExecutorTask<Void> running(Runnable body, TaskContext context) {
+        return new ExecutorTask<>(body, true, context);
+    }
+
+    /** What the executor runs. */
     @Override
     public void run() {
         work.run();
+    }
+
+    /** What the {@code FutureTask} calls, once: the body, with the caller's context (see {@link TaskContext#call}). */
+    @Override
+    @SuppressWarnings("unchecked")
+    public T call() throws Exception {
+        if (runnable) {
+            context.run((Runnable) body);
+            return null;
+        }
+        return context.call((Callable<T>) body);
     }
 
     @Override

@@ -27,6 +27,11 @@ public final class LoggingContextLookup {
 
     private final boolean debug;
     private final Map<ClassLoader, Frameworks> byLoader = new WeakHashMap<>();
+    /**
+     * The loader looked up last and what it sees: most calls come from the same application as the one before,
+     * and find it here with no lock. Holds the loader weakly, and {@link Frameworks} holds its classes weakly.
+     */
+    private volatile Last last;
 
     public LoggingContextLookup(boolean debug) {
         this.debug = debug;
@@ -34,9 +39,14 @@ public final class LoggingContextLookup {
 
     /** What {@code loader} sees, found on the first call for it; {@code owner} names it in a warning. */
     Frameworks frameworksOf(ClassLoader loader, Object owner) {
+        Last seen = last;
+        if (seen != null && loader != null && seen.loader.get() == loader) {
+            return seen.frameworks;
+        }
         synchronized (byLoader) {
             Frameworks known = byLoader.get(loader);
             if (known != null) {
+                last = new Last(loader, known);
                 return known;
             }
         }
@@ -48,7 +58,19 @@ public final class LoggingContextLookup {
                 return raced;
             }
             byLoader.put(loader, found);
+            last = new Last(loader, found);
             return found;
+        }
+    }
+
+    /** A loader, weakly, with what it sees. */
+    private static final class Last {
+        final WeakReference<ClassLoader> loader;
+        final Frameworks frameworks;
+
+        Last(ClassLoader loader, Frameworks frameworks) {
+            this.loader = new WeakReference<>(loader);
+            this.frameworks = frameworks;
         }
     }
 

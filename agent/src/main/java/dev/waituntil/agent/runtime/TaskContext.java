@@ -88,6 +88,20 @@ public final class TaskContext {
         }
     }
 
+    /** {@link #call}, for a {@code Runnable}. */
+    void run(Runnable body) {
+        Thread thread = Thread.currentThread();
+        ClassLoader own = thread.getContextClassLoader();
+        thread.setContextClassLoader(contextLoader);
+        try {
+            restore();
+            body.run();
+        } finally {
+            clear();
+            thread.setContextClassLoader(own);
+        }
+    }
+
     private void restore() {
         for (int i = 0; i < stores.length; i++) {
             if (stores[i] != null && values[i] != null) {

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -202,14 +201,17 @@ public final class TaskRuntime {
     public CompletableFuture<Void> run(String label, Runnable body, Scope scope, RequestInfo request,
                                        TaskContext context) {
         Objects.requireNonNull(body, "task must not be null");
-        return supply(label, Executors.callable(body, (Void) null), scope, request, context);
+        return start(label, ExecutorTask.running(body, context != null ? context : TaskContext.none()), scope, request);
     }
 
     /** Computes a value on the executor, as {@link #run}; see {@code WaitUntil.supply}. */
     public <T> CompletableFuture<T> supply(String label, Callable<T> body, Scope scope, RequestInfo request,
                                            TaskContext context) {
         Objects.requireNonNull(body, "task must not be null");
-        ExecutorTask<T> work = new ExecutorTask<>(body, context != null ? context : TaskContext.none());
+        return start(label, ExecutorTask.calling(body, context != null ? context : TaskContext.none()), scope, request);
+    }
+
+    private <T> CompletableFuture<T> start(String label, ExecutorTask<T> work, Scope scope, RequestInfo request) {
         TrackedTask task = register(label, work, scope, request);
         try {
             executor.execute(work);

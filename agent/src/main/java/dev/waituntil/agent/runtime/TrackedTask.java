@@ -144,6 +144,15 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
         return b.append(')').toString();
     }
 
+    /**
+     * The id, which is unique in its runtime; equality stays identity. The pending set hashes every task once, and
+     * an identity hash would have the JVM generate one and install it in the object's header (a compare-and-swap).
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
+    }
+
     @Override
     public String toString() {
         return describe();

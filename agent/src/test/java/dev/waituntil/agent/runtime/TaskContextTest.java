@@ -208,6 +208,22 @@ class TaskContextTest {
     }
 
     @Test
+    void applicationsTakingTurnsEachFindTheirOwnFrameworks() throws Exception {
+        LoggingApplication withMdc = LoggingApplication.of("/mdc", SLF4J_API, LOGBACK, LOGBACK_CORE);
+        ClassLoader plain = new URLClassLoader(new URL[0], ClassLoader.getPlatformClassLoader());
+        LoggingContextLookup.Frameworks mdcFrameworks = lookup.frameworksOf(withMdc.loader(), "/mdc");
+        LoggingContextLookup.Frameworks plainFrameworks = lookup.frameworksOf(plain, "/plain");
+        assertNotSame(mdcFrameworks, plainFrameworks);
+        for (int i = 0; i < 3; i++) {
+            assertSame(mdcFrameworks, lookup.frameworksOf(withMdc.loader(), "/mdc"), "the one looked up last, or not");
+            assertSame(mdcFrameworks, lookup.frameworksOf(withMdc.loader(), "/mdc"));
+            assertSame(plainFrameworks, lookup.frameworksOf(plain, "/plain"));
+        }
+        assertEquals(1, mdcFrameworks.stores().length, "SLF4J's MDC");
+        assertEquals(0, plainFrameworks.stores().length);
+    }
+
+    @Test
     void aNullLoaderRunsTheWorkWithNoneAndTouchesNoFramework() throws Exception {
         assertSame(TaskContext.none(), TaskContext.capture(null, runtime.jvm(), lookup));
         assertNull(runtime.supply("none", () -> Thread.currentThread().getContextClassLoader(), runtime.jvm(), null, null)

@@ -388,6 +388,65 @@ class TaskRuntimeTest {
     }
 
     @Test
+    void runCompletesWithNullOrWithWhatItsBodyThrew() throws Exception {
+        TaskRuntime runtime = runtime();
+        AtomicBoolean ran = new AtomicBoolean();
+        assertEquals(null, runtime.run("fine", () -> ran.set(true), runtime.jvm(), null, null).get(5, TimeUnit.SECONDS));
+        assertTrue(ran.get());
+
+        IllegalStateException thrown = new IllegalStateException("mail server down");
+        CompletableFuture<Void> failing = runtime.run("send receipt", () -> {
+            throw thrown;
+        }, runtime.jvm(), null, null);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(5, TimeUnit.SECONDS));
+        assertSame(thrown, e.getCause(), "the body's own exception, not a wrapper");
+        waitUntil(() -> runtime.failedCount() == 1, "the failure counted");
+        LogRecord failure = log.records().stream().filter(r -> r.getMessage().contains("failed")).findFirst()
+                .orElseThrow(AssertionError::new);
+        assertTrue(failure.getMessage().contains("'send receipt'"), failure.getMessage());
+        assertSame(thrown, failure.getThrown());
+    }
+
+    /** Both a Runnable and a Callable: run() runs it, supply() calls it, whatever else it is. */
+    private static final class Both implements Runnable, java.util.concurrent.Callable<String> {
+        final AtomicReference<String> how = new AtomicReference<>();
+
+        @Override
+        public void run() {
+            how.set("run");
+        }
+
+        @Override
+        public String call() {
+            how.set("call");
+            return "called";
+        }
+    }
+
+    @Test
+    void runRunsAndSupplyCalls() throws Exception {
+        TaskRuntime runtime = runtime();
+        Both both = new Both();
+        assertEquals(null, runtime.run("r", both, runtime.jvm(), null, null).get(5, TimeUnit.SECONDS));
+        assertEquals("run", both.how.get());
+        assertEquals("called", runtime.supply("s", (java.util.concurrent.Callable<String>) both, runtime.jvm(), null, null)
+                .get(5, TimeUnit.SECONDS));
+        assertEquals("call", both.how.get());
+        assertEquals(2, runtime.completedCount());
+    }
+
+    @Test
+    void tasksOfOneRuntimeHashApartAndAreEqualOnlyToThemselves() {
+        TaskRuntime runtime = runtime();
+        TrackedTask a = runtime.register("a", new CompletableFuture<Void>(), runtime.jvm(), null);
+        TrackedTask b = runtime.register("b", new CompletableFuture<Void>(), runtime.jvm(), null);
+        assertFalse(a.hashCode() == b.hashCode(), "hashed by their ids");
+        assertFalse(a.equals(b));
+        assertTrue(a.equals(a));
+        assertEquals(2, runtime.pending(runtime.jvm()));
+    }
+
+    @Test
     void aCancelledTaskIsLogged() {
         TaskRuntime runtime = runtime();
         CompletableFuture<Void> task = new CompletableFuture<>();

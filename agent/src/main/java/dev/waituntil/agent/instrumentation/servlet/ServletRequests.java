@@ -84,6 +84,9 @@ public final class ServletRequests implements RequestHookTarget {
     };
 
     private static final class Accessors {
+        /** The accessors take no argument; a shared empty array spares the one javac would make per call. */
+        private static final Object[] NO_ARGUMENTS = new Object[0];
+
         final Method method;
         final Method uri;
         final Method contextPath;
@@ -103,7 +106,7 @@ public final class ServletRequests implements RequestHookTarget {
                 return fallback;
             }
             try {
-                Object value = accessor.invoke(request);
+                Object value = accessor.invoke(request, NO_ARGUMENTS);
                 return value == null ? fallback : value.toString();
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return fallback;
