@@ -1,0 +1,84 @@
+package dev.waituntil.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Keeps the benchmark module honest at CI's cost of a few seconds: the built jar lists every benchmark that
+ * BENCHMARKS.md reports, and a smoke run (one fork, one short iteration) of the request path, with and without
+ * the agent, and of the drain latency shows that the agent reaches the forks that need it (the benchmarks
+ * themselves fail when a fork has the agent it should not, or lacks it) and that the summary compares the two.
+ * It measures nothing.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BenchmarkJarIT {
+
+    private static final Path BENCHMARKS_JAR = Path.of(System.getProperty("it.benchmarksJar", "target/benchmarks.jar"))
+            .toAbsolutePath().normalize();
+    private static final Path AGENT_JAR = Path.of(System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
+            .toAbsolutePath().normalize();
+
+    private static final List<String> EXPECTED = List.of(
+            "RequestPathBenchmark.nothing", "RequestPathBenchmark.oneTask",
+            "RegisterBenchmark.register", "RegisterBenchmark.futureOnly",
+            "RegisterBenchmark8Threads.register", "RegisterBenchmark8Threads.futureOnly",
+            "RunBenchmark.run", "RunBenchmark.execute", "RunBenchmark.springSubmit",
+            "RunBenchmark8Threads.run", "RunBenchmark8Threads.execute", "RunBenchmark8Threads.springSubmit",
+            "DrainBenchmark.lastCompletionToDrainReturn", "DrainBenchmark.drain100k", "DrainBenchmark.complete100k",
+            "DrainBenchmark.drain100kAtDeadline",
+            "MemoryBenchmark.pendingTasks");
+
+    @Test
+    void theJarListsEveryBenchmark() throws Exception {
+        String output = run("-l");
+        for (String benchmark : EXPECTED) {
+            assertTrue(output.contains("dev.waituntil.benchmarks." + benchmark + "\n"), benchmark + " is not listed:\n" + output);
+        }
+    }
+
+    @Test
+    void aSmokeRunReachesTheForksWithAndWithoutTheAgent() throws Exception {
+        String output = run("-f", "1", "-wi", "0", "-i", "1", "-r", "100ms", "-foe", "true",
+                "RequestPathBenchmark.nothing", "DrainBenchmark.lastCompletionToDrainReturn");
+        assertTrue(output.contains("running RequestPathBenchmark without the agent"), output);
+        assertTrue(output.contains("-javaagent:" + AGENT_JAR), output);
+        Matcher comparison = Pattern.compile("RequestPathBenchmark\\.nothing \\(1 thread\\), agent vs none\\s+\\S+ ns/op").matcher(output);
+        assertTrue(comparison.find(), "no comparison of the request path with and without the agent:\n" + output);
+        assertTrue(output.contains("DrainBenchmark.lastCompletionToDrainReturn"), output);
+    }
+
+    private static String run(String... args) throws IOException, InterruptedException {
+        assertTrue(Files.isRegularFile(BENCHMARKS_JAR), "benchmark jar missing: " + BENCHMARKS_JAR);
+        assertTrue(Files.isRegularFile(AGENT_JAR), "agent jar missing: " + AGENT_JAR);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dbenchmarks.agentJar=" + AGENT_JAR, "-jar", BENCHMARKS_JAR.toString()));
+        command.addAll(Arrays.asList(args));
+        Path log = Files.createTempFile("benchmarks", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(100, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the benchmark jar did not finish in 100 s:\n" + Files.readString(log));
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), output);
+            return output;
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}
