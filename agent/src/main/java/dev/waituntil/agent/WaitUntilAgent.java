@@ -29,7 +29,14 @@ import dev.waituntil.agent.runtime.TaskRuntime;
  */
 public final class WaitUntilAgent {
 
-    private static final Logger LOG = AgentLog.get(WaitUntilAgent.class);
+    /** The logger, made at its first use: making it starts {@code java.util.logging}, which nothing need wait for. */
+    private static Logger log() {
+        return Log.LOG;
+    }
+
+    private static final class Log {
+        static final Logger LOG = AgentLog.get(WaitUntilAgent.class);
+    }
 
     static final String API_CLASS = "dev.waituntil.WaitUntil";
 
@@ -53,31 +60,34 @@ public final class WaitUntilAgent {
 
     private static synchronized void start(String arguments, Instrumentation instrumentation, boolean attached) {
         if (runtime != null) {
-            LOG.warn("wait-until: the agent is already running in this JVM; ignoring the second start (arguments {})",
+            log().warn("wait-until: the agent is already running in this JVM; ignoring the second start (arguments {})",
                     arguments == null ? "none" : arguments);
             return;
         }
         try {
             File jar = agentJar();
-            Config config = Config.fromEnvironment(arguments, LOG::warn);
             BootstrapInjector.inject(instrumentation, jar);
+            // First, so that Byte Buddy warms up on a thread of its own while the rest starts here.
+            List<HookPoint> hookPoints = Instrumenter.hookPoints();
+            Instrumenter.Prepared instrumenter = Instrumenter.prepare(hookPoints);
+            Config config = Config.fromEnvironment(arguments, log()::warn);
             TaskRuntime started = new TaskRuntime(config);
             RuntimeBridge.install(started);
-            List<HookPoint> hookPoints = Instrumenter.hookPoints();
-            Instrumenter.install(instrumentation, hookPoints, config.flag(Setting.DEBUG));
+            Instrumenter.install(instrumentation, instrumenter, config.flag(Setting.DEBUG));
             // Where no container drains first (a plain JVM, an embedded server nobody stops), this does.
             // Beside a container's own stop it waits for the same tasks, within the same deadline.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> started.drainForShutdown("the JVM shutdown hook"), "wait-until-drain"));
             runtime = started;
-            registerMBean(started);
+            // Creating the platform MBean server is the most work of the start after Byte Buddy's; not at the same time.
+            instrumenter.afterWarmUp(() -> registerMBean(started));
             int handedOver = attached ? handOverLoadedApiCopies(instrumentation) : 0;
-            LOG.info("wait-until {} agent started{}; settings: {}; instruments: request scope (javax.servlet, "
+            log().info("wait-until {} agent started{}; settings: {}; instruments: request scope (javax.servlet, "
                             + "jakarta.servlet), drains before connectors close in Tomcat and Jetty, application "
                             + "drains on destroy in any servlet container, JVM shutdown hook ({} hook points){}",
                     version(), attached ? " by dynamic attach" : "", config.describe(), hookPoints.size(),
                     attached ? "; API copies handed over: " + handedOver : "");
         } catch (Throwable e) {
-            LOG.error("wait-until: the agent could not start and is NOT active; the application runs without it. Cause: " + e, e);
+            log().error("wait-until: the agent could not start and is NOT active; the application runs without it. Cause: " + e, e);
         }
     }
 
@@ -90,7 +100,7 @@ public final class WaitUntilAgent {
         try {
             JmxRegistration.registerInBackground(runtime, version());
         } catch (Throwable e) { // a runtime trimmed of java.management, or one that refuses a new thread
-            LOG.warn("wait-until: the JMX MBean is not available ({}); the agent works without it", e.toString());
+            log().warn("wait-until: the JMX MBean is not available ({}); the agent works without it", e.toString());
         }
     }
 
@@ -109,7 +119,7 @@ public final class WaitUntilAgent {
                 handOver.invoke(null);
                 count++;
             } catch (ReflectiveOperationException | RuntimeException e) {
-                LOG.warn("wait-until: could not hand the API copy in {} over to the agent; it keeps tracking its tasks "
+                log().warn("wait-until: could not hand the API copy in {} over to the agent; it keeps tracking its tasks "
                         + "in-process ({})", type.getClassLoader(), e.toString());
             }
         }

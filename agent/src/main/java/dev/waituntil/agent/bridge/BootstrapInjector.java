@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Enumeration;
+import java.util.Random;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -24,7 +28,7 @@ public final class BootstrapInjector {
     }
 
     public static void inject(Instrumentation instrumentation, File agentJar) throws IOException {
-        File bootstrapJar = File.createTempFile("wait-until-bootstrap-", ".jar");
+        File bootstrapJar = createTemporaryJar();
         bootstrapJar.deleteOnExit();
         int copied = 0;
         try (JarFile source = new JarFile(agentJar);
@@ -45,6 +49,29 @@ public final class BootstrapInjector {
             throw new IOException(agentJar + " holds no " + PACKAGE_PATH + " classes: it is not a complete wait-until agent jar");
         }
         instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(bootstrapJar));
+    }
+
+    /**
+     * A new, empty file {@code wait-until-bootstrap-<random>.jar} in {@code java.io.tmpdir}, as
+     * {@link File#createTempFile} would make it, but without its {@code SecureRandom}: creating the JVM's first one
+     * (security providers, a seed from the OS, a message digest: some 90 classes) costs a JVM start milliseconds, for
+     * a file name. The file is created exclusively ({@code CREATE_NEW}, as {@code createTempFile} does), so a name
+     * that exists already is never opened, only skipped for the next one.
+     */
+    static File createTemporaryJar() throws IOException {
+        Path directory = Paths.get(System.getProperty("java.io.tmpdir"));
+        Random random = new Random();
+        FileAlreadyExistsException taken = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Path file = directory.resolve("wait-until-bootstrap-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36)
+                    + ".jar");
+            try {
+                return Files.createFile(file).toFile();
+            } catch (FileAlreadyExistsException e) {
+                taken = e;
+            }
+        }
+        throw new IOException("could not create a temporary file in " + directory + " for the bootstrap classes", taken);
     }
 
     private static void copy(InputStream in, OutputStream out) throws IOException {

@@ -22,6 +22,14 @@ public interface HookPoint {
 
     ElementMatcher<? super TypeDescription> types();
 
+    /**
+     * For a hook point on every class that implements one API type (the servlet API's interfaces): that type's
+     * name. {@link Instrumenter} then matches with {@link SuperTypes}, which gives the same answers as
+     * {@link #types()} at a fraction of the cost. Null for a hook point on one named class, matched by
+     * {@link #types()}.
+     */
+    String superType();
+
     ElementMatcher<? super MethodDescription> methods();
 
     Class<?> advice();

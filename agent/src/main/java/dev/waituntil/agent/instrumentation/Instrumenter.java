@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation;
 
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.nameContains;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,12 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
-import org.slf4j.Logger;
-
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
@@ -27,18 +22,18 @@ import dev.waituntil.agent.instrumentation.servlet.ServletDestroyInstrumentation
 import dev.waituntil.agent.instrumentation.servlet.FilterInstrumentation;
 import dev.waituntil.agent.instrumentation.servlet.ServletServiceInstrumentation;
 import dev.waituntil.agent.instrumentation.servlet.StartAsyncInstrumentation;
-import dev.waituntil.agent.log.AgentLog;
 
 /**
- * Installs every {@link HookPoint} with Byte Buddy, the way an agent that may be attached late must:
- * retransformation (classes already loaded are instrumented too), the decorate type strategy and no
- * class format changes (no new fields or methods, which a retransformation could not add), advice
- * inlined into the existing methods, a cheap pre-filter before any type-hierarchy matching, an
- * ignore list, and a listener that logs what could not be instrumented.
+ * Installs every {@link HookPoint} with Byte Buddy ({@link HookTransformer}), the way an agent that may be attached
+ * late must: retransformation (classes already loaded are instrumented too), the decorate type strategy and no
+ * class format changes (no new fields or methods, which a retransformation could not add), advice inlined into the
+ * existing methods, a filter on the class file's header and a cheap pre-filter before any type-hierarchy matching,
+ * an ignore list, and a warning for what could not be instrumented.
  */
 public final class Instrumenter {
 
-    private static final Logger LOG = AgentLog.get(Instrumenter.class);
+    /** The agent's own classes, Byte Buddy's relocated copy included: never instrumented (see {@link #ignored()}). */
+    static final String OWN_PACKAGE = "dev.waituntil.agent.";
 
     static final List<String> SERVLET_PACKAGES = Collections.unmodifiableList(Arrays.asList("javax.servlet", "jakarta.servlet"));
 
@@ -68,39 +63,90 @@ public final class Instrumenter {
         return points;
     }
 
-    public static ResettableClassFileTransformer install(Instrumentation instrumentation, List<HookPoint> points,
-                                                         boolean debug) {
-        AgentBuilder builder = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                .with(new ErrorLogger(debug))
-                .ignore(ignored());
-        for (HookPoint point : points) {
-            builder = builder
-                    .type(new PreFiltered(point.requiredClass(), point.types()))
-                    .transform(new AgentBuilder.Transformer.ForAdvice()
-                            .include(Instrumenter.class.getClassLoader())
-                            .advice(point.methods(), point.advice().getName()));
+    /** The agent's transformer, made and warming up ({@link #prepare}), not yet added ({@link #install}). */
+    public static final class Prepared {
+        final HookTransformer transformer;
+
+        Prepared(HookTransformer transformer) {
+            this.transformer = transformer;
         }
-        return builder.installOn(instrumentation);
+
+        /**
+         * Runs {@code action} when Byte Buddy's warm-up has finished, on its thread, or at once if it has: start-up
+         * work that need not compete with the warm-up for the processors.
+         */
+        public void afterWarmUp(Runnable action) {
+            transformer.afterWarmUp(action);
+        }
     }
 
     /**
-     * Never instrumented, decided on the name alone: the JDK, bytecode libraries, our own agent, and
-     * generated classes. Classes of the bootstrap loader are ignored by Byte Buddy's default already.
+     * Makes the agent's transformer ({@link HookTransformer}) for {@code points} and starts its warm-up on a thread
+     * of its own. Call after the bootstrap classes have been injected.
+     */
+    public static Prepared prepare(List<HookPoint> points) {
+        HookTransformer transformer = new HookTransformer(points);
+        transformer.warmUpInBackground();
+        return new Prepared(transformer);
+    }
+
+    /**
+     * Adds the prepared transformer with retransformation, so that a late attach can instrument classes already
+     * loaded, and retransforms those that a hook point matches.
+     */
+    public static ClassFileTransformer install(Instrumentation instrumentation, Prepared prepared, boolean debug) {
+        HookTransformer transformer = prepared.transformer;
+        transformer.debug(debug);
+        instrumentation.addTransformer(transformer, true);
+        transformer.retransformLoaded(instrumentation);
+        return transformer;
+    }
+
+    /** {@link #prepare} and {@link #install} in one. */
+    public static ClassFileTransformer install(Instrumentation instrumentation, List<HookPoint> points, boolean debug) {
+        return install(instrumentation, prepare(points), debug);
+    }
+
+    /** Names never instrumented: these prefixes... */
+    private static final String[] IGNORED_PREFIXES = {"java.", "javax.management.", "jdk.", "sun.", "com.sun.",
+            "net.bytebuddy.", OWN_PACKAGE, "dev.waituntil.bootstrap.", "org.slf4j.", "ch.qos.logback.",
+            "org.apache.logging.log4j.", "kotlin.", "scala.", "groovy.", "org.objectweb.asm.", "com.fasterxml.jackson.",
+            "io.opentelemetry.javaagent.", "co.elastic.apm.agent."};
+    /** ...and names with these in them: generated classes. */
+    private static final String[] IGNORED_PARTS = {"$$Lambda", "$Proxy", "CGLIB$$", "$ByteBuddy$"};
+
+    /**
+     * Never instrumented, decided on the name alone: the JDK, bytecode libraries, our own agent, and generated
+     * classes; and synthetic classes. The bootstrap loader's classes are never instrumented either
+     * ({@link PreFiltered}).
      */
     static ElementMatcher.Junction<TypeDescription> ignored() {
-        return nameStartsWith("java.").or(nameStartsWith("javax.management."))
-                .or(nameStartsWith("jdk.")).or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
-                .or(nameStartsWith("net.bytebuddy.")).or(nameStartsWith("dev.waituntil.agent."))
-                .or(nameStartsWith("dev.waituntil.bootstrap."))
-                .or(nameStartsWith("org.slf4j.")).or(nameStartsWith("ch.qos.logback."))
-                .or(nameStartsWith("org.apache.logging.log4j.")).or(nameStartsWith("kotlin."))
-                .or(nameStartsWith("scala.")).or(nameStartsWith("groovy.")).or(nameStartsWith("org.objectweb.asm."))
-                .or(nameStartsWith("com.fasterxml.jackson.")).or(nameStartsWith("io.opentelemetry.javaagent."))
-                .or(nameStartsWith("co.elastic.apm.agent.")).or(nameContains("$$Lambda")).or(nameContains("$Proxy"))
-                .or(nameContains("CGLIB$$")).or(nameContains("$ByteBuddy$")).or(isSynthetic());
+        return ignoredNames().or(isSynthetic());
+    }
+
+    /** {@link #ignored()} without {@code isSynthetic()}: the names alone, {@link #isIgnoredName}. */
+    static ElementMatcher.Junction<TypeDescription> ignoredNames() {
+        return new ElementMatcher.Junction.AbstractBase<TypeDescription>() {
+            @Override
+            public boolean matches(TypeDescription target) {
+                return isIgnoredName(target.getName());
+            }
+        };
+    }
+
+    /** Whether a class of this name is never instrumented (see {@link #ignored()}). */
+    static boolean isIgnoredName(String name) {
+        for (String prefix : IGNORED_PREFIXES) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        for (String part : IGNORED_PARTS) {
+            if (name.contains(part)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -111,10 +157,14 @@ public final class Instrumenter {
      */
     static final class PreFiltered implements AgentBuilder.RawMatcher {
         private final String resource;
-        private final ElementMatcher<? super TypeDescription> types;
+        private final TypeCheck types;
         private final Map<ClassLoader, Boolean> answers = Collections.synchronizedMap(new WeakHashMap<ClassLoader, Boolean>());
 
         PreFiltered(String requiredClass, ElementMatcher<? super TypeDescription> types) {
+            this(requiredClass, TypeCheck.of(types));
+        }
+
+        PreFiltered(String requiredClass, TypeCheck types) {
             this.resource = requiredClass.replace('.', '/') + ".class";
             this.types = types;
         }
@@ -122,7 +172,7 @@ public final class Instrumenter {
         @Override
         public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module, Class<?> beingRedefined,
                                java.security.ProtectionDomain domain) {
-            return loader != null && canSee(loader) && types.matches(type);
+            return loader != null && canSee(loader) && types.matches(type, loader);
         }
 
         private boolean canSee(ClassLoader loader) {
@@ -135,26 +185,39 @@ public final class Instrumenter {
         }
     }
 
-    /** Logs instrumentation failures; with debug, every class instrumented too. */
-    private static final class ErrorLogger extends AgentBuilder.Listener.Adapter {
-        private final boolean debug;
+    /** The type matching after the pre-filter; it may use the loader, which is not null. */
+    interface TypeCheck {
+        boolean matches(TypeDescription type, ClassLoader loader);
 
-        ErrorLogger(boolean debug) {
-            this.debug = debug;
-        }
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            if (debug) {
-                LOG.info("wait-until: instrumented {}{}", type.getName(), loaded ? " (already loaded: retransformed)" : "");
-            }
-        }
-
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-            LOG.warn("wait-until: could not instrument {} ({}); requests it serves have no request scope", typeName,
-                    error.toString());
+        /** A matcher that decides on the type alone. */
+        static TypeCheck of(final ElementMatcher<? super TypeDescription> matcher) {
+            return new TypeCheck() {
+                @Override
+                public boolean matches(TypeDescription type, ClassLoader loader) {
+                    return matcher.matches(type);
+                }
+            };
         }
     }
+
+    /**
+     * {@code not(isInterface()).and(hasSuperType(named(superType)))}, the matcher of {@link HookPoint#types()} for
+     * hook points on the servlet API's interfaces, answered by {@link SuperTypes}, which remembers the super types it
+     * has seen per class loader.
+     */
+    static final class SubtypeCheck implements TypeCheck {
+        private final SuperTypes superTypes;
+        private final int bit;
+
+        SubtypeCheck(SuperTypes superTypes, String superType) {
+            this.superTypes = superTypes;
+            this.bit = superTypes.bitOf(superType);
+        }
+
+        @Override
+        public boolean matches(TypeDescription type, ClassLoader loader) {
+            return !type.isInterface() && (superTypes.of(type, loader) & bit) != 0;
+        }
+    }
+
 }

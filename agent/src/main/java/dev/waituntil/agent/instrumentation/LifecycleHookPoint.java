@@ -40,6 +40,12 @@ public abstract class LifecycleHookPoint implements HookPoint {
         return named(className);
     }
 
+    /** None: the class is matched by its name. */
+    @Override
+    public String superType() {
+        return null;
+    }
+
     @Override
     public ElementMatcher<? super MethodDescription> methods() {
         return named(method).and(takesArguments(0)).and(not(isAbstract()));

@@ -37,9 +37,15 @@ abstract class ServletHookPoint implements HookPoint {
         return api(apiInterface);
     }
 
+    /** Every class, not interface, that is or extends or implements {@link #superType()}. */
     @Override
     public ElementMatcher<? super TypeDescription> types() {
         return not(isInterface()).and(hasSuperType(named(requiredClass())));
+    }
+
+    @Override
+    public String superType() {
+        return requiredClass();
     }
 
     /** The full name of a type of this servlet package, e.g. {@code api("ServletRequest")}. */

@@ -1,0 +1,391 @@
+package dev.waituntil.agent.instrumentation;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.TypeResolutionStrategy;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.pool.TypePool;
+
+import dev.waituntil.agent.log.AgentLog;
+
+/**
+ * The agent's one {@link ClassFileTransformer}: every class the JVM loads or retransforms passes here, and the few
+ * that a {@link HookPoint} matches get its advice inlined with Byte Buddy.
+ *
+ * <p>It does for these hook points what Byte Buddy's {@code AgentBuilder} did for them, with the same pieces and
+ * settings: a thread-local guard against transforming while transforming, the hybrid description strategy (a loaded
+ * class described by reflection, a class being loaded by its class file, with the fast lazy type pool of the class
+ * file and its loader), the ignore rules, the hook points' matchers behind their pre-filter, the decorate type
+ * strategy without class format changes, each matching hook point's advice applied to its methods
+ * ({@code Advice.withCustomMapping()}, the default assigner, exceptions suppressed), the fallback to the class file
+ * when describing a loaded class fails on a missing optional type, and one warning per class that could not be
+ * instrumented. What it leaves out is {@code AgentBuilder} itself. Building one cost about two thirds of the agent's
+ * premain: its default constructor, and on Java 9 and later the class it generates and loads to receive the
+ * {@code Module} argument of {@code transform}, which the agent has no use for (no matcher looks at modules). Byte
+ * Buddy's type pool, {@code decorate} and {@code Advice} are only set up when the first class is instrumented.
+ *
+ * <p>Before any of that, {@link LoadTimeFilter} passes over the classes that no hook point could match, from the
+ * class file's header: nearly all of them.
+ */
+final class HookTransformer implements ClassFileTransformer {
+
+    private static final Logger LOG = AgentLog.get(HookTransformer.class);
+
+    /** Set while this thread transforms: a class loaded meanwhile (Byte Buddy's own, say) is passed over. */
+    private static final ThreadLocal<Boolean> TRANSFORMING = new ThreadLocal<Boolean>();
+
+    private final List<HookPoint> points;
+    private final Instrumenter.PreFiltered[] matchers;
+    private final LoadTimeFilter filter;
+    /** Set when the transformer is added: with debug, every class instrumented is logged. */
+    private volatile boolean debug;
+    /** Set up with the first class instrumented, or by the warm-up. */
+    private volatile Tools tools;
+    /** Counted down when the warm-up has finished, well or not. */
+    private final CountDownLatch warm = new CountDownLatch(1);
+    /** The warm-up's thread while it runs; null when there is none. */
+    private volatile Thread warmUpThread;
+    /** What waits for the end of the warm-up ({@link #afterWarmUp}); guarded by this. */
+    private final List<Runnable> afterWarmUp = new ArrayList<Runnable>();
+
+    HookTransformer(List<HookPoint> points) {
+        this.points = new ArrayList<HookPoint>(points);
+        List<String> superTypeNames = new ArrayList<String>();
+        List<String> namedClasses = new ArrayList<String>();
+        for (HookPoint point : points) {
+            if (point.superType() != null) {
+                superTypeNames.add(point.superType());
+            } else {
+                namedClasses.add(point.requiredClass());
+            }
+        }
+        SuperTypes superTypes = new SuperTypes(superTypeNames);
+        this.filter = new LoadTimeFilter(namedClasses, superTypeNames, superTypes);
+        this.matchers = new Instrumenter.PreFiltered[points.size()];
+        for (int i = 0; i < matchers.length; i++) {
+            HookPoint point = points.get(i);
+            Instrumenter.TypeCheck check = point.superType() == null ? Instrumenter.TypeCheck.of(point.types())
+                    : new Instrumenter.SubtypeCheck(superTypes, point.superType());
+            matchers[i] = new Instrumenter.PreFiltered(point.requiredClass(), check);
+        }
+    }
+
+    void debug(boolean on) {
+        this.debug = on;
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        if (internalName == null || TRANSFORMING.get() != null) {
+            return null;
+        }
+        TRANSFORMING.set(Boolean.TRUE);
+        String name = internalName.replace('/', '.');
+        try {
+            if (Instrumenter.isIgnoredName(name) || !filter.mayMatch(name, classFile, loader)) {
+                return null;
+            }
+            if (!awaitWarmUp()) {
+                LOG.warn("wait-until: could not instrument {} (Byte Buddy's warm-up on the thread wait-until-warmup did "
+                        + "not finish within {} s); requests it serves have no request scope", name, WARM_UP_WAIT_SECONDS);
+                return null;
+            }
+            return instrument(name, loader, classBeingRedefined, protectionDomain, classFile);
+        } catch (Throwable e) {
+            LOG.warn("wait-until: could not instrument {} ({}); requests it serves have no request scope", name,
+                    e.toString());
+            return null;
+        } finally {
+            TRANSFORMING.remove();
+        }
+    }
+
+    private byte[] instrument(String name, ClassLoader loader, Class<?> classBeingRedefined,
+                              ProtectionDomain protectionDomain, byte[] classFile) {
+        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile),
+                ClassFileLocator.ForClassLoader.of(loader));
+        TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
+        try {
+            return instrument(describe(name, classBeingRedefined, pool), loader, classBeingRedefined, protectionDomain,
+                    locator, pool);
+        } catch (Throwable e) {
+            if (classBeingRedefined != null
+                    && AgentBuilder.FallbackStrategy.ByThrowableType.ofOptionalTypes().isFallback(classBeingRedefined, e)) {
+                return instrument(describe(name, null, pool), loader, classBeingRedefined, protectionDomain, locator, pool);
+            }
+            throw rethrow(e);
+        }
+    }
+
+    /** A loaded class by reflection, a class being loaded by its class file: Byte Buddy's hybrid description strategy. */
+    private static TypeDescription describe(String name, Class<?> loaded, TypePool pool) {
+        return loaded == null ? pool.describe(name).resolve() : TypeDescription.ForLoadedType.of(loaded);
+    }
+
+    private byte[] instrument(TypeDescription type, ClassLoader loader, Class<?> classBeingRedefined,
+                              ProtectionDomain protectionDomain, ClassFileLocator locator, TypePool pool) {
+        if (type.isSynthetic()) {
+            return null; // ignored, as ever
+        }
+        List<HookPoint> matching = new ArrayList<HookPoint>();
+        List<Advice> advice = new ArrayList<Advice>();
+        for (int i = 0; i < matchers.length; i++) {
+            if (matchers[i].matches(type, loader, null, classBeingRedefined, protectionDomain)) {
+                matching.add(points.get(i));
+                advice.add(tools().advice(points.get(i)));
+            }
+        }
+        if (matching.isEmpty()) {
+            return null;
+        }
+        DynamicType.Builder<?> builder = tools().byteBuddy.decorate(type, locator);
+        for (int i = 0; i < matching.size(); i++) {
+            builder = builder.visit(new AsmVisitorWrapper.ForDeclaredMethods().invokable(matching.get(i).methods(),
+                    advice.get(i)));
+        }
+        byte[] instrumented = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+        if (debug) {
+            LOG.info("wait-until: instrumented {}{}", type.getName(),
+                    classBeingRedefined != null ? " (already loaded: retransformed)" : "");
+        }
+        return instrumented;
+    }
+
+    /**
+     * Retransforms the classes already loaded that a hook point matches (after a late attach: the servlet API, the
+     * container). At premain there are none, and the pass costs a look at the names of the classes loaded so far.
+     */
+    void retransformLoaded(Instrumentation instrumentation) {
+        List<Class<?>> matching = new ArrayList<Class<?>>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            ClassLoader loader = type.getClassLoader();
+            if (loader == null || Instrumenter.isIgnoredName(type.getName()) || !instrumentation.isModifiableClass(type)) {
+                continue;
+            }
+            try {
+                if (!type.isSynthetic() && filter.mayMatch(type, loader) && awaitWarmUp() && matchesLoaded(type, loader)) {
+                    matching.add(type);
+                }
+            } catch (Throwable e) {
+                LOG.warn("wait-until: could not instrument {} ({}); requests it serves have no request scope",
+                        type.getName(), e.toString());
+            }
+        }
+        if (matching.isEmpty()) {
+            return;
+        }
+        if (!awaitWarmUp()) {
+            LOG.warn("wait-until: could not retransform the {} classes already loaded that it instruments (Byte Buddy's "
+                    + "warm-up did not finish within {} s); requests they serve have no request scope: {}", matching.size(),
+                    WARM_UP_WAIT_SECONDS, matching);
+            return;
+        }
+        try {
+            instrumentation.retransformClasses(matching.toArray(new Class<?>[0]));
+        } catch (Throwable e) {
+            LOG.warn("wait-until: could not retransform the {} classes already loaded that it instruments ({}); "
+                    + "requests they serve have no request scope: {}", matching.size(), e.toString(), matching);
+        }
+    }
+
+    private boolean matchesLoaded(Class<?> type, ClassLoader loader) {
+        TypeDescription description = TypeDescription.ForLoadedType.of(type);
+        for (Instrumenter.PreFiltered matcher : matchers) {
+            if (matcher.matches(description, loader, null, type, type.getProtectionDomain())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Starts the warm-up: a daemon thread ({@code wait-until-warmup}) instruments {@link WarmUpTarget} in memory, so
+     * that Byte Buddy's type pool, type descriptions, {@code decorate} and {@code Advice} are loaded and initialized
+     * while the application starts on the other threads, not when it loads its first class to instrument. A class to
+     * instrument that comes before the warm-up has finished waits for it: two threads that initialize Byte Buddy's
+     * classes at once could deadlock on its class initializers, which refer to each other. Classes that nothing
+     * instruments never wait.
+     */
+    void warmUpInBackground() {
+        // What the filter uses on every thread, initialized here, before the warm-up thread touches Byte Buddy.
+        filter.initialize();
+        Thread thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    warmUp();
+                } catch (Throwable e) { // harmless: the first class instrumented does the same work, and reports
+                    if (debug) {
+                        LOG.info("wait-until: the warm-up of Byte Buddy failed ({}); the first class instrumented will "
+                                + "set it up", e.toString());
+                    }
+                } finally {
+                    List<Runnable> after;
+                    synchronized (HookTransformer.this) {
+                        warmUpThread = null;
+                        warm.countDown();
+                        after = new ArrayList<Runnable>(afterWarmUp);
+                        afterWarmUp.clear();
+                    }
+                    for (Runnable action : after) {
+                        runQuietly(action);
+                    }
+                }
+            }
+        }, "wait-until-warmup");
+        thread.setDaemon(true);
+        thread.setContextClassLoader(HookTransformer.class.getClassLoader());
+        warmUpThread = thread;
+        thread.start();
+    }
+
+    /**
+     * Runs {@code action} once the warm-up has finished, on its thread; at once, here, if there is no warm-up or it
+     * has finished. For start-up work that can wait a moment and should not compete with the warm-up for the
+     * processors meanwhile.
+     */
+    void afterWarmUp(Runnable action) {
+        synchronized (this) {
+            if (warmUpThread != null && warm.getCount() > 0) {
+                afterWarmUp.add(action);
+                return;
+            }
+        }
+        runQuietly(action);
+    }
+
+    private static void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (Throwable e) {
+            LOG.warn("wait-until: a start-up task failed ({})", e.toString());
+        }
+    }
+
+    private void warmUp() {
+        Tools made = tools();
+        ClassLoader agentLoader = HookTransformer.class.getClassLoader();
+        ClassFileLocator locator = ClassFileLocator.ForClassLoader.of(agentLoader);
+        String name = WarmUpTarget.class.getName();
+        TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, agentLoader, name);
+        TypeDescription type = describe(name, null, pool);
+        HookPoint point = points.get(0);
+        for (Instrumenter.PreFiltered matcher : matchers) {
+            matcher.matches(type, agentLoader, null, null, null);
+        }
+        for (MethodDescription method : type.getDeclaredMethods()) {
+            point.methods().matches(method);
+        }
+        made.byteBuddy.decorate(type, locator)
+                .visit(new AsmVisitorWrapper.ForDeclaredMethods().invokable(ElementMatchers.named("service"),
+                        made.advice(point)))
+                .make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+    }
+
+    static final long WARM_UP_WAIT_SECONDS = 60;
+
+    /**
+     * Waits, if the warm-up runs, until it has finished; false if it did not within {@value #WARM_UP_WAIT_SECONDS}
+     * seconds (then Byte Buddy is not used on this thread: it would wait for the same class initializers).
+     */
+    private boolean awaitWarmUp() {
+        Thread thread = warmUpThread;
+        if (thread == null || thread == Thread.currentThread()) {
+            return true;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_WAIT_SECONDS);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return warm.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) { // a class is being loaded: finish that, and keep the interrupt
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Tools tools() {
+        Tools made = tools;
+        if (made == null) {
+            synchronized (this) {
+                made = tools;
+                if (made == null) {
+                    made = new Tools();
+                    tools = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException) {
+            return (RuntimeException) e;
+        }
+        if (e instanceof Error) {
+            throw (Error) e;
+        }
+        return new IllegalStateException(e);
+    }
+
+    /**
+     * What instrumenting takes, made once: the Byte Buddy configuration and the hook points' advice, read from the
+     * agent's own class files.
+     */
+    private static final class Tools {
+        /**
+         * {@code AgentBuilder}'s after {@code disableClassFormatChanges()}, with one difference: the method graph
+         * holds the instrumented class's declared methods only. Byte Buddy's default compiles the whole hierarchy's
+         * (every inherited method, with its generic types resolved) for each class it decorates, for nothing here:
+         * the advice goes into declared methods only ({@code AsmVisitorWrapper.ForDeclaredMethods}), and decoration
+         * adds no method, so the class file written is the same.
+         */
+        final ByteBuddy byteBuddy = new ByteBuddy().with(Implementation.Context.Disabled.Factory.INSTANCE)
+                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+        private final ClassFileLocator agentClasses = ClassFileLocator.ForClassLoader.of(HookTransformer.class.getClassLoader());
+        private final TypePool agentTypes = TypePool.Default.of(agentClasses);
+        /** By advice class: several hook points share one (javax and jakarta, service and doFilter...). */
+        private final Map<Class<?>, Advice> advice = new HashMap<Class<?>, Advice>();
+
+        /** The advice of {@code point}, read from the agent's class files the first time it is needed. */
+        synchronized Advice advice(HookPoint point) {
+            Advice resolved = advice.get(point.advice());
+            if (resolved == null) {
+                resolved = Advice.withCustomMapping()
+                        .to(agentTypes.describe(point.advice().getName()).resolve(), agentClasses)
+                        .withAssigner(Assigner.DEFAULT)
+                        .withExceptionHandler(Advice.ExceptionHandler.Default.SUPPRESSING);
+                advice.put(point.advice(), resolved);
+            }
+            return resolved;
+        }
+    }
+}
