@@ -5,6 +5,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.BiConsumer;
 
 /**
  * Work started by {@code run}/{@code supply}: the {@link CompletableFuture} the caller gets, driving
@@ -23,6 +24,12 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable, Ca
     private final boolean runnable;
     private final TaskContext context;
     private final FutureTask<T> work;
+    /**
+     * The task's record in the runtime, told when the work has ended. Set before the task is admitted to its scope,
+     * so before anything can run or cancel it; reached by the worker through the executor's queue and by a drain
+     * through the scope's set, both of which publish it.
+     */
+    private BiConsumer<Object, Throwable> onEnd;
 
     private ExecutorTask(Object body, boolean runnable, TaskContext context) {
         this.body = body;
@@ -44,6 +51,14 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable, Ca
     /** The work of {@code run}: the future completes with null. */
     static ExecutorTask<Void> running(Runnable body, TaskContext context) {
         return new ExecutorTask<>(body, true, context);
+    }
+
+    /**
+     * Tells {@code record} how the work ended, once it has: the runtime tracks the work itself, not this future,
+     * which the caller may complete early, and needs no {@code whenComplete} callback (64 bytes a task) for it.
+     */
+    void reportTo(BiConsumer<Object, Throwable> record) {
+        this.onEnd = record;
     }
 
     /** What the executor runs. */
@@ -69,21 +84,31 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable, Ca
         return super.cancel(mayInterruptIfRunning) || isCancelled();
     }
 
+    /** The work has ended (done, failed or cancelled): the caller's future follows, then the task's record. */
     private void relay() {
-        if (work.isCancelled()) {
-            super.cancel(false);
-            return;
-        }
+        T value = null;
+        Throwable failure = null;
         try {
-            complete(work.get());
+            value = work.get();
         } catch (ExecutionException e) {
-            completeExceptionally(e.getCause());
+            failure = e.getCause();
         } catch (CancellationException e) {
-            super.cancel(false);
+            failure = e;
         } catch (InterruptedException e) {
             // Cannot happen: done() runs after the outcome is set. Keep the flag for the worker anyway.
             Thread.currentThread().interrupt();
-            completeExceptionally(e);
+            failure = e;
+        }
+        if (failure instanceof CancellationException) {
+            super.cancel(false);
+        } else if (failure != null) {
+            completeExceptionally(failure);
+        } else {
+            complete(value);
+        }
+        BiConsumer<Object, Throwable> record = onEnd;
+        if (record != null) {
+            record.accept(value, failure);
         }
     }
 }

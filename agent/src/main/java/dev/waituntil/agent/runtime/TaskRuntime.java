@@ -182,7 +182,7 @@ public final class TaskRuntime {
         if (!(future instanceof CompletionStage) && !(future instanceof Future)) {
             throw new IllegalArgumentException("task must be a CompletionStage or a Future, not " + future.getClass().getName());
         }
-        TrackedTask task = new TrackedTask(this, ids.incrementAndGet(), label, future, scope, request);
+        TrackedTask task = track(label, future, scope, request);
         admit(task);
         if (future instanceof CompletionStage) {
             // May run at once, on this thread, if the stage has already completed.
@@ -212,7 +212,9 @@ public final class TaskRuntime {
     }
 
     private <T> CompletableFuture<T> start(String label, ExecutorTask<T> work, Scope scope, RequestInfo request) {
-        TrackedTask task = register(label, work, scope, request);
+        TrackedTask task = track(label, work, scope, request);
+        work.reportTo(task); // before admit: a drain may cancel the task as soon as it is in the scope
+        admit(task);
         try {
             executor.execute(work);
         } catch (RejectedExecutionException e) {
@@ -220,6 +222,10 @@ public final class TaskRuntime {
             throw reject(task, e.getMessage());
         }
         return work;
+    }
+
+    private TrackedTask track(String label, Object future, Scope scope, RequestInfo request) {
+        return new TrackedTask(this, ids.incrementAndGet(), label, future, scope, request);
     }
 
     private void admit(TrackedTask task) {

@@ -387,6 +387,56 @@ class TaskRuntimeTest {
         assertEquals("page 117 is corrupt", failure.getThrown().getMessage());
     }
 
+    /** The runtime tracks run/supply work, not the future the caller got: completing that early does not end it. */
+    @Test
+    void runWorkIsWaitedForEvenWhenTheCallerCompletesItsFutureFirst() throws Exception {
+        TaskRuntime runtime = runtime();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean finished = new AtomicBoolean();
+        CompletableFuture<Void> future = runtime.run("slow report", () -> {
+            try {
+                release.await();
+                finished.set(true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, runtime.jvm(), null, null);
+        assertTrue(future.complete(null), "the caller completes the future while the work runs");
+        assertEquals(1, runtime.pending(runtime.jvm()), "the work still runs");
+        new Thread(() -> {
+            sleep(300);
+            release.countDown();
+        }).start();
+        assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(10)).timedOut());
+        assertTrue(finished.get(), "the drain returned only after the work had ended");
+        assertEquals(0, runtime.pending(runtime.jvm()));
+        assertEquals(1, runtime.completedCount());
+    }
+
+    @Test
+    void aRunTaskCancelledBeforeItStartsIsCountedOnceAsCancelled() throws Exception {
+        TaskRuntime runtime = runtime("executor.threads=1");
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> blocker = runtime.run("blocker", () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, runtime.jvm(), null, null);
+        AtomicBoolean ran = new AtomicBoolean();
+        CompletableFuture<Void> queued = runtime.run("queued", () -> ran.set(true), runtime.jvm(), null, null);
+        assertTrue(queued.cancel(true));
+        assertTrue(queued.isCancelled());
+        waitUntil(() -> runtime.pending(runtime.jvm()) == 1, "the cancelled task no longer pending");
+        release.countDown();
+        blocker.get(5, TimeUnit.SECONDS);
+        waitUntil(() -> runtime.pending(runtime.jvm()) == 0, "nothing pending");
+        assertFalse(ran.get(), "a cancelled task never runs");
+        assertEquals(1, runtime.cancelledCount());
+        assertEquals(1, runtime.completedCount());
+    }
+
     @Test
     void runCompletesWithNullOrWithWhatItsBodyThrew() throws Exception {
         TaskRuntime runtime = runtime();
