@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.waituntil.it.support.ChaosRounds;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyDistribution;
@@ -318,6 +320,50 @@ abstract class JettyDrainTests {
             assertNone("accepted requests whose task ran after the application was destroyed", tally.late, out);
             assertNone("tasks cancelled", tally.interrupted, out);
             assertLastTaskBeforeConnectorStopped(server.process(), out);
+        }
+    }
+
+    /**
+     * Issue 8, chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
+     * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round every accepted
+     * request's task must finish, before the application is destroyed, and none may be cancelled. On the
+     * containers the settings name (CI: Jetty 12 ee10); the {@code stress} profile runs 50 rounds on every Jetty.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
+    void chaosShutdownUnderLoadAtRandomInstantsLosesNothing() throws Exception {
+        ChaosRounds chaos = ChaosRounds.forContainer(distribution.id());
+        Assumptions.assumeTrue(chaos.rounds() > 0, "chaos rounds are not set for " + distribution.id()
+                + " (it.chaos.containers; the stress profile runs every container)");
+        long acceptedInAll = 0;
+        for (int round = 1; round <= chaos.rounds(); round++) {
+            Duration instant = chaos.nextInstant();
+            try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-" + round), APP)) {
+                server.start(distribution + " with the agent (chaos round " + round + ")", withAgent("debug=true"), APP);
+                LoadFigures figures = loadWhileStopping(server, 4, instant);
+                Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
+                report(chaos.record(round, instant, figures.accepted.size(), tally.finished.size(), tally.lost.size(),
+                        tally.late.size(), figures.refused, figures.exitMillis));
+                String out = "round " + round + " (seed " + chaos.seed() + ", SIGTERM at " + instant.toMillis() + " ms)\n"
+                        + server.describe();
+                assertNone("accepted requests whose task was lost", tally.lost, out);
+                assertNone("accepted requests whose task ran after the application was destroyed", tally.late, out);
+                assertNone("tasks cancelled", tally.interrupted, out);
+                acceptedInAll += figures.accepted.size();
+            }
+        }
+        report(chaos.totals());
+        assertTrue(acceptedInAll >= chaos.rounds(), "the load was real: " + acceptedInAll + " requests accepted");
+
+        // The control: one round without the agent, SIGTERM 2 s into the load. The same checks must see losses.
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-control"), APP)) {
+            server.start(distribution + " without the agent (chaos control)", withoutAgent(), APP);
+            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofSeconds(2));
+            Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
+            report("chaos " + distribution.id() + " control without the agent: accepted " + figures.accepted.size() + ", "
+                    + tally);
+            assertTrue(!tally.lost.isEmpty() || !tally.late.isEmpty(), "without the agent the same round loses tasks or "
+                    + "runs them after the application was destroyed; if not, the checks above prove nothing: " + tally);
         }
     }
 

@@ -29,9 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.waituntil.it.support.ChaosRounds;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.TomcatDistribution;
 import dev.waituntil.it.support.TomcatServer;
@@ -305,6 +307,53 @@ abstract class TomcatShutdownDrainTests {
             assertEquals(List.of(), o.lost, "every accepted request's task finished\n" + why);
             assertEquals(List.of(), o.late, "... before the application stopped\n" + why);
             assertAgentHygiene(server);
+        }
+    }
+
+    /**
+     * Issue 8, chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
+     * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round every accepted
+     * request's task must finish, and before the application is destroyed. On the containers the settings name
+     * (CI: this one on Tomcat 10.1); the {@code stress} profile runs 50 rounds on every Tomcat.
+     */
+    @Test
+    void chaosShutdownUnderLoadAtRandomInstantsLosesNothing() throws Exception {
+        ChaosRounds chaos = ChaosRounds.forContainer(distributionId);
+        Assumptions.assumeTrue(chaos.rounds() > 0, "chaos rounds are not set for " + distributionId
+                + " (it.chaos.containers; the stress profile runs every container)");
+        long acceptedInAll = 0;
+        for (int round = 1; round <= chaos.rounds(); round++) {
+            Duration instant = chaos.nextInstant();
+            try (TomcatServer server = start("chaos-" + round, true, List.of(), "app")) {
+                LoadResult r = runLoadAcrossSigterm(server, 4, instant);
+                server.awaitExit(EXIT_TIMEOUT);
+                r.joinClients();
+                Events events = events(server);
+                Outcome o = Outcome.of(events, r.accepted.keySet());
+                int refused = r.refused.values().stream().mapToInt(Integer::intValue).sum()
+                        + r.failed.values().stream().mapToInt(Integer::intValue).sum();
+                figure(chaos.record(round, instant, r.accepted.size(), o.finished, o.lost.size(), o.late.size(), refused,
+                        server.millisFromStopToExit().orElse(-1)));
+                String why = "round " + round + " (seed " + chaos.seed() + ", SIGTERM at " + instant.toMillis() + " ms)\n"
+                        + o.describe() + "\n" + events.describe() + "\n" + server.describe();
+                assertEquals(List.of(), o.lost, "every accepted request's task finished\n" + why);
+                assertEquals(List.of(), o.late, "... before the application stopped\n" + why);
+                assertAgentHygiene(server);
+                acceptedInAll += r.accepted.size();
+            }
+        }
+        figure(chaos.totals());
+        assertTrue(acceptedInAll >= chaos.rounds(), "the load was real: " + acceptedInAll + " requests accepted");
+
+        // The control: one round without the agent, SIGTERM 2 s into the load. The same checks must see losses.
+        try (TomcatServer server = start("chaos-control", false, List.of(), "app")) {
+            LoadResult r = runLoadAcrossSigterm(server, 4, Duration.ofSeconds(2));
+            server.awaitExit(EXIT_TIMEOUT);
+            r.joinClients();
+            Outcome o = Outcome.of(events(server), r.accepted.keySet());
+            figure("chaos " + distributionId + " control without the agent: accepted " + r.accepted.size() + ", " + o.summary());
+            assertTrue(!o.lost.isEmpty() || !o.late.isEmpty(), "without the agent the same round loses tasks or runs them "
+                    + "after the application stopped; if not, the checks above prove nothing\n" + o.describe());
         }
     }
 

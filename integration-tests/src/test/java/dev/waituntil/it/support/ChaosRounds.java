@@ -1,0 +1,93 @@
+package dev.waituntil.it.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The chaos shutdown of issue 8: rounds of continuous load from several clients, each ended by a SIGTERM at a
+ * random instant, on a standalone distribution. This class holds what the Tomcat and Jetty tests share: which
+ * containers run it, how many rounds, the random instants, and the totals that RELIABILITY.md reports.
+ *
+ * <p>Settings, as system properties of the failsafe run (the {@code stress} profile of integration-tests raises
+ * them):
+ * <ul>
+ *   <li>{@code it.chaos.rounds}: rounds per container (default 3);</li>
+ *   <li>{@code it.chaos.containers}: the container ids that run it, comma-separated, or {@code all} (default
+ *       {@code tomcat10,jetty-12-ee10}: one Tomcat and one Jetty);</li>
+ *   <li>{@code it.chaos.seed}: the seed of the instants (default: the clock), printed with the figures so that a
+ *       failing run can be repeated with the same instants.</li>
+ * </ul>
+ */
+public final class ChaosRounds {
+
+    /** The earliest and latest SIGTERM after the load has started. */
+    static final long MIN_DELAY_MS = 300;
+    static final long MAX_DELAY_MS = 4000;
+
+    private final String container;
+    private final int rounds;
+    private final long seed;
+    private final Random random;
+    private final List<String> lines = new ArrayList<>();
+    private long accepted;
+    private long finished;
+    private long lost;
+    private long late;
+    private long refused;
+    private long maxExitMillis;
+
+    private ChaosRounds(String container, int rounds, long seed) {
+        this.container = container;
+        this.rounds = rounds;
+        this.seed = seed;
+        this.random = new Random(seed);
+    }
+
+    /** The rounds for {@code container}, or none (zero rounds) when the settings leave it out. */
+    public static ChaosRounds forContainer(String container) {
+        String containers = System.getProperty("it.chaos.containers", "tomcat10,jetty-12-ee10");
+        boolean included = containers.equals("all") || Arrays.asList(containers.split(",")).contains(container);
+        int rounds = included ? Integer.getInteger("it.chaos.rounds", 3) : 0;
+        long seed = Long.getLong("it.chaos.seed", System.nanoTime());
+        return new ChaosRounds(container, rounds, seed);
+    }
+
+    public int rounds() {
+        return rounds;
+    }
+
+    /** When the next SIGTERM comes after the load has started: uniformly 0.3 to 4 s. */
+    public Duration nextInstant() {
+        return Duration.ofMillis(MIN_DELAY_MS + (long) (random.nextDouble() * (MAX_DELAY_MS - MIN_DELAY_MS)));
+    }
+
+    /** Records one round; returns its figures line. */
+    public String record(int round, Duration instant, int accepted, int finished, int lost, int late, int refused,
+                         long exitMillis) {
+        this.accepted += accepted;
+        this.finished += finished;
+        this.lost += lost;
+        this.late += late;
+        this.refused += refused;
+        this.maxExitMillis = Math.max(maxExitMillis, exitMillis);
+        String line = String.format("chaos %s round %d/%d: SIGTERM %d ms into the load; accepted %d, finished %d, lost %d,"
+                        + " finished after contextDestroyed %d; refused %d; SIGTERM to exit %d ms", container, round, rounds,
+                instant.toMillis(), accepted, finished, lost, late, refused, exitMillis);
+        lines.add(line);
+        return line;
+    }
+
+    /** The totals of the rounds recorded so far. */
+    public String totals() {
+        return String.format("chaos %s: %d rounds (seed %d): tasks accepted %d, finished %d, lost %d, finished after "
+                        + "contextDestroyed %d; requests refused %d; longest SIGTERM to exit %d ms", container, lines.size(),
+                seed, accepted, finished, lost, late, refused, maxExitMillis);
+    }
+
+    public long seed() {
+        return seed;
+    }
+}
