@@ -70,6 +70,11 @@ public enum Setting {
         return meaning;
     }
 
+    /** The kind of value it takes. */
+    Type type() {
+        return type;
+    }
+
     /** The default as text, as the settings table and the logs show it. */
     public String defaultText() {
         return defaultText != null ? defaultText : String.valueOf(defaultThreads());

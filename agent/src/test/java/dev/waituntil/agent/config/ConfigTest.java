@@ -159,6 +159,48 @@ class ConfigTest {
         assertTrue(problems.get(1).contains("WAITUNTIL_DRAIN_TIMOUT") && problems.get(1).contains("WAITUNTIL_DRAIN_TIMEOUT"));
     }
 
+    /** Issue 8, hostile input: what no setting may accept, by kind. */
+    private static List<String> hostileValues(Setting setting) {
+        String huge = "9".repeat(100_000);
+        List<String> values = new ArrayList<>(List.of("", " ", "\u0000", "banana", "-1", huge, huge + "s", "1,000"));
+        switch (setting.type()) {
+            case DURATION:
+                values.addAll(List.of("-5s", "PT-1S", "99999999999999999999s", "9223372036854775807h", "s", "5 parsecs"));
+                break;
+            case BOOLEAN:
+                values.addAll(List.of("yes", "1", "truee", "on"));
+                break;
+            default:
+                values.addAll(List.of("-2147483648", "2147483648", "1.5", "0x10", "+ 1"));
+        }
+        return values;
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everySettingWithEveryHostileValue() {
+        return java.util.Arrays.stream(Setting.values()).flatMap(setting -> hostileValues(setting).stream()
+                .map(value -> org.junit.jupiter.params.provider.Arguments.of(setting, value)));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everySettingWithEveryHostileValue")
+    void everySettingRefusesMalformedNegativeHugeAndEmptyValuesInOneShortLineAndKeepsItsDefault(Setting setting,
+                                                                                               String value) {
+        for (boolean fromEnvironment : new boolean[] {false, true}) {
+            problems.clear();
+            Config c = fromEnvironment
+                    ? load(null, Collections.emptyMap(), Collections.singletonMap(setting.environmentVariable(), value))
+                    : fromProperty(setting.property(), value);
+            String where = fromEnvironment ? setting.environmentVariable() : setting.property();
+            assertEquals(Config.Source.DEFAULT, c.source(setting), where + "='" + value + "' must not be taken");
+            assertEquals(1, problems.size(), where + ": " + problems);
+            String line = problems.get(0);
+            assertTrue(line.contains(where), line);
+            assertTrue(line.contains("using the default"), line);
+            assertFalse(line.contains("\n") || line.indexOf('\u0000') >= 0, "one line, no raw control character: " + line);
+            assertTrue(line.length() < 600, "a line of " + line.length() + " characters: the value was not cut");
+        }
+    }
+
     @Test
     void controlCharactersInABadValueCannotBreakTheLogLine() {
         fromProperty("waituntil.drain.timeout", "10s\nINFO: forged line");
