@@ -239,6 +239,53 @@ public final class Programs {
      * prints its pid, waits up to 60 s for the agent to be attached from outside, then hands a
      * 1-second task to {@code WaitUntil.run} and returns from {@code main}.
      */
+    /**
+     * {@code app.HostileInput}: gives the API what no caller should: {@code null}s, and a label of 1 MB that
+     * starts with a line break, a carriage return, a NUL and an ANSI escape, on a task that fails (so the agent
+     * logs the label). Prints how each call ended: {@code NULL <call> -> <exception>: <message>}.
+     */
+    public static final String HOSTILE_INPUT = """
+            package app;
+
+            import dev.waituntil.WaitUntil;
+            import java.util.concurrent.CompletableFuture;
+
+            public class HostileInput {
+                public static void main(String[] args) throws Exception {
+                    System.out.println("AGENT ACTIVE " + WaitUntil.isAgentActive());
+                    attempt("register(null)", () -> WaitUntil.register((CompletableFuture<Void>) null));
+                    attempt("run(label, null)", () -> WaitUntil.run("x", null));
+                    attempt("supply(label, null)", () -> WaitUntil.supply("x", null));
+                    StringBuilder label = new StringBuilder("evil\\nINJECTED LINE\\r\\u0000\\u001b[31m");
+                    while (label.length() < 1_000_000) {
+                        label.append("0123456789");
+                    }
+                    CompletableFuture<Void> failing = WaitUntil.run(label.toString(), () -> {
+                        throw new IllegalStateException("failed on purpose");
+                    });
+                    try {
+                        failing.join();
+                    } catch (RuntimeException expected) {
+                        System.out.println("TASK FAILED AS ASKED");
+                    }
+                    WaitUntil.run(null, () -> System.out.println("NULL LABEL TASK RAN"));
+                    CompletableFuture<Void> plain = new CompletableFuture<>();
+                    WaitUntil.register(label.toString(), plain);
+                    plain.complete(null);
+                    System.out.println("PENDING " + WaitUntil.pending());
+                }
+
+                private static void attempt(String call, Runnable body) {
+                    try {
+                        body.run();
+                        System.out.println("NULL " + call + " -> accepted");
+                    } catch (RuntimeException e) {
+                        System.out.println("NULL " + call + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                    }
+                }
+            }
+            """;
+
     public static final String LATE_ATTACH = """
             package app;
 
@@ -279,7 +326,7 @@ public final class Programs {
     public static Path compileAll(String name) throws IOException {
         Path classes = ItEnvironment.freshWorkDir(name).resolve("classes");
         return JavaSources.compile(classes, List.of(ItEnvironment.apiJar()), SLEEPING_JOB, DAEMON_JOB, TWO_COPIES,
-                CANCEL_JOB, LATE_ATTACH);
+                CANCEL_JOB, LATE_ATTACH, HOSTILE_INPUT);
     }
 
     private static final Pattern STAMP = Pattern.compile("@(\\d+)\\s*$");
