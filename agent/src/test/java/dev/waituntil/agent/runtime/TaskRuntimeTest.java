@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.LogRecord;
 
@@ -292,6 +293,82 @@ class TaskRuntimeTest {
         List<String> summary = log.linesContaining("50 more task(s) are still pending, cancelling them");
         assertEquals(1, summary.size(), log.lines().toString());
         assertEquals(0, runtime.pending(runtime.jvm()));
+    }
+
+    /** Issue 8: work that swallows the interrupt keeps its worker, but not the drain past its deadline. */
+    @Test
+    void aTaskThatIgnoresInterruptsDoesNotHoldTheDrainPastItsDeadlineAndIsCountedOnce() throws Exception {
+        TaskRuntime runtime = runtime();
+        AtomicBoolean release = new AtomicBoolean();
+        AtomicInteger interruptsIgnored = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        CompletableFuture<Void> stubborn = runtime.run("ignores interrupts", () -> {
+            started.countDown();
+            while (!release.get()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    interruptsIgnored.incrementAndGet(); // and goes on, as badly written code does
+                }
+            }
+            ended.countDown();
+        }, runtime.jvm(), null, null);
+        assertTrue(started.await(5, TimeUnit.SECONDS));
+
+        long begin = System.nanoTime();
+        DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(300));
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+
+        assertTrue(took >= 300 && took < 2_000, took + " ms");
+        assertTrue(report.timedOut());
+        assertTrue(stubborn.isCancelled(), "the caller's future says cancelled");
+        waitUntil(() -> interruptsIgnored.get() > 0, "the work was interrupted, and ignored it");
+        assertEquals(0, runtime.pending(runtime.jvm()), "the drain's account is closed");
+        release.set(true);
+        assertTrue(ended.await(5, TimeUnit.SECONDS), "the work ends when it wants to");
+        sleep(50);
+        assertEquals(1, runtime.cancelledCount(), "counted once, as cancelled");
+        assertEquals(0, runtime.completedCount());
+        assertEquals(0, runtime.failedCount());
+    }
+
+    /** Issue 8: 10 000 tasks completed at the same instant by 8 threads while a drain waits. */
+    @Test
+    void tenThousandTasksFinishingAtOnceAreEachCountedOnceAndTheDrainReturns() throws Exception {
+        TaskRuntime runtime = runtime();
+        Scope scope = runtime.scopeOf(newApplicationLoader("/burst"));
+        int tasks = 10_000;
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            futures.add(f);
+            runtime.register("burst " + i, f, scope, null);
+        }
+        int threads = 8;
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService completers = pool(threads);
+        for (int t = 0; t < threads; t++) {
+            int first = t;
+            completers.submit(() -> {
+                go.await();
+                for (int i = first; i < tasks; i += threads) {
+                    futures.get(i).complete(null);
+                }
+                return null;
+            });
+        }
+        AtomicReference<DrainReport> report = new AtomicReference<>();
+        Thread drainer = new Thread(() -> report.set(runtime.drain(scope, Duration.ofSeconds(30))));
+        drainer.start();
+        sleep(50);
+        go.countDown();
+        drainer.join(30_000);
+        assertFalse(drainer.isAlive());
+        assertFalse(report.get().timedOut(), report.get().toString());
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(tasks, runtime.completedCount(), "each counted once");
+        assertEquals(0, runtime.cancelledCount() + runtime.failedCount());
     }
 
     @Test
