@@ -188,6 +188,94 @@ abstract class ContainerRequestScopeTests {
         server.awaitLineContaining("async request GET /a/async (request " + asyncId + ") ended (onComplete)", LOG_WAIT);
     }
 
+    /** Issue 8: requests of the isolation test; 5 000 in CI, 100 000 under the stress profile. */
+    private static final int ISOLATION_REQUESTS = Integer.getInteger("it.isolation.requests", 5_000);
+    private static final Pattern MIX = Pattern.compile(
+            "wait-until: registered 'mix (\\d+) (\\w+)' \\(age \\d+ ms, request GET /a/mix/(\\d+)/\\w+ \\(request (\\d+)\\)");
+    private static final Pattern FILTER_OF_MIX = Pattern.compile(
+            "wait-until: registered 'filter /a/mix/(\\d+)/\\w+' \\(age \\d+ ms, request GET /a/mix/(\\d+)/\\w+ \\(request (\\d+)\\)");
+
+    /** The kind of request {@code id} is: 2 % throw, 5 % send an error, 15 % each forward, include and async. */
+    private static String kindOf(int id) {
+        int k = id % 100;
+        return k < 2 ? "throw" : k < 7 ? "error" : k < 22 ? "forward" : k < 37 ? "include" : k < 52 ? "async" : "plain";
+    }
+
+    /**
+     * Issue 8, request-scope isolation: {@value #ISOLATION_REQUESTS} requests or more, from 8 clients, on the
+     * container's pooled threads, mixing plain requests, exceptions, errors, forwards, includes and async
+     * requests, each registering one task labelled with its id (which is also in its path). Every task must be
+     * attributed to its own request: the URI the agent recorded has the task's id, and the filter's task of the
+     * same HTTP request has the same request number.
+     */
+    @Test
+    void mixedRequestsOnPooledThreadsAreEachAttributedToTheirOwnRequest() throws Exception {
+        int clients = 8;
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Map<String, Integer> wrongStatus = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        List<java.util.concurrent.Future<?>> sending = new java.util.ArrayList<>();
+        long started = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            sending.add(pool.submit(() -> {
+                for (int id = next.getAndIncrement(); id < ISOLATION_REQUESTS; id = next.getAndIncrement()) {
+                    String kind = kindOf(id);
+                    Response r = server.get("/a/mix/" + id + "/" + kind);
+                    int expected = kind.equals("throw") ? 500 : kind.equals("error") ? 409 : 200;
+                    if (r.status() != expected) {
+                        wrongStatus.put(id + " " + kind, r.status());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : sending) {
+            f.get(10, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        long sentMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        JavaProcess p = server.process();
+        long deadline = System.nanoTime() + LOG_WAIT.toNanos();
+        while (p.countLinesContaining("wait-until: registered 'mix ") < ISOLATION_REQUESTS && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+
+        Map<Integer, Long> requestOfMix = new java.util.HashMap<>();
+        List<String> misattributed = new java.util.ArrayList<>();
+        for (String line : p.linesContaining("wait-until: registered 'mix ")) {
+            Matcher m = MIX.matcher(line);
+            if (!m.find()) {
+                misattributed.add("no request named: " + line);
+            } else if (!m.group(1).equals(m.group(3))) {
+                misattributed.add(line);
+            } else if (requestOfMix.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(4))) != null) {
+                misattributed.add("registered twice: " + line);
+            }
+        }
+        int filterChecked = 0;
+        for (String line : p.linesContaining("wait-until: registered 'filter /a/mix/")) {
+            Matcher m = FILTER_OF_MIX.matcher(line);
+            if (!m.find() || !m.group(1).equals(m.group(2))) {
+                misattributed.add(line);
+                continue;
+            }
+            Long mixRequest = requestOfMix.get(Integer.parseInt(m.group(1)));
+            if (mixRequest != null && mixRequest != Long.parseLong(m.group(3))) {
+                misattributed.add("the filter's task and the servlet's are in different requests: " + line);
+            }
+            filterChecked++;
+        }
+        System.out.println("[figures] " + container + " isolation: " + ISOLATION_REQUESTS + " requests from " + clients
+                + " clients in " + sentMillis + " ms (throw 2 %, error 5 %, forward, include and async 15 % each); tasks "
+                + "registered " + requestOfMix.size() + ", filter tasks matched to their request " + filterChecked
+                + ", attributed to the wrong request " + misattributed.size() + ", unexpected statuses " + wrongStatus.size());
+        assertEquals(Map.of(), wrongStatus, "every request answered as its kind says\n" + server.describe());
+        assertEquals(List.of(), misattributed.subList(0, Math.min(20, misattributed.size())),
+                misattributed.size() + " task(s) attributed to the wrong request");
+        assertEquals(ISOLATION_REQUESTS, requestOfMix.size(), "every request registered its task once");
+        assertEquals(ISOLATION_REQUESTS, filterChecked, "every request's filter registered its task");
+    }
+
     /**
      * Control for 3: a thread the application starts itself does not carry the request (only
      * AsyncContext.start does); its task belongs to the application alone. Shows that the attribution

@@ -25,6 +25,8 @@ import java.util.List;
  *     registers {@code "from async start T"}, writes {@code thread=} and completes.
  * <li>{@code /plain-thread?tag=T}: registers {@code "from plain thread T"} from a thread the application
  *     starts itself (not through the container): it belongs to the application, not to the request.
+ * <li>{@code /mix/<id>/<kind>}: registers {@code "mix <id> <kind>"} plainly, then throws, or sends an error,
+ *     or through a forward, an include, or {@code AsyncContext.start} (issue 8's isolation test).
  * <li>{@code /block?n=K}: registers K tasks labelled {@code "block i of K in <context path>"} that stay
  *     pending until {@code /release}; {@code /release} lets them all finish (a static gate, one per
  *     application class loader).
@@ -121,10 +123,52 @@ public final class TestWebApps {
                         resp.getWriter().println("pending=" + WaitUntil.pending());
                     } else if ("/pending".equals(path)) {
                         resp.getWriter().println("pending=" + WaitUntil.pending());
+                    } else if ("/mix".equals(path)) {
+                        mix(req, resp);
                     } else if ("/active".equals(path)) {
                         resp.getWriter().println("active=" + WaitUntil.isAgentActive());
                     } else {
                         resp.sendError(404, "no endpoint " + path);
+                    }
+                }
+
+                /**
+                 * /mix/<id>/<kind>: registers "mix <id> <kind>" the way <kind> says: plain, then throw, then
+                 * sendError(409), forward to /mix/<id>/forwarded, include /mix/<id>/included, or from a runnable
+                 * given to AsyncContext.start. The id is in the path, so the agent's request names it too.
+                 */
+                private void mix(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+                    // Inside an include, the path methods still describe the including request.
+                    String included = (String) req.getAttribute("javax.servlet.include.path_info");
+                    String[] parts = (included != null ? included : req.getPathInfo()).substring(1).split("/");
+                    final String id = parts[0];
+                    final String kind = parts[1];
+                    final String label = "mix " + id + " " + kind;
+                    if ("forward".equals(kind)) {
+                        req.getRequestDispatcher("/mix/" + id + "/forwarded").forward(req, resp);
+                    } else if ("include".equals(kind)) {
+                        req.getRequestDispatcher("/mix/" + id + "/included").include(req, resp);
+                    } else if ("async".equals(kind)) {
+                        final AsyncContext async = req.startAsync();
+                        async.start(() -> {
+                            try {
+                                WaitUntil.register(label, CompletableFuture.completedFuture(id));
+                                async.getResponse().getWriter().println(label);
+                            } catch (IOException | RuntimeException e) {
+                                e.printStackTrace();
+                            } finally {
+                                async.complete();
+                            }
+                        });
+                    } else {
+                        WaitUntil.register(label, CompletableFuture.completedFuture(id));
+                        if ("throw".equals(kind)) {
+                            throw new IllegalStateException("thrown on purpose by " + label);
+                        } else if ("error".equals(kind)) {
+                            resp.sendError(409, label);
+                        } else {
+                            resp.getWriter().println(label);
+                        }
                     }
                 }
 
@@ -177,7 +221,7 @@ public final class TestWebApps {
             """;
 
     private static final List<String> ENDPOINTS = List.of("/run", "/fail", "/throw", "/async", "/plain-thread", "/block",
-            "/release", "/pending", "/active");
+            "/release", "/pending", "/active", "/mix/*");
 
     /**
      * The descriptor: metadata-complete, so no container needs to scan annotations. Servlet 3.1 for
