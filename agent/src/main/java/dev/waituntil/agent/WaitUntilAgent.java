@@ -29,7 +29,11 @@ import dev.waituntil.agent.runtime.TaskRuntime;
  */
 public final class WaitUntilAgent {
 
-    /** The logger, made at its first use: making it starts {@code java.util.logging}, which nothing need wait for. */
+    /**
+     * The logger, made at its first use, once {@code start} has set Byte Buddy's warm-up going: making it starts
+     * {@code java.util.logging}, which then runs beside the warm-up instead of before it (a static field would make
+     * it before {@code premain} runs).
+     */
     private static Logger log() {
         return Log.LOG;
     }

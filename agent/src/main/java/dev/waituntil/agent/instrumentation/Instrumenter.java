@@ -102,11 +102,6 @@ public final class Instrumenter {
         return transformer;
     }
 
-    /** {@link #prepare} and {@link #install} in one. */
-    public static ClassFileTransformer install(Instrumentation instrumentation, List<HookPoint> points, boolean debug) {
-        return install(instrumentation, prepare(points), debug);
-    }
-
     /** Names never instrumented: these prefixes... */
     private static final String[] IGNORED_PREFIXES = {"java.", "javax.management.", "jdk.", "sun.", "com.sun.",
             "net.bytebuddy.", OWN_PACKAGE, "dev.waituntil.bootstrap.", "org.slf4j.", "ch.qos.logback.",
@@ -121,17 +116,12 @@ public final class Instrumenter {
      * ({@link PreFiltered}).
      */
     static ElementMatcher.Junction<TypeDescription> ignored() {
-        return ignoredNames().or(isSynthetic());
-    }
-
-    /** {@link #ignored()} without {@code isSynthetic()}: the names alone, {@link #isIgnoredName}. */
-    static ElementMatcher.Junction<TypeDescription> ignoredNames() {
         return new ElementMatcher.Junction.AbstractBase<TypeDescription>() {
             @Override
             public boolean matches(TypeDescription target) {
                 return isIgnoredName(target.getName());
             }
-        };
+        }.or(isSynthetic());
     }
 
     /** Whether a class of this name is never instrumented (see {@link #ignored()}). */

@@ -76,30 +76,38 @@ public final class TaskContext {
      * have filled them.
      */
     <T> T call(Callable<T> body) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader own = thread.getContextClassLoader();
-        thread.setContextClassLoader(contextLoader);
+        ClassLoader own = lendLoader();
         try {
             restore();
             return body.call();
         } finally {
-            clear();
-            thread.setContextClassLoader(own);
+            giveBack(own);
         }
     }
 
     /** {@link #call}, for a {@code Runnable}. */
     void run(Runnable body) {
-        Thread thread = Thread.currentThread();
-        ClassLoader own = thread.getContextClassLoader();
-        thread.setContextClassLoader(contextLoader);
+        ClassLoader own = lendLoader();
         try {
             restore();
             body.run();
         } finally {
-            clear();
-            thread.setContextClassLoader(own);
+            giveBack(own);
         }
+    }
+
+    /** Sets this context's class loader on the worker; returns the worker's own, for {@link #giveBack}. */
+    private ClassLoader lendLoader() {
+        Thread thread = Thread.currentThread();
+        ClassLoader own = thread.getContextClassLoader();
+        thread.setContextClassLoader(contextLoader);
+        return own;
+    }
+
+    /** Clears the logging contexts and gives the worker its own class loader back. */
+    private void giveBack(ClassLoader own) {
+        clear();
+        Thread.currentThread().setContextClassLoader(own);
     }
 
     private void restore() {
