@@ -16,4 +16,7 @@ public interface ContainerHookTarget {
     void applicationStopping(Object context);
 
     void applicationDestroying(Object component);
+
+    /** Whether {@code context} is an application whose stop the agent is draining now; fast, never blocks. */
+    boolean isDrainingApplication(Object context);
 }

@@ -66,6 +66,15 @@ public final class ContainerHooks {
         }
     }
 
+    /**
+     * Tomcat {@code ContainerBackgroundProcessor.processChildren(container)}: true to pass over {@code container},
+     * an application the agent is draining (its background work would wait on the stopping context meanwhile).
+     */
+    public static boolean tomcatBackgroundProcessPassesOver(Object container) {
+        ContainerHookTarget agent = target;
+        return agent != null && agent.isDrainingApplication(container);
+    }
+
     /** {@code Servlet.destroy()} or {@code ServletContextListener.contextDestroyed()}: any other container. */
     public static void applicationDestroying(Object component) {
         ContainerHookTarget agent = target;

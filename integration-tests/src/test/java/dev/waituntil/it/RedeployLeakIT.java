@@ -63,6 +63,9 @@ class RedeployLeakIT {
                     connector.setPort(0);
                     connector.setProperty("address", "127.0.0.1");
                     tomcat.setConnector(connector);
+                    // Tomcat's background processor every second instead of every 10: it often meets an
+                    // undeploy, which is when it can be caught holding the stopping application's loader.
+                    tomcat.getEngine().setBackgroundProcessorDelay(1);
                     tomcat.start();
                     int port = connector.getLocalPort();
                     List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
@@ -148,10 +151,9 @@ class RedeployLeakIT {
             assertEquals(0, exit, out);
             assertTrue(p.texts().contains("LIVE LOADERS 0 OF " + CYCLES), "no application class loader survives\n" + out);
             assertTrue(p.texts().contains("THREADS HOLDING A LOADER 0"), "no thread keeps one as context loader\n" + out);
-            // Tomcat's own utility thread can trip this check when its background processing meets an
-            // undeploy; the agent's threads must never.
-            assertEquals(0, p.linesContaining("appears to have started a thread").stream()
-                    .filter(l -> l.contains("wait-until")).count(), out);
+            // Not from the agent's threads, nor from Tomcat's utility thread waiting on the context that the
+            // agent drains (BackgroundProcessInstrumentation).
+            assertEquals(List.of(), p.linesContaining("appears to have started a thread"), out);
             long completed = p.linesContaining("completed").stream().filter(l -> l.contains("'cycle-")).count();
             assertEquals(CYCLES * TASKS_PER_CYCLE, completed, "every task of every cycle finished\n" + out);
             assertEquals(CYCLES, p.linesContaining("drain of application /a for its stop").size(),
@@ -160,11 +162,8 @@ class RedeployLeakIT {
             assertEquals(0, p.countLinesContaining("rejected"), out);
             System.out.println("[figures] redeploy: " + CYCLES + " undeploys with " + TASKS_PER_CYCLE + " tasks in flight each: "
                     + "tasks completed " + completed + ", application drains " + CYCLES + ", class loaders alive after GC 0, "
-                    + "threads holding one as context loader 0, 'appears to have started a thread' warnings "
-                    + p.linesContaining("appears to have started a thread").size() + " (from wait-until threads 0; threads: "
-                    + p.linesContaining("appears to have started a thread").stream()
-                            .map(l -> l.replaceAll(".*thread named \\[([^\\]]*)\\].*", "$1")).distinct()
-                            .collect(java.util.stream.Collectors.joining(", ")) + ")");
+                    + "threads holding one as context loader 0, 'appears to have started a thread' warnings 0 (Tomcat's "
+                    + "background processor every 1 s)");
         }
     }
 

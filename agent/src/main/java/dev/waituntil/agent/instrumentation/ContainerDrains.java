@@ -1,5 +1,7 @@
 package dev.waituntil.agent.instrumentation;
 
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import org.slf4j.Logger;
 
 import dev.waituntil.agent.instrumentation.jetty.JettyObjects;
@@ -21,6 +23,11 @@ public final class ContainerDrains implements ContainerHookTarget {
     private static final Logger LOG = AgentLog.get(ContainerDrains.class);
 
     private final TaskRuntime runtime;
+    /**
+     * The container objects of the applications being drained now, by identity; only for the length of their
+     * drain, so that no stopped application is kept. Few at a time, read by Tomcat's background thread.
+     */
+    private final CopyOnWriteArrayList<Object> draining = new CopyOnWriteArrayList<Object>();
 
     public ContainerDrains(TaskRuntime runtime) {
         this.runtime = runtime;
@@ -88,7 +95,22 @@ public final class ContainerDrains implements ContainerHookTarget {
                     context.getClass().getName(), e.toString());
             return;
         }
-        drainApplication(loader, path == null || path.isEmpty() ? "/" : path);
+        draining.add(context);
+        try {
+            drainApplication(loader, path == null || path.isEmpty() ? "/" : path);
+        } finally {
+            draining.removeIf(each -> each == context);
+        }
+    }
+
+    @Override
+    public boolean isDrainingApplication(Object context) {
+        for (Object each : draining) {
+            if (each == context) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

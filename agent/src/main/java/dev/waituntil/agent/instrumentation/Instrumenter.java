@@ -55,6 +55,7 @@ public final class Instrumenter {
         points.add(new dev.waituntil.agent.instrumentation.tomcat.ServerStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.tomcat.EngineStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.tomcat.ContextStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.tomcat.BackgroundProcessInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStartInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ContextStopInstrumentation());
