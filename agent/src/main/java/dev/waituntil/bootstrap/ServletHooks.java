@@ -25,6 +25,7 @@ public final class ServletHooks {
             RequestHookTarget agent = target;
             if (agent != null) {
                 context.scope = agent.requestStarted(context.application);
+                context.enteredDuringStop = agent.isStopping();
             }
         }
     }

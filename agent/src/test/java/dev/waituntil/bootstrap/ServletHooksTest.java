@@ -85,6 +85,11 @@ class ServletHooksTest {
             }
 
             @Override
+            public boolean isStopping() {
+                return false;
+            }
+
+            @Override
             public void requestEnded(Object scope) {
             }
 

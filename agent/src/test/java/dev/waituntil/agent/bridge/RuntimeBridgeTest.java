@@ -88,6 +88,54 @@ class RuntimeBridgeTest {
                 "a generated label says where the task came from");
     }
 
+    /** With the servlet hooks installed, as the agent does, so that each request reads whether the stop has begun. */
+    private <T> T withHooks(java.util.concurrent.Callable<T> test) throws Exception {
+        ServletHooks.install(new ServletRequests(runtime, false));
+        try {
+            return test.call();
+        } finally {
+            ServletHooks.install(null);
+        }
+    }
+
+    @Test
+    void aRequestThatArrivesAfterTheStopBeganIsRefusedBackgroundWorkAndNothingOfItRuns() throws Exception {
+        withHooks(() -> {
+            runtime.beginShutdown();
+            Object request = request(jakarta.servlet.http.HttpServletRequest.class, "POST", "/shop/order", "/shop");
+            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            serve(request, shop, () -> {
+                java.util.concurrent.RejectedExecutionException registered = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.RejectedExecutionException.class,
+                        () -> bridge.register("receipt", new CompletableFuture<>()));
+                assertEquals("wait-until rejected task 'receipt': the server is stopping and request POST /shop/order "
+                        + "(request 1) arrived after its stop began; no new background work is accepted",
+                        registered.getMessage());
+                org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.RejectedExecutionException.class,
+                        () -> bridge.run("mail", () -> ran.set(true)));
+            });
+            assertEquals(0, runtime.pendingEverywhere(), "nothing was admitted");
+            assertEquals(false, ran.get(), "the refused work never runs");
+            return null;
+        });
+    }
+
+    @Test
+    void aRequestInFlightWhenTheStopBeginsMayStillRegisterAndARestartLiftsTheRefusal() throws Exception {
+        withHooks(() -> {
+            Object request = request(jakarta.servlet.http.HttpServletRequest.class, "POST", "/shop/order", "/shop");
+            serve(request, shop, () -> {
+                runtime.beginShutdown(); // the stop begins while this request is being served
+                bridge.register("in flight", new CompletableFuture<>());
+            });
+            assertEquals(1, runtime.pendingEverywhere(), "the request in flight registered its task");
+            runtime.reopenAfterRestart();
+            serve(request, shop, () -> bridge.register("after the restart", new CompletableFuture<>()));
+            assertEquals(2, runtime.pendingEverywhere(), "a server that starts again accepts work again");
+            return null;
+        });
+    }
+
     @Test
     void javaxRequestsAreReadTheSameWay() {
         Object request = request(javax.servlet.http.HttpServletRequest.class, "GET", "/", "");
