@@ -14,20 +14,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import dev.waituntil.it.support.ChaosRounds;
 import dev.waituntil.it.support.EmbeddedHost;
 import dev.waituntil.it.support.EmbeddedHost.Program;
+import dev.waituntil.it.support.HttpGet;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyTestWebApp.Record;
+import dev.waituntil.it.support.LoadClients;
+import dev.waituntil.it.support.MisbehavingTasks;
 
 /**
  * Drain on a servlet container embedded as a library ({@link EmbeddedHost}): a program of its own, in a JVM of
@@ -112,6 +118,68 @@ abstract class EmbeddedDrainTests {
         assertTrue(run.lost().size() + run.late().size() + run.interrupted().size() > 0,
                 "without the agent no task was lost, cancelled or done after contextDestroyed: this test could not "
                         + "tell the agent's drain from none\n" + out);
+    }
+
+    /**
+     * Issue 8, chaos: {@link ChaosRounds} rounds (none in CI; the {@code stress} profile runs 50 on every embedded
+     * server), each a fresh program under continuous load from 4 clients ({@link LoadClients}), stopped at a random
+     * instant 0.3 to 4 s into the load, in a way picked at random among those this host has: the program's
+     * {@code stop()}, SIGTERM, and for Jetty SIGTERM with {@code stopAtShutdown} on and off. Every accepted task must
+     * finish, none after the application's teardown, none cancelled. The control, without the agent, stopped by the
+     * program 2 s into the load, must lose tasks or finish some late.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
+    void chaosStopUnderLoadAtRandomInstantsLosesNothing() throws Exception {
+        ChaosRounds chaos = ChaosRounds.forContainer("embedded-" + host.id());
+        Assumptions.assumeTrue(chaos.rounds() > 0, "chaos rounds are not set for embedded-" + host.id()
+                + " (it.chaos.containers; the stress profile runs every container)");
+        List<String> ways = host.isJetty() ? List.of("stop()", "SIGTERM, stopAtShutdown", "SIGTERM")
+                : List.of("stop()", "SIGTERM");
+        long acceptedInAll = 0;
+        for (int round = 1; round <= chaos.rounds(); round++) {
+            Duration instant = chaos.nextInstant();
+            String way = chaos.pick(ways);
+            Stop stop = way.equals("stop()") ? Stop.PROGRAM : Stop.SIGTERM;
+            Run run = loadRun("chaos-" + round, true, way.contains("stopAtShutdown"), stop, Map.of(),
+                    BeforeTheStop.waitFor(instant));
+            String line = chaos.record(round, way, instant, run.labels.size(), run.labels.size() - run.lost().size(),
+                    run.lost().size(), run.late().size(), run.refused, run.exitMillis());
+            System.out.println("[figures] " + line);
+            String out = "round " + round + " (seed " + chaos.seed() + ", " + way + " at " + instant.toMillis() + " ms)\n"
+                    + run.out();
+            assertNone("accepted tasks lost", run.lost(), out);
+            assertNone("accepted tasks done after the application's teardown", run.late(), out);
+            assertNone("tasks cancelled", run.interrupted(), out);
+            acceptedInAll += run.labels.size();
+        }
+        System.out.println("[figures] " + chaos.totals());
+        assertTrue(acceptedInAll >= chaos.rounds(), "the load was real: " + acceptedInAll + " tasks accepted");
+
+        Run control = loadRun("chaos-control", false, false, Stop.PROGRAM, Map.of(),
+                BeforeTheStop.waitFor(Duration.ofSeconds(2)));
+        System.out.println("[figures] chaos embedded-" + host.id() + " control without the agent: accepted "
+                + control.labels.size() + ", lost " + control.lost().size() + ", late " + control.late().size()
+                + ", cancelled " + control.interrupted().size());
+        assertTrue(control.lost().size() + control.late().size() + control.interrupted().size() > 0,
+                "without the agent the same round loses tasks or finishes them after the teardown; if not, the checks "
+                        + "above prove nothing\n" + control.out());
+    }
+
+    /**
+     * Issue 8, misbehaving tasks inside the server under load ({@link MisbehavingTasks}), stopped by the program's
+     * {@code stop()}: the server's own stop path, with the drain timeout at 5 s.
+     */
+    @Test
+    void misbehavingTasksUnderLoadHoldTheStopToTheDeadlineAndNothingElseIsLost() throws Exception {
+        Run run = loadRun("misbehaving", true, false, Stop.PROGRAM,
+                Map.of("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), app -> {
+                    Thread.sleep(1000);
+                    MisbehavingTasks.register(app);
+                    Thread.sleep(300);
+                });
+        MisbehavingTasks.assertOutcome(host + ", stop()", run.record, run.process, run.labels, run.exitMillis(),
+                EmbeddedHost.APP);
     }
 
     // ---- what the subclasses check ------------------------------------------------------------------------
@@ -205,6 +273,8 @@ abstract class EmbeddedDrainTests {
         final long stopWallMillis;
         final int exitCode;
         final String inFlightAnswer;
+        /** Requests of the load that were refused (0 for the runs without load). */
+        int refused;
 
         Run(String name, JavaProcess process, Record record, List<String> labels, long stopWallMillis, int exitCode,
             String inFlightAnswer) {
@@ -215,6 +285,10 @@ abstract class EmbeddedDrainTests {
             this.stopWallMillis = stopWallMillis;
             this.exitCode = exitCode;
             this.inFlightAnswer = inFlightAnswer;
+        }
+
+        long exitMillis() {
+            return process.exitWallMillis().orElse(stopWallMillis) - stopWallMillis;
         }
 
         List<String> lost() {
@@ -331,6 +405,59 @@ abstract class EmbeddedDrainTests {
                     + (host.isJetty() ? ", stopAtShutdown " + stopAtShutdown : ""), p, record, List.copyOf(labels),
                     stopWallMillis, exitCode, answer);
             System.out.println("[figures] " + run.figures());
+            Files.writeString(scratch.resolve("output.log"), run.out() + "\n");
+            return run;
+        }
+    }
+
+    /** What a load run does while the load goes on, before the stop: at least wait. */
+    @FunctionalInterface
+    interface BeforeTheStop {
+        void run(HttpGet app) throws Exception;
+
+        static BeforeTheStop waitFor(Duration duration) {
+            return app -> Thread.sleep(duration.toMillis());
+        }
+    }
+
+    /**
+     * Starts the program ({@code agent}: with the agent, without debug; {@code settings} as system properties), runs
+     * {@link LoadClients} against {@code /app/work} while {@code beforeTheStop} runs, then stops as {@code stop} says
+     * and waits (bounded) for the exit. The run's labels are the load's accepted tasks.
+     */
+    Run loadRun(String name, boolean agent, boolean stopAtShutdown, Stop stop, Map<String, String> settings,
+                BeforeTheStop beforeTheStop) throws Exception {
+        Path scratch = Files.createDirectories(dir.resolve(name));
+        String title = host + ", " + name;
+        JavaProcess.Builder jvm = program.command(title, scratch, stopAtShutdown)
+                .systemProperty("waituntil.executor.threads", EXECUTOR_THREADS);
+        settings.forEach(jvm::systemProperty);
+        if (agent) {
+            jvm.javaAgent(ItEnvironment.agentJar());
+        }
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        try (JavaProcess p = jvm.start()) {
+            String started = p.awaitLine(l -> l.startsWith("STARTED "), START_TIMEOUT).text();
+            String base = "http://127.0.0.1:" + started.substring("STARTED ".length()).trim() + EmbeddedHost.APP;
+            HttpGet app = path -> http.send(get(base + path), HttpResponse.BodyHandlers.discarding()).statusCode();
+            LoadClients load = LoadClients.start(4, (label, ms) -> app.status("/work?label=" + label + "&ms=" + ms),
+                    p::isAlive);
+            beforeTheStop.run(app);
+            load.stopping();
+            long stopWallMillis = System.currentTimeMillis();
+            if (stop == Stop.PROGRAM) {
+                Files.createFile(scratch.resolve(EmbeddedHost.STOP_FILE));
+            } else {
+                ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroy); // SIGTERM
+            }
+            int exitCode = p.waitFor(EXIT_TIMEOUT);
+            load.finish();
+            Record record = Record.read(Program.recordFile(scratch));
+            Run run = new Run(title + (agent ? ", agent" : ", no agent (control)") + ", " + stop
+                    + (host.isJetty() ? ", stopAtShutdown " + stopAtShutdown : ""), p, record, load.accepted(),
+                    stopWallMillis, exitCode, "none sent");
+            run.refused = load.refused();
             Files.writeString(scratch.resolve("output.log"), run.out() + "\n");
             return run;
         }

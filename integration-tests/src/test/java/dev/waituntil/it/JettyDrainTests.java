@@ -5,21 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -33,6 +25,9 @@ import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyDistribution;
 import dev.waituntil.it.support.JettyServerProcess;
 import dev.waituntil.it.support.JettyTestWebApp.Record;
+import dev.waituntil.it.support.LoadClients;
+import dev.waituntil.it.support.MisbehavingTasks;
+import dev.waituntil.it.support.OverloadBurst;
 
 /**
  * Drain before connectors close and before the application is torn down, on a real Jetty distribution
@@ -367,80 +362,80 @@ abstract class JettyDrainTests {
         }
     }
 
-    private static final class LoadFigures {
-        final List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
-        final Map<String, AtomicInteger> refusalsByKind = new ConcurrentHashMap<>();
-        int sent;
-        int refused;
-        int acceptedAfterSigterm;
-        String refusals;
-        long exitMillis;
+    /**
+     * Issue 8, misbehaving tasks inside the server under load ({@link MisbehavingTasks}): a task that swallows
+     * interrupts, one that blocks until interrupted, a chain of tasks that register the next during the drain, and
+     * 2 000 futures completed in one loop during the drain, beside continuous load; SIGTERM; drain timeout 5 s.
+     */
+    @Test
+    void misbehavingTasksUnderLoadHoldTheStopToTheDeadlineAndNothingElseIsLost() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("misbehaving"), APP)) {
+            server.start(distribution + " with the agent (misbehaving tasks)", jvm -> withAgent("debug=false").apply(jvm)
+                    .systemProperty("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), APP);
+            LoadClients load = LoadClients.start(4,
+                    (label, ms) -> server.get("/app/work?label=" + label + "&ms=" + ms).statusCode(), server::isAlive);
+            Thread.sleep(1000);
+            MisbehavingTasks.register(path -> server.get("/" + APP + path).statusCode());
+            Thread.sleep(300);
+            load.stopping();
+            server.sigterm();
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            load.finish();
+            MisbehavingTasks.assertOutcome(distribution + ", SIGTERM", server.record(), server.process(), load.accepted(),
+                    exitMillis, "/" + APP);
+        }
     }
 
     /**
-     * {@code clients} threads, each sending {@code /app/work} with a task of 50 ms to 1 s, one request every
-     * 40 ms at most, for {@code before} and then across a SIGTERM, until the server refuses three requests in a
-     * row or exits. Bounded: 3000 requests in all, 40 s.
+     * Issue 8, overload ({@link OverloadBurst}): one executor thread and a queue of 20, 320 requests at once, each
+     * registering a task of 100 ms. Registrations beyond the queue get {@code RejectedTaskException} (the
+     * application answers 503); none is dropped silently, and Jetty keeps answering meanwhile.
      */
-    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before) throws Exception {
-        LoadFigures f = new LoadFigures();
-        AtomicBoolean stopping = new AtomicBoolean();
-        AtomicInteger sent = new AtomicInteger();
-        AtomicInteger afterSigterm = new AtomicInteger();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            for (int c = 0; c < clients; c++) {
-                int client = c;
-                pool.submit(() -> {
-                    Random random = new Random(client);
-                    int failuresInARow = 0;
-                    for (int n = 0; sent.get() < 3000 && System.nanoTime() - deadline < 0; n++) {
-                        boolean sentAfterSigterm = stopping.get();
-                        if (sentAfterSigterm && (failuresInARow >= 3 || !server.isAlive())) {
-                            break;
-                        }
-                        String label = "load-" + client + "-" + n;
-                        long ms = 50 + random.nextInt(951);
-                        sent.incrementAndGet();
-                        try {
-                            HttpResponse<String> r = server.get("/app/work?label=" + label + "&ms=" + ms);
-                            if (r.statusCode() / 100 == 2) {
-                                f.accepted.add(label);
-                                if (sentAfterSigterm) {
-                                    afterSigterm.incrementAndGet();
-                                }
-                                failuresInARow = 0;
-                            } else {
-                                f.refusalsByKind.computeIfAbsent("HTTP " + r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
-                                failuresInARow++;
-                            }
-                        } catch (IOException e) {
-                            f.refusalsByKind.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
-                            failuresInARow++;
-                        }
-                        Thread.sleep(40);
-                    }
-                    return null;
-                });
-            }
-            Thread.sleep(before.toMillis());
-            stopping.set(true);
+    @Test
+    void overloadRejectsBeyondTheQueueDropsNothingSilentlyAndKeepsAnswering() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("overload"), APP)) {
+            server.start(distribution + " with the agent (overload)", jvm -> {
+                JavaProcess.Builder b = withAgent("debug=true").apply(jvm);
+                OverloadBurst.SYSTEM_PROPERTIES.forEach(b::systemProperty);
+                return b;
+            }, APP);
+            OverloadBurst burst = OverloadBurst.send(path -> server.get("/" + APP + path).statusCode());
             server.sigterm();
-            f.exitMillis = server.awaitExit(EXIT_TIMEOUT);
-        } finally {
-            pool.shutdown();
-            if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-                fail("the load clients did not stop");
-            }
+            server.awaitExit(EXIT_TIMEOUT);
+            Record record = server.record();
+            burst.assertNothingDroppedSilently(distribution.toString(), l -> record.has("DONE", l),
+                    l -> record.has("REJECTED", l), server.process().countLinesContaining("the executor's queue is full"),
+                    server.describe());
         }
-        f.sent = sent.get();
-        f.acceptedAfterSigterm = afterSigterm.get();
-        f.refused = f.refusalsByKind.values().stream().mapToInt(AtomicInteger::get).sum();
-        f.refusals = f.refusalsByKind.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                .sorted().collect(Collectors.joining(", ", "(", ")"));
-        return f;
+    }
+
+    private static final class LoadFigures {
+        final List<String> accepted;
+        final int sent;
+        final int refused;
+        final int acceptedAfterSigterm;
+        final String refusals;
+        final long exitMillis;
+
+        LoadFigures(LoadClients load, long exitMillis) {
+            this.accepted = load.accepted();
+            this.sent = load.sent();
+            this.refused = load.refused();
+            this.acceptedAfterSigterm = load.acceptedAfterStop();
+            this.refusals = load.refusals();
+            this.exitMillis = exitMillis;
+        }
+    }
+
+    /** {@link LoadClients} sending {@code /app/work} for {@code before}, then across a SIGTERM until Jetty has exited. */
+    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before) throws Exception {
+        LoadClients load = LoadClients.start(clients,
+                (label, ms) -> server.get("/app/work?label=" + label + "&ms=" + ms).statusCode(), server::isAlive);
+        Thread.sleep(before.toMillis());
+        load.stopping();
+        server.sigterm();
+        long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+        return new LoadFigures(load.finish(), exitMillis);
     }
 
     // ---- e. start.jar --stop ------------------------------------------------------------------------------

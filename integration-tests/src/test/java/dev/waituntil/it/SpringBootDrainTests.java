@@ -19,13 +19,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
+import dev.waituntil.it.support.ChaosRounds;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
+import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.SpringBootApp;
 import dev.waituntil.it.support.SpringBootApp.Event;
 import dev.waituntil.it.support.SpringBootApp.Response;
@@ -147,6 +151,88 @@ abstract class SpringBootDrainTests {
                 "without the agent some task is lost, finishes after BEAN-DESTROYED or uses the destroyed bean\n" + why);
     }
 
+    // ================================================================================  chaos
+
+    /**
+     * Issue 8, chaos: {@link ChaosRounds} rounds (none in CI; the {@code stress} profile runs 50 on each server),
+     * each a fresh application under continuous load from 4 clients ({@link LoadClients}), SIGTERM at a random
+     * instant 0.3 to 4 s into the load, with graceful shutdown on or off at random. Every accepted task must finish
+     * before Spring destroys the beans, none may use the destroyed bean or be cancelled. The control, without the
+     * agent and with immediate shutdown, SIGTERM 2 s into the load, must see a task lost, late or failing.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
+    void chaosSigtermUnderLoadAtRandomInstantsLosesNothing() throws Exception {
+        ChaosRounds chaos = ChaosRounds.forContainer("spring-boot-" + server.id);
+        Assumptions.assumeTrue(chaos.rounds() > 0, "chaos rounds are not set for spring-boot-" + server.id
+                + " (it.chaos.containers; the stress profile runs every container)");
+        long acceptedInAll = 0;
+        for (int round = 1; round <= chaos.rounds(); round++) {
+            Duration instant = chaos.nextInstant();
+            boolean graceful = chaos.pick(List.of(true, false));
+            Run run = loadRun("chaos-" + round, true, graceful, instant);
+            System.out.println("[figures] " + chaos.record(round, "SIGTERM, " + (graceful ? "graceful" : "immediate"),
+                    instant, run.labels.size(), run.labels.size() - run.notDone.size(), run.notDone.size(), run.late.size(),
+                    run.refused, run.app.process().exitWallMillis().orElse(run.sigterm) - run.sigterm));
+            String why = "round " + round + " (seed " + chaos.seed() + ", SIGTERM at " + instant.toMillis() + " ms)\n"
+                    + run.why();
+            assertEquals(List.of(), run.notDone, "every accepted task finished\n" + why);
+            assertEquals(List.of(), run.late, "... before Spring destroyed the beans\n" + why);
+            assertEquals(List.of(), run.usedAfterDestroy, "no task used the destroyed bean\n" + why);
+            assertEquals(List.of(), run.interrupted, "no task was cancelled\n" + why);
+            acceptedInAll += run.labels.size();
+        }
+        System.out.println("[figures] " + chaos.totals());
+        assertTrue(acceptedInAll >= chaos.rounds(), "the load was real: " + acceptedInAll + " tasks accepted");
+
+        Run control = loadRun("chaos-control", false, false, Duration.ofSeconds(2));
+        System.out.println("[figures] chaos spring-boot-" + server.id + " control without the agent: accepted "
+                + control.labels.size() + ", not done " + control.notDone.size() + ", late " + control.late.size()
+                + ", used the destroyed bean " + control.usedAfterDestroy.size());
+        assertTrue(!control.notDone.isEmpty() || !control.late.isEmpty() || !control.usedAfterDestroy.isEmpty(),
+                "without the agent the same round loses tasks, finishes them late or uses the destroyed bean; if not, "
+                        + "the checks above prove nothing\n" + control.why());
+    }
+
+    /** Starts the jar, runs the load for {@code before}, sends SIGTERM, waits (bounded) for the exit; the labels are the accepted tasks. */
+    private Run loadRun(String name, boolean agent, boolean graceful, Duration before) throws Exception {
+        Run run = new Run();
+        run.name = name;
+        run.agent = agent;
+        run.graceful = graceful;
+        Path runDir = Files.createDirectories(dir.resolve(name));
+        try (SpringBootApp app = SpringBootApp.start(server, agent, graceful, runDir, JVM_OPTIONS, START_TIMEOUT)) {
+            run.app = app;
+            app.post("/work?label=warm-up&ms=1", 202);
+            run.labels.add("warm-up");
+            LoadClients load = LoadClients.start(4, (label, ms) -> status(app, "/work?label=" + label + "&ms=" + ms),
+                    app.process()::isAlive);
+            Thread.sleep(before.toMillis());
+            load.stopping();
+            app.sigterm();
+            run.sigterm = app.sigtermWallMillis();
+            run.exit = app.awaitExit(EXIT_TIMEOUT);
+            load.finish();
+            run.labels.addAll(load.accepted());
+            run.refused = load.refused();
+            run.slowResponse = new Response(-1, "", new IllegalStateException("none sent"));
+            run.events = app.events();
+            analyse(run);
+            return run;
+        }
+    }
+
+    /** The status of {@code POST path}; a request that got no answer throws its {@link IOException}. */
+    private static int status(SpringBootApp app, String path) throws IOException {
+        Response r = app.postAsync(path, Duration.ofSeconds(20)).join();
+        if (r.failure() == null) {
+            return r.status();
+        }
+        Throwable cause = r.failure() instanceof java.util.concurrent.CompletionException && r.failure().getCause() != null
+                ? r.failure().getCause() : r.failure();
+        throw cause instanceof IOException io ? io : new IOException(cause);
+    }
+
     // ================================================================================  one run
 
     /** What one SIGTERM run produced. */
@@ -160,6 +246,8 @@ abstract class SpringBootDrainTests {
         List<String> labels = new ArrayList<>();
         List<Event> events = List.of();
         Response slowResponse;
+        /** Requests of the chaos load that were refused. */
+        int refused;
         long sigterm;
         int pendingAtSigterm;
         Optional<Event> beanDestroyed = Optional.empty();

@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.OverloadBurst;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.TomcatDistribution;
 import dev.waituntil.it.support.TomcatServer;
@@ -359,83 +359,22 @@ abstract class TomcatShutdownDrainTests {
     }
 
     /**
-     * Issue 8, overload: one executor thread and a queue of 20, and 8 clients that send 40 requests each at once,
-     * each registering a task of 100 ms. Registrations beyond the queue get {@code RejectedTaskException} (the
-     * application answers 503); every request gets one of the two answers, none is dropped silently: every
-     * accepted task runs, no rejected one does, and the server keeps answering other requests meanwhile.
+     * Issue 8, overload ({@link OverloadBurst}): one executor thread and a queue of 20, 320 requests at once, each
+     * registering a task of 100 ms. Registrations beyond the queue get {@code RejectedTaskException} (the
+     * application answers 503); none is dropped silently, and the server keeps answering meanwhile.
      */
     @Test
     void overloadRejectsBeyondTheQueueDropsNothingSilentlyAndKeepsAnswering() throws Exception {
-        try (TomcatServer server = start("overload", true,
-                List.of("-Dwaituntil.executor.threads=1", "-Dwaituntil.executor.queue=20"), "app")) {
-            int clients = 8;
-            int perClient = 40;
-            Map<String, Integer> statusByLabel = new ConcurrentHashMap<>();
-            List<Long> pingMillis = java.util.Collections.synchronizedList(new ArrayList<>());
-            ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients + 1);
-            List<java.util.concurrent.Future<?>> sending = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                int client = c;
-                sending.add(pool.submit(() -> {
-                    for (int n = 0; n < perClient; n++) {
-                        String label = "burst-" + client + "-" + n;
-                        TomcatServer.Response r = server.get("/app/work?label=" + label + "&ms=100");
-                        statusByLabel.put(label, r.status());
-                    }
-                    return null;
-                }));
-            }
-            java.util.concurrent.Future<?> pinging = pool.submit(() -> {
-                while (sending.stream().anyMatch(f -> !f.isDone())) {
-                    long t = System.nanoTime();
-                    server.ok("/app/ping");
-                    pingMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
-                    Thread.sleep(50);
-                }
-                return null;
-            });
-            for (java.util.concurrent.Future<?> f : sending) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-            pinging.get(30, TimeUnit.SECONDS);
-            pool.shutdown();
+        List<String> settings = OverloadBurst.SYSTEM_PROPERTIES.entrySet().stream()
+                .map(e -> "-D" + e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+        try (TomcatServer server = start("overload", true, settings, "app")) {
+            OverloadBurst burst = OverloadBurst.send(path -> server.get("/app" + path).status());
             server.sigterm();
             server.awaitExit(EXIT_TIMEOUT);
             Events events = events(server);
-
-            List<String> accepted = new ArrayList<>();
-            List<String> rejected = new ArrayList<>();
-            Map<Integer, Integer> others = new TreeMap<>();
-            statusByLabel.forEach((label, status) -> {
-                if (status == 200) {
-                    accepted.add(label);
-                } else if (status == 503) {
-                    rejected.add(label);
-                } else {
-                    others.merge(status, 1, Integer::sum);
-                }
-            });
-            Outcome o = Outcome.of(events, accepted);
-            List<String> rejectedButRan = rejected.stream().filter(l -> events.first("DONE", l).isPresent())
-                    .collect(Collectors.toList());
-            List<String> rejectedUnrecorded = rejected.stream().filter(l -> events.first("REJECTED", l).isEmpty())
-                    .collect(Collectors.toList());
-            long slowestPing = pingMillis.stream().mapToLong(Long::longValue).max().orElse(-1);
-            figure(String.format("[%s] overload: sent %d, accepted %d, rejected %d (503), other answers %s; accepted "
-                            + "finished %d, lost %d; rejected that ran %d; /ping answered %d times during the burst, slowest %d ms",
-                    tomcat, clients * perClient, accepted.size(), rejected.size(), others, o.finished, o.lost.size(),
-                    rejectedButRan.size(), pingMillis.size(), slowestPing));
-            String why = o.describe() + "\n" + events.describe() + "\n" + server.describe();
-            assertEquals(clients * perClient, statusByLabel.size(), "every request was answered\n" + why);
-            assertEquals(Map.of(), others, "every answer is 200 (accepted) or 503 (rejected)\n" + why);
-            assertTrue(rejected.size() > 0, "the burst went beyond the queue\n" + why);
-            assertTrue(accepted.size() >= 21, "the thread and the queue were used\n" + why);
-            assertEquals(List.of(), o.lost, "every accepted task ran\n" + why);
-            assertEquals(List.of(), rejectedButRan, "no rejected task ran\n" + why);
-            assertEquals(List.of(), rejectedUnrecorded, "every rejection reached the application as an exception\n" + why);
-            assertTrue(server.linesContaining("the executor's queue is full").size() >= rejected.size(),
-                    "every rejection is in the agent's log (debug) with its reason\n" + why);
-            assertTrue(!pingMillis.isEmpty() && slowestPing < 2_000, "the server kept answering: " + pingMillis);
+            burst.assertNothingDroppedSilently(tomcat.toString(), l -> events.first("DONE", l).isPresent(),
+                    l -> events.first("REJECTED", l).isPresent(), server.linesContaining("the executor's queue is full").size(),
+                    events.describe() + "\n" + server.describe());
         }
     }
 

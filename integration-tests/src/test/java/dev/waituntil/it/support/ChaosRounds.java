@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The chaos shutdown of issue 8: rounds of continuous load from several clients, each ended by a SIGTERM at a
- * random instant, on a standalone distribution. This class holds what the Tomcat and Jetty tests share: which
- * containers run it, how many rounds, the random instants, and the totals that RELIABILITY.md reports.
+ * The chaos shutdown of issue 8: rounds of continuous load from several clients, each ended by a stop at a random
+ * instant (SIGTERM; on embedded servers also the program's own {@code stop()}), on every container of the
+ * compatibility table: standalone distributions, embedded servers ({@code embedded-<host>}) and Spring Boot
+ * ({@code spring-boot-<server>}). This class holds what those tests share: which containers run it, how many
+ * rounds, the random instants and ways to stop, and the totals that RELIABILITY.md reports.
  *
  * <p>Settings, as system properties of the failsafe run (the {@code stress} profile of integration-tests raises
  * them):
@@ -64,18 +66,29 @@ public final class ChaosRounds {
         return Duration.ofMillis(MIN_DELAY_MS + (long) (random.nextDouble() * (MAX_DELAY_MS - MIN_DELAY_MS)));
     }
 
-    /** Records one round; returns its figures line. */
+    /** One of {@code choices}, at random from the seed: how a round stops, where there is more than one way. */
+    public <T> T pick(List<T> choices) {
+        return choices.get(random.nextInt(choices.size()));
+    }
+
+    /** Records one round ended by SIGTERM; returns its figures line. */
     public String record(int round, Duration instant, int accepted, int finished, int lost, int late, int refused,
                          long exitMillis) {
+        return record(round, "SIGTERM", instant, accepted, finished, lost, late, refused, exitMillis);
+    }
+
+    /** Records one round ended by {@code stop} ({@code SIGTERM}, {@code stop()}...); returns its figures line. */
+    public String record(int round, String stop, Duration instant, int accepted, int finished, int lost, int late,
+                         int refused, long exitMillis) {
         this.accepted += accepted;
         this.finished += finished;
         this.lost += lost;
         this.late += late;
         this.refused += refused;
         this.maxExitMillis = Math.max(maxExitMillis, exitMillis);
-        String line = String.format("chaos %s round %d/%d: SIGTERM %d ms into the load; accepted %d, finished %d, lost %d,"
-                        + " finished after contextDestroyed %d; refused %d; SIGTERM to exit %d ms", container, round, rounds,
-                instant.toMillis(), accepted, finished, lost, late, refused, exitMillis);
+        String line = String.format("chaos %s round %d/%d: %s %d ms into the load; accepted %d, finished %d, lost %d,"
+                        + " finished after contextDestroyed %d; refused %d; stop to exit %d ms", container, round, rounds,
+                stop, instant.toMillis(), accepted, finished, lost, late, refused, exitMillis);
         lines.add(line);
         return line;
     }
@@ -83,7 +96,7 @@ public final class ChaosRounds {
     /** The totals of the rounds recorded so far. */
     public String totals() {
         return String.format("chaos %s: %d rounds (seed %d): tasks accepted %d, finished %d, lost %d, finished after "
-                        + "contextDestroyed %d; requests refused %d; longest SIGTERM to exit %d ms", container, lines.size(),
+                        + "contextDestroyed %d; requests refused %d; longest stop to exit %d ms", container, lines.size(),
                 seed, accepted, finished, lost, late, refused, maxExitMillis);
     }
 

@@ -122,7 +122,7 @@ public enum EmbeddedHost {
         String[] appSources = {JettyTestWebApp.RECORDER, TestWebApps.forPackage(JettyTestWebApp.SERVLET, pkg),
                 TestWebApps.forPackage(JettyTestWebApp.LISTENER, pkg)};
         Path launcher = JavaSources.compile(dir.resolve("launcher-classes"), jars(), 17,
-                isJetty() ? JETTY.replace("JETTY_SERVLET_PACKAGE", jettyServletPackage) : TOMCAT);
+                isJetty() ? JETTY.replace("JETTY_SERVLET_PACKAGE", jettyServletPackage).replace("PATHS", jettyPaths()) : TOMCAT);
         List<Path> classpath = new ArrayList<>();
         classpath.add(launcher);
         classpath.addAll(jars());
@@ -167,6 +167,12 @@ public enum EmbeddedHost {
                     }
                 }
             """.formatted(JettyTestWebApp.RECORD_PROPERTY, STOP_FILE);
+
+    /** The servlet's paths other than {@code /ping}, as Java string literals: {@code "/work", "/slow", ...}. */
+    private static String jettyPaths() {
+        return JettyTestWebApp.ENDPOINTS.stream().filter(p -> !p.equals("/ping")).map(p -> '"' + p + '"')
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
 
     /** Tomcat 9.0, 10.1 and 11.0 alike. Arguments: {@code <scratch> <ignored> <exploded WAR>}. */
     static final String TOMCAT = """
@@ -228,7 +234,7 @@ public enum EmbeddedHost {
                     context.setContextPath("/app");
                     ServletHolder work = context.addServlet("app.WorkServlet", "/ping");
                     work.setInitOrder(1);
-                    for (String path : new String[] {"/work", "/slow", "/stuck"}) {
+                    for (String path : new String[] {PATHS}) {
                         context.addServlet(work, path);
                     }
                     context.addEventListener((EventListener) Class.forName("app.Lifecycle")

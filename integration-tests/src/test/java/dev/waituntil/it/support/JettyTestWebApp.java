@@ -23,18 +23,25 @@ import java.util.List;
  * <li>{@code /ping}: answers {@code pong <contextPath> agent=<WaitUntil.isAgentActive()>};
  * <li>{@code /work?label=X&ms=N}: {@code WaitUntil.run(X, ...)}: sleeps N ms, then records
  *     {@code DONE X <millis>}; interrupted (cancelled), it records {@code INTERRUPTED X <millis>} instead.
- *     Answers {@code accepted X};
+ *     Answers {@code accepted X} (or 503, below);
  * <li>{@code /slow?label=X&ms=N&task=M}: records {@code SLOW-IN X <millis>}, sleeps N ms in the request,
  *     then registers the task of {@code /work?label=X&ms=M}, and answers {@code accepted X};
  * <li>{@code /stuck?label=X}: {@code WaitUntil.run(X, ...)} of a task that records {@code STUCK X <millis>} and
  *     never ends unless interrupted, when it records {@code INTERRUPTED X <millis>};
+ * <li>{@code /deaf?label=X}: a task that records {@code DEAF X} and never ends: it swallows interrupts, recording
+ *     {@code IGNORED-INTERRUPT X} at the first;
+ * <li>{@code /chain?label=X&links=N&ms=M}: the task {@code X-1} sleeps M ms, records {@code DONE X-1}, then
+ *     registers {@code X-2} itself, and so on to {@code X-N}: tasks registered by tasks, during a drain too
+ *     ({@code REJECTED X-k} if a registration is refused);
+ * <li>{@code /burst?label=X&n=N&ms=M}: registers N futures ({@code X-0} ...) that one task completes in one loop
+ *     after M ms, then records {@code BURST-RELEASED X};
  * <li>{@code SERVLET-DESTROYED <contextPath> <millis>}: the servlet's {@code destroy()} (it is loaded on
  *     start-up, so the container always destroys it);
  * <li>{@code DESTROYED <contextPath> <millis>}: {@code contextDestroyed}.
  * </ul>
- * {@code <millis>} is {@code System.currentTimeMillis()}. A registration the runtime refuses
- * ({@code RejectedTaskException}) propagates: the request answers 500, so a 2xx answer means the task was
- * accepted.
+ * {@code <millis>} is {@code System.currentTimeMillis()}. A registration of {@code /work} or {@code /slow} that
+ * the runtime refuses ({@code RejectedTaskException}) records {@code REJECTED X} and answers 503
+ * {@code rejected X: <reason>}, so a 2xx answer means the task was accepted.
  */
 public final class JettyTestWebApp {
 
@@ -101,12 +108,35 @@ public final class JettyTestWebApp {
                     if ("/ping".equals(path)) {
                         resp.getWriter().println("pong " + contextPath + " agent=" + WaitUntil.isAgentActive());
                     } else if ("/work".equals(path)) {
-                        work(label, Long.parseLong(req.getParameter("ms")));
-                        resp.getWriter().println("accepted " + label);
+                        answer(resp, label, work(label, Long.parseLong(req.getParameter("ms"))));
                     } else if ("/slow".equals(path)) {
                         Recorder.record("SLOW-IN " + label);
                         sleepInRequest(Long.parseLong(req.getParameter("ms")));
-                        work(label, Long.parseLong(req.getParameter("task")));
+                        answer(resp, label, work(label, Long.parseLong(req.getParameter("task"))));
+                    } else if ("/deaf".equals(path)) {
+                        WaitUntil.run(label, new Runnable() {
+                            @Override
+                            public void run() {
+                                Recorder.record("DEAF " + label);
+                                boolean told = false;
+                                while (true) { // ends only with the JVM: its worker is a daemon thread
+                                    try {
+                                        Thread.sleep(100);
+                                    } catch (InterruptedException e) {
+                                        if (!told) {
+                                            Recorder.record("IGNORED-INTERRUPT " + label);
+                                            told = true;
+                                        }
+                                    }
+                                }
+                            }
+                        });
+                        resp.getWriter().println("accepted " + label);
+                    } else if ("/chain".equals(path)) {
+                        link(label, 1, Integer.parseInt(req.getParameter("links")), Long.parseLong(req.getParameter("ms")));
+                        resp.getWriter().println("accepted " + label);
+                    } else if ("/burst".equals(path)) {
+                        burst(label, Integer.parseInt(req.getParameter("n")), Long.parseLong(req.getParameter("ms")));
                         resp.getWriter().println("accepted " + label);
                     } else if ("/stuck".equals(path)) {
                         WaitUntil.run(label, new Runnable() {
@@ -129,7 +159,79 @@ public final class JettyTestWebApp {
                     }
                 }
 
-                private static void work(final String label, final long ms) {
+                /** The answer to a request that registered a task: 200, or 503 when it was refused. */
+                private static void answer(HttpServletResponse resp, String label, String refusal) throws IOException {
+                    if (refusal != null) {
+                        resp.setStatus(503);
+                        resp.getWriter().println("rejected " + label + ": " + refusal);
+                    } else {
+                        resp.getWriter().println("accepted " + label);
+                    }
+                }
+
+                /** Link {@code k} of {@code links}: sleeps, records DONE, then registers the next one itself. */
+                private static void link(final String label, final int k, final int links, final long ms) {
+                    WaitUntil.run(label + "-" + k, new Runnable() {
+                        @Override
+                        public void run() {
+                            try {
+                                Thread.sleep(ms);
+                            } catch (InterruptedException e) {
+                                Recorder.record("INTERRUPTED " + label + "-" + k);
+                                return;
+                            }
+                            Recorder.record("DONE " + label + "-" + k);
+                            if (k < links) {
+                                try {
+                                    link(label, k + 1, links, ms);
+                                } catch (IllegalStateException e) { // RejectedTaskException
+                                    Recorder.record("REJECTED " + label + "-" + (k + 1));
+                                }
+                            }
+                        }
+                    });
+                }
+
+                /**
+                 * Registers {@code n} futures, all completed by one task after {@code ms}, in one loop: thousands of
+                 * tasks that end in the same millisecond. Records BURST-RELEASED once all are complete.
+                 */
+                private static void burst(final String label, final int n, final long ms) {
+                    final java.util.List<java.util.concurrent.CompletableFuture<Object>> futures =
+                            new java.util.ArrayList<java.util.concurrent.CompletableFuture<Object>>();
+                    for (int i = 0; i < n; i++) {
+                        futures.add(WaitUntil.register(label + "-" + i, new java.util.concurrent.CompletableFuture<Object>()));
+                    }
+                    WaitUntil.run(label + "-releaser", new Runnable() {
+                        @Override
+                        public void run() {
+                            try {
+                                Thread.sleep(ms);
+                            } catch (InterruptedException e) {
+                                Recorder.record("INTERRUPTED " + label);
+                                return;
+                            }
+                            long start = System.nanoTime();
+                            for (java.util.concurrent.CompletableFuture<Object> future : futures) {
+                                future.complete(null);
+                            }
+                            System.out.println("BURST " + label + " " + n + " completed in " + (System.nanoTime() - start) / 1000 + " us");
+                            Recorder.record("BURST-RELEASED " + label);
+                        }
+                    });
+                }
+
+                /** Registers the task; returns null, or why it was refused. */
+                private static String work(final String label, final long ms) {
+                    try {
+                        return work0(label, ms);
+                    } catch (IllegalStateException e) { // RejectedTaskException
+                        Recorder.record("REJECTED " + label);
+                        return e.getMessage();
+                    }
+                }
+
+                private static String work0(final String label, final long ms) {
                     WaitUntil.run(label, new Runnable() {
                         @Override
                         public void run() {
@@ -142,6 +244,7 @@ public final class JettyTestWebApp {
                             Recorder.record("DONE " + label);
                         }
                     });
+                    return null;
                 }
 
                 private static void sleepInRequest(long ms) {
@@ -178,7 +281,7 @@ public final class JettyTestWebApp {
             }
             """;
 
-    private static final List<String> ENDPOINTS = List.of("/ping", "/work", "/slow", "/stuck");
+    static final List<String> ENDPOINTS = List.of("/ping", "/work", "/slow", "/stuck", "/deaf", "/chain", "/burst");
 
     static String webXml(String servletPackage) {
         String mappings = WebXml.urlPatterns(ENDPOINTS);

@@ -1,0 +1,116 @@
+package dev.waituntil.it.support;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.function.Executable;
+
+import dev.waituntil.it.support.JettyTestWebApp.Record;
+
+/**
+ * Issue 8's misbehaving tasks inside a real container under load, with the application of {@link JettyTestWebApp}
+ * (standalone Jetty, embedded Tomcat and Jetty). While {@link LoadClients} keep registering ordinary tasks, the
+ * test registers, just before the stop:
+ * <ul>
+ * <li>{@code deaf}: a task that never ends and swallows interrupts;</li>
+ * <li>{@code stuck}: a task that blocks until it is interrupted;</li>
+ * <li>{@code chain}: a task that registers the next of {@value #LINKS} links itself, most of them during the
+ *     drain;</li>
+ * <li>{@code burst}: {@value #BURST} futures that one thread completes in one loop during the drain.</li>
+ * </ul>
+ * With {@code waituntil.drain.timeout} at {@value #DRAIN_TIMEOUT}, the stop must wait for the deadline (the two
+ * tasks that never end), then go on: every load task, every link of the chain and the burst finished before the
+ * application was torn down; exactly two tasks, {@code deaf} and {@code stuck}, are named as still pending at the
+ * deadline (so none of the 2 000 was left or counted twice); {@code stuck} was interrupted, {@code deaf} was
+ * interrupted and ignored it; and the JVM exits within a few seconds of the deadline although {@code deaf} still
+ * runs.
+ */
+public final class MisbehavingTasks {
+
+    /** The drain timeout the server is started with: {@code -Dwaituntil.drain.timeout=5s}. */
+    public static final String DRAIN_TIMEOUT = "5s";
+    static final long DRAIN_TIMEOUT_MS = 5_000;
+    static final int LINKS = 5;
+    static final long LINK_MS = 400;
+    static final int BURST = 2_000;
+    static final long BURST_AFTER_MS = 1_500;
+
+    private MisbehavingTasks() {
+    }
+
+    /** Registers the four misbehaving tasks ({@code get} is relative to the application); each must be answered 2xx. */
+    public static void register(HttpGet get) throws IOException, InterruptedException {
+        for (String request : List.of("/deaf?label=deaf", "/stuck?label=stuck",
+                "/chain?label=chain&links=" + LINKS + "&ms=" + LINK_MS,
+                "/burst?label=burst&n=" + BURST + "&ms=" + BURST_AFTER_MS)) {
+            int status = get.status(request);
+            assertEquals(2, status / 100, request + " answered " + status);
+        }
+    }
+
+    /**
+     * Checks the outcome of a run: the record file, the server's output, the load's accepted labels, and the time
+     * from the stop to the JVM's exit. Every property is checked, and all that fail are reported together.
+     */
+    public static void assertOutcome(String run, Record record, JavaProcess process, List<String> loadAccepted,
+                                     long stopToExitMillis, String application) {
+        int teardown = teardownIndex(record, application);
+        List<String> chain = new ArrayList<>();
+        for (int k = 1; k <= LINKS; k++) {
+            chain.add("chain-" + k);
+        }
+        List<String> named = process.linesContaining(" is still pending");
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> assertTrue(loadAccepted.size() >= 10, "the load was real: " + loadAccepted.size() + " accepted"));
+        checks.add(() -> assertEquals(List.of(), notDoneBefore(record, loadAccepted, teardown),
+                "every accepted load task finished before the application's teardown"));
+        checks.add(() -> assertEquals(List.of(), notDoneBefore(record, chain, teardown),
+                "every link of the chain, registered by the link before it, finished before the teardown"));
+        checks.add(() -> assertEquals(0, record.count("REJECTED"), "no registration was refused: " + record.count("REJECTED")));
+        checks.add(() -> assertTrue(record.has("BURST-RELEASED", "burst")
+                        && (teardown < 0 || record.indexOf("BURST-RELEASED", "burst") < teardown),
+                "the burst's " + BURST + " futures were completed, before the teardown"));
+        checks.add(() -> assertTrue(record.has("INTERRUPTED", "stuck"), "the stuck task was interrupted at the deadline"));
+        checks.add(() -> assertTrue(record.has("IGNORED-INTERRUPT", "deaf"), "the deaf task was interrupted and ignored it"));
+        checks.add(() -> assertEquals(2, named.size(), "exactly the two tasks that never end are named at the deadline, "
+                + "none of the " + BURST + " nor the chain's: " + named));
+        checks.add(() -> assertTrue(named.stream().anyMatch(l -> l.contains("'deaf'"))
+                && named.stream().anyMatch(l -> l.contains("'stuck'")), "the named ones are deaf and stuck: " + named));
+        checks.add(() -> assertTrue(stopToExitMillis >= DRAIN_TIMEOUT_MS - 500, "the stop waited for the drain's "
+                + "deadline: " + stopToExitMillis + " ms"));
+        checks.add(() -> assertTrue(stopToExitMillis < DRAIN_TIMEOUT_MS + 10_000, "the JVM exited within 10 s of the "
+                + "deadline although the deaf task still ran: " + stopToExitMillis + " ms"));
+        String figures = figures(run, record, loadAccepted, stopToExitMillis, named);
+        System.out.println("[figures] " + figures);
+        assertAll(figures + "\n" + record + "\n" + process.describe(), checks);
+    }
+
+    private static String figures(String run, Record record, List<String> loadAccepted, long stopToExitMillis,
+                                  List<String> named) {
+        return "misbehaving tasks, " + run + ": load tasks accepted " + loadAccepted.size() + ", done "
+                + loadAccepted.stream().filter(l -> record.has("DONE", l)).count() + "; chain links done "
+                + record.lines().stream().filter(l -> l.startsWith("DONE chain-")).count() + " of " + LINKS
+                + "; burst of " + BURST + " released " + record.has("BURST-RELEASED", "burst") + "; stuck interrupted "
+                + record.has("INTERRUPTED", "stuck") + "; deaf ignored its interrupt " + record.has("IGNORED-INTERRUPT", "deaf")
+                + "; named at the deadline " + named.size() + "; stop to exit " + stopToExitMillis + " ms (drain timeout "
+                + DRAIN_TIMEOUT + ")";
+    }
+
+    /** Where the application's teardown begins in the record (its servlet's destroy or contextDestroyed), or -1. */
+    private static int teardownIndex(Record record, String application) {
+        int servlet = record.indexOf("SERVLET-DESTROYED", application);
+        int context = record.indexOf("DESTROYED", application);
+        return servlet < 0 ? context : context < 0 ? servlet : Math.min(servlet, context);
+    }
+
+    private static List<String> notDoneBefore(Record record, List<String> labels, int teardown) {
+        return labels.stream().filter(l -> !record.has("DONE", l) || record.has("INTERRUPTED", l)
+                || (teardown >= 0 && record.indexOf("DONE", l) > teardown)).collect(Collectors.toList());
+    }
+}
