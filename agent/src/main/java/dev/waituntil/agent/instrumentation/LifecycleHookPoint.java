@@ -10,18 +10,25 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * A hook point on one lifecycle method (no arguments) of one named container class, such as Tomcat's
- * {@code StandardServer.stopInternal()}: the class is matched by name, so no hierarchy is walked.
+ * A hook point on one lifecycle method of one named container class, such as Tomcat's
+ * {@code StandardServer.stopInternal()} (no arguments, unless said): the class is matched by name, so no hierarchy
+ * is walked.
  */
 public abstract class LifecycleHookPoint implements HookPoint {
 
     private final String className;
     private final String method;
+    private final int arguments;
     private final Class<?> advice;
 
     protected LifecycleHookPoint(String className, String method, Class<?> advice) {
+        this(className, method, 0, advice);
+    }
+
+    protected LifecycleHookPoint(String className, String method, int arguments, Class<?> advice) {
         this.className = className;
         this.method = method;
+        this.arguments = arguments;
         this.advice = advice;
     }
 
@@ -48,7 +55,7 @@ public abstract class LifecycleHookPoint implements HookPoint {
 
     @Override
     public ElementMatcher<? super MethodDescription> methods() {
-        return named(method).and(takesArguments(0)).and(not(isAbstract()));
+        return named(method).and(takesArguments(arguments)).and(not(isAbstract()));
     }
 
     @Override

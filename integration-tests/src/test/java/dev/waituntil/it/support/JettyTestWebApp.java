@@ -174,10 +174,7 @@ public final class JettyTestWebApp {
                     WaitUntil.run(label + "-" + k, new Runnable() {
                         @Override
                         public void run() {
-                            try {
-                                Thread.sleep(ms);
-                            } catch (InterruptedException e) {
-                                Recorder.record("INTERRUPTED " + label + "-" + k);
+                            if (!sleep(label + "-" + k, ms)) {
                                 return;
                             }
                             Recorder.record("DONE " + label + "-" + k);
@@ -205,10 +202,7 @@ public final class JettyTestWebApp {
                     WaitUntil.run(label + "-releaser", new Runnable() {
                         @Override
                         public void run() {
-                            try {
-                                Thread.sleep(ms);
-                            } catch (InterruptedException e) {
-                                Recorder.record("INTERRUPTED " + label);
+                            if (!sleep(label, ms)) {
                                 return;
                             }
                             long start = System.nanoTime();
@@ -235,16 +229,24 @@ public final class JettyTestWebApp {
                     WaitUntil.run(label, new Runnable() {
                         @Override
                         public void run() {
-                            try {
-                                Thread.sleep(ms);
-                            } catch (InterruptedException e) {
-                                Recorder.record("INTERRUPTED " + label);
+                            if (!sleep(label, ms)) {
                                 return;
                             }
                             Recorder.record("DONE " + label);
                         }
                     });
                     return null;
+                }
+
+                /** Sleeps in a task; if interrupted (cancelled), records INTERRUPTED and returns false. */
+                private static boolean sleep(String label, long ms) {
+                    try {
+                        Thread.sleep(ms);
+                        return true;
+                    } catch (InterruptedException e) {
+                        Recorder.record("INTERRUPTED " + label);
+                        return false;
+                    }
                 }
 
                 private static void sleepInRequest(long ms) {

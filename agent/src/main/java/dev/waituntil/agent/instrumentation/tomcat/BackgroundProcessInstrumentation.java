@@ -1,13 +1,6 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
-
-import dev.waituntil.agent.instrumentation.HookPoint;
+import dev.waituntil.agent.instrumentation.LifecycleHookPoint;
 
 /**
  * {@code ContainerBase.ContainerBackgroundProcessor.processChildren(Container)}, Tomcat's periodic background work
@@ -21,38 +14,10 @@ import dev.waituntil.agent.instrumentation.HookPoint;
  *
  * <p>In Tomcat 9.0, 10.1 and 11.0 the method has this name and one {@code Container} argument.
  */
-public final class BackgroundProcessInstrumentation implements HookPoint {
+public final class BackgroundProcessInstrumentation extends LifecycleHookPoint {
 
-    static final String PROCESSOR = "org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor";
-
-    @Override
-    public String name() {
-        return PROCESSOR + ".processChildren";
-    }
-
-    @Override
-    public String requiredClass() {
-        return PROCESSOR;
-    }
-
-    @Override
-    public ElementMatcher<? super TypeDescription> types() {
-        return named(PROCESSOR);
-    }
-
-    /** None: the class is matched by its name. */
-    @Override
-    public String superType() {
-        return null;
-    }
-
-    @Override
-    public ElementMatcher<? super MethodDescription> methods() {
-        return named("processChildren").and(takesArguments(1));
-    }
-
-    @Override
-    public Class<?> advice() {
-        return BackgroundProcessAdvice.class;
+    public BackgroundProcessInstrumentation() {
+        super("org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor", "processChildren", 1,
+                BackgroundProcessAdvice.class);
     }
 }
