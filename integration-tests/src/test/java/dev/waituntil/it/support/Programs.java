@@ -268,7 +268,7 @@ public final class Programs {
                     } catch (RuntimeException expected) {
                         System.out.println("TASK FAILED AS ASKED");
                     }
-                    WaitUntil.run(null, () -> System.out.println("NULL LABEL TASK RAN"));
+                    WaitUntil.run(null, () -> System.out.println("NULL LABEL TASK RAN")).join(); // before PENDING below
                     CompletableFuture<Void> plain = new CompletableFuture<>();
                     WaitUntil.register(label.toString(), plain);
                     plain.complete(null);
