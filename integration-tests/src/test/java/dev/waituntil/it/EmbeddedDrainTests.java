@@ -301,18 +301,9 @@ abstract class EmbeddedDrainTests {
 
         /** Done after the servlet's destroy() or contextDestroyed, whichever came first. */
         List<String> late() {
-            int teardown = firstTeardownIndex();
+            int teardown = record.teardownIndex(EmbeddedHost.APP);
             return teardown < 0 ? List.of() : labels.stream()
                     .filter(l -> record.indexOf("DONE", l) > teardown).collect(Collectors.toList());
-        }
-
-        private int firstTeardownIndex() {
-            int servlet = record.indexOf("SERVLET-DESTROYED", EmbeddedHost.APP);
-            int context = record.indexOf("DESTROYED", EmbeddedHost.APP);
-            if (servlet < 0 || context < 0) {
-                return Math.max(servlet, context);
-            }
-            return Math.min(servlet, context);
         }
 
         int lastDoneIndex() {

@@ -523,7 +523,7 @@ abstract class JettyDrainTests {
             Tally t = new Tally();
             t.destroyedIndex = record.indexOf("DESTROYED", contextPath);
             t.servletDestroyedIndex = record.indexOf("SERVLET-DESTROYED", contextPath);
-            int firstTeardown = minPositive(t.destroyedIndex, t.servletDestroyedIndex);
+            int firstTeardown = record.teardownIndex(contextPath);
             for (String label : labels) {
                 int done = record.indexOf("DONE", label);
                 if (record.has("INTERRUPTED", label)) {
@@ -538,13 +538,6 @@ abstract class JettyDrainTests {
                 }
             }
             return t;
-        }
-
-        private static int minPositive(int a, int b) {
-            if (a < 0) {
-                return b;
-            }
-            return b < 0 ? a : Math.min(a, b);
         }
 
         @Override

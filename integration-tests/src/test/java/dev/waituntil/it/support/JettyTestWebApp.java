@@ -363,6 +363,16 @@ public final class JettyTestWebApp {
             return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
         }
 
+        /**
+         * Where the teardown of the application at {@code contextPath} begins: the first of its servlet's
+         * {@code SERVLET-DESTROYED} and its {@code DESTROYED} lines, or -1 if it was never torn down.
+         */
+        public int teardownIndex(String contextPath) {
+            int servlet = indexOf("SERVLET-DESTROYED", contextPath);
+            int context = indexOf("DESTROYED", contextPath);
+            return servlet < 0 ? context : context < 0 ? servlet : Math.min(servlet, context);
+        }
+
         public boolean has(String event, String subject) {
             return indexOf(event, subject) >= 0;
         }

@@ -60,7 +60,7 @@ public final class MisbehavingTasks {
      */
     public static void assertOutcome(String run, Record record, JavaProcess process, List<String> loadAccepted,
                                      long stopToExitMillis, String application) {
-        int teardown = teardownIndex(record, application);
+        int teardown = record.teardownIndex(application);
         List<String> chain = new ArrayList<>();
         for (int k = 1; k <= LINKS; k++) {
             chain.add("chain-" + k);
@@ -103,13 +103,6 @@ public final class MisbehavingTasks {
                 + record.has("INTERRUPTED", "stuck") + "; deaf ignored its interrupt " + record.has("IGNORED-INTERRUPT", "deaf")
                 + "; named at the deadline " + named.size() + "; stop to exit " + stopToExitMillis + " ms (drain timeout "
                 + DRAIN_TIMEOUT + ")";
-    }
-
-    /** Where the application's teardown begins in the record (its servlet's destroy or contextDestroyed), or -1. */
-    private static int teardownIndex(Record record, String application) {
-        int servlet = record.indexOf("SERVLET-DESTROYED", application);
-        int context = record.indexOf("DESTROYED", application);
-        return servlet < 0 ? context : context < 0 ? servlet : Math.min(servlet, context);
     }
 
     private static List<String> notDoneBefore(Record record, List<String> labels, int teardown) {
