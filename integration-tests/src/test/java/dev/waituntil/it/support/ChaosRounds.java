@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The chaos shutdown of issue 8: rounds of continuous load from several clients, each ended by a stop at a random
@@ -59,6 +63,32 @@ public final class ChaosRounds {
 
     public int rounds() {
         return rounds;
+    }
+
+    /** One round: starts a fresh server, stops it at {@code instant}, checks it; returns the tasks it accepted. */
+    @FunctionalInterface
+    public interface Round {
+        int run(int round, Duration instant) throws Exception;
+    }
+
+    /**
+     * Runs the rounds, or skips the test (with the reason) where the settings give this container none; then hands
+     * the totals line to {@code report} and checks that the load was real: at least one task accepted per round.
+     */
+    public void run(Consumer<String> report, Round round) throws Exception {
+        Assumptions.assumeTrue(rounds > 0, "chaos rounds are not set for " + container
+                + " (it.chaos.containers; the stress profile runs every container)");
+        long accepted = 0;
+        for (int r = 1; r <= rounds; r++) {
+            accepted += round.run(r, nextInstant());
+        }
+        report.accept(totals());
+        Assertions.assertTrue(accepted >= rounds, "the load was real: " + accepted + " tasks accepted");
+    }
+
+    /** For a failing round's message: {@code round 3 (seed 42, SIGTERM at 1200 ms)}, all it takes to repeat it. */
+    public String describe(int round, String stop, Duration instant) {
+        return "round " + round + " (seed " + seed + ", " + stop + " at " + instant.toMillis() + " ms)";
     }
 
     /** When the next SIGTERM comes after the load has started: uniformly 0.3 to 4 s. */
