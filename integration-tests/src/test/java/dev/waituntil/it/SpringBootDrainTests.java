@@ -64,6 +64,8 @@ abstract class SpringBootDrainTests {
     /** The task the request in flight registers at its end. */
     private static final long SLOW_TASK_MS = 1_000;
     private static final String SLOW_LABEL = "slow-request-task";
+    /** The answer of a request in flight where none was sent. */
+    private static final Response NONE_SENT = new Response(-1, "", new IllegalStateException("none sent"));
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** Bound on a stop: the work here lasts about 4 s; Spring's and the agent's timeouts are 30 s each. */
@@ -189,10 +191,7 @@ abstract class SpringBootDrainTests {
 
     /** Starts the jar, runs the load for {@code before}, sends SIGTERM, waits (bounded) for the exit; the labels are the accepted tasks. */
     private Run loadRun(String name, boolean agent, boolean graceful, Duration before) throws Exception {
-        Run run = new Run();
-        run.name = name;
-        run.agent = agent;
-        run.graceful = graceful;
+        Run run = new Run(name, agent, graceful);
         Path runDir = Files.createDirectories(dir.resolve(name));
         try (SpringBootApp app = SpringBootApp.start(server, agent, graceful, runDir, JVM_OPTIONS, START_TIMEOUT)) {
             run.app = app;
@@ -208,7 +207,7 @@ abstract class SpringBootDrainTests {
             load.finish();
             run.labels.addAll(load.accepted());
             run.refused = load.refused();
-            run.slowResponse = new Response(-1, "", new IllegalStateException("none sent"));
+            run.slowResponse = NONE_SENT;
             run.events = app.events();
             analyse(run);
             return run;
@@ -230,10 +229,10 @@ abstract class SpringBootDrainTests {
 
     /** What one SIGTERM run produced. */
     private static final class Run {
+        final String name;
+        final boolean agent;
+        final boolean graceful;
         SpringBootApp app;
-        String name;
-        boolean agent;
-        boolean graceful;
         boolean requestInFlight;
         int exit;
         List<String> labels = new ArrayList<>();
@@ -253,6 +252,12 @@ abstract class SpringBootDrainTests {
         List<Event> usedAfterDestroy = new ArrayList<>();
         List<Event> interrupted = new ArrayList<>();
 
+        Run(String name, boolean agent, boolean graceful) {
+            this.name = name;
+            this.agent = agent;
+            this.graceful = graceful;
+        }
+
         String why() {
             return "labels without DONE: " + notDone + "\nlabels that never reached the bean: " + lost
                     + "\nlabels late (DONE after BEAN-DESTROYED): " + late
@@ -271,10 +276,7 @@ abstract class SpringBootDrainTests {
      * down to 500 ms, sends SIGTERM at once, waits (bounded) for the exit and the answer, and reads the events.
      */
     private Run sigtermRun(String name, boolean agent, boolean graceful, boolean requestInFlight) throws Exception {
-        Run run = new Run();
-        run.name = name;
-        run.agent = agent;
-        run.graceful = graceful;
+        Run run = new Run(name, agent, graceful);
         run.requestInFlight = requestInFlight;
         Path runDir = Files.createDirectories(dir.resolve(name));
         long started = System.nanoTime();
@@ -290,7 +292,7 @@ abstract class SpringBootDrainTests {
                         Duration.ofSeconds(60));
                 app.awaitLine(l -> l.contains("it-app | SLOW-STARTED " + SLOW_LABEL), Duration.ofSeconds(30));
             } else {
-                slow = CompletableFuture.completedFuture(new Response(-1, "", new IllegalStateException("none sent")));
+                slow = CompletableFuture.completedFuture(NONE_SENT);
             }
 
             long loadStarted = System.nanoTime();
