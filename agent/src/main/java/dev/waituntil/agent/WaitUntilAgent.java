@@ -16,6 +16,7 @@ import dev.waituntil.agent.bridge.RuntimeBridge;
 import dev.waituntil.agent.cli.CommandLine;
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.instrumentation.ContainerDrains;
 import dev.waituntil.agent.instrumentation.HookPoint;
 import dev.waituntil.agent.instrumentation.Instrumenter;
 import dev.waituntil.agent.jmx.JmxRegistration;
@@ -76,17 +77,15 @@ public final class WaitUntilAgent {
             Instrumenter.Prepared instrumenter = Instrumenter.prepare(hookPoints);
             Config config = Config.fromEnvironment(arguments, log()::warn);
             TaskRuntime started = new TaskRuntime(config);
-            RuntimeBridge.install(started);
+            ContainerDrains drains = RuntimeBridge.install(started);
             Instrumenter.install(instrumentation, instrumenter, config.flag(Setting.DEBUG));
-            // Where no container drains first (a plain JVM, an embedded server nobody stops), this does.
-            // Beside a container's own stop it waits for the same tasks, within the same deadline.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> started.drainForShutdown("the JVM shutdown hook"), "wait-until-drain"));
+            Runtime.getRuntime().addShutdownHook(new Thread(drains::jvmStopping, "wait-until-drain"));
             runtime = started;
             // Creating the platform MBean server is the most work of the start after Byte Buddy's; not at the same time.
             instrumenter.afterWarmUp(() -> registerMBean(started));
             int handedOver = attached ? handOverLoadedApiCopies(instrumentation) : 0;
             log().info("wait-until {} agent started{}; settings: {}; instruments: request scope (javax.servlet, "
-                            + "jakarta.servlet), drains before connectors close in Tomcat and Jetty, application "
+                            + "jakarta.servlet), drains before connectors close in Tomcat and Jetty and before a Spring context closes its beans, application "
                             + "drains on destroy in any servlet container, JVM shutdown hook ({} hook points){}",
                     version(), attached ? " by dynamic attach" : "", config.describe(), hookPoints.size(),
                     attached ? "; API copies handed over: " + handedOver : "");

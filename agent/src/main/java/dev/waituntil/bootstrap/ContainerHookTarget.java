@@ -11,7 +11,7 @@ public interface ContainerHookTarget {
 
     void jettyServerStopping(Object server);
 
-    void springWebServerStopping(Object webServer);
+    void springContextClosing(Object context);
 
     void applicationStopping(Object context);
 

@@ -50,11 +50,11 @@ public final class ContainerHooks {
         }
     }
 
-    /** Spring Boot's {@code TomcatWebServer.stop()} or {@code JettyWebServer.stop()}: after the graceful phase, before beans are destroyed. */
-    public static void springWebServerStopping(Object webServer) {
+    /** Spring's {@code AbstractApplicationContext.doClose()}: before its lifecycle beans stop and its beans are destroyed. */
+    public static void springContextClosing(Object context) {
         ContainerHookTarget agent = target;
         if (agent != null) {
-            agent.springWebServerStopping(webServer);
+            agent.springContextClosing(context);
         }
     }
 

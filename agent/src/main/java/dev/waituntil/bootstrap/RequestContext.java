@@ -31,8 +31,6 @@ public final class RequestContext {
     Object scope;
     /** The request went async: it stays in flight after service() returns, until it completes. */
     boolean async;
-    /** The request entered after the server (or the JVM) had begun to stop: it may not start background work. */
-    boolean enteredDuringStop;
 
     RequestContext() {
     }
@@ -67,11 +65,6 @@ public final class RequestContext {
         return scope;
     }
 
-    /** Whether the request entered after the stop of the server (or the JVM) had begun. */
-    public boolean enteredDuringStop() {
-        return enteredDuringStop;
-    }
-
     /** The request went async; from now on its end is the async completion, not the return of service(). */
     public void markAsync() {
         this.async = true;
@@ -96,7 +89,6 @@ public final class RequestContext {
             description = null;
             scope = null;
             async = false;
-            enteredDuringStop = false;
             return true;
         }
         return false;

@@ -6,9 +6,6 @@ public interface RequestHookTarget {
     /** A request entered the application of {@code application}: returns what counts it in flight. Must not allocate. */
     Object requestStarted(ClassLoader application);
 
-    /** Whether the server or the JVM has begun to stop; read once per request. Must not allocate. */
-    boolean isStopping();
-
     /** The request counted by {@code scope} ended. */
     void requestEnded(Object scope);
 

@@ -25,7 +25,6 @@ public final class ServletHooks {
             RequestHookTarget agent = target;
             if (agent != null) {
                 context.scope = agent.requestStarted(context.application);
-                context.enteredDuringStop = agent.isStopping();
             }
         }
     }

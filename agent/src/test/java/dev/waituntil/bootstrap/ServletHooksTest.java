@@ -85,11 +85,6 @@ class ServletHooksTest {
             }
 
             @Override
-            public boolean isStopping() {
-                return false;
-            }
-
-            @Override
             public void requestEnded(Object scope) {
             }
 

@@ -38,12 +38,16 @@ public final class RuntimeBridge implements BridgeTarget {
      * Makes {@code runtime} the one that every API copy and every servlet hook reaches. Call only
      * after {@link BootstrapInjector#inject}: this class is the first to use the bootstrap types, so
      * the JVM resolves them from the bootstrap path rather than from the agent jar on the class path.
+     *
+     * @return what the container hooks reach, for the JVM shutdown hook
      */
-    public static void install(TaskRuntime runtime) {
+    public static ContainerDrains install(TaskRuntime runtime) {
         ServletRequests requests = new ServletRequests(runtime, runtime.isDebug());
         ServletHooks.install(requests);
-        ContainerHooks.install(new ContainerDrains(runtime));
+        ContainerDrains drains = new ContainerDrains(runtime);
+        ContainerHooks.install(drains);
         WaitUntilBridge.install(new RuntimeBridge(runtime, requests));
+        return drains;
     }
 
     @Override

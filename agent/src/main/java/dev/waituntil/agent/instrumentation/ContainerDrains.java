@@ -1,10 +1,12 @@
 package dev.waituntil.agent.instrumentation;
 
+import java.lang.ref.WeakReference;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
 
 import dev.waituntil.agent.instrumentation.jetty.JettyObjects;
+import dev.waituntil.agent.instrumentation.spring.SpringObjects;
 import dev.waituntil.agent.instrumentation.tomcat.TomcatObjects;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.Scope;
@@ -17,6 +19,13 @@ import dev.waituntil.bootstrap.ContainerHookTarget;
  * when it is undeployed, redeployed or reloaded, before its servlets and listeners are destroyed.
  * A failure here is logged and the container's stop goes on: the agent never blocks a stop for
  * longer than the drain timeout, nor breaks it.
+ *
+ * <p>A drain must end under continuous traffic without refusing work to any request the container accepted. So
+ * wherever a server stop begins and the container itself would still take new connections while the drain waits
+ * (the JVM shutdown hook beside an embedded server that nobody stops, a Spring context that closes before its web
+ * server does, Jetty's stop), the server's connectors stop accepting first, and their kept-alive connections close
+ * after their current request, as the containers' own graceful stops do. Requests already accepted run as they would
+ * without the agent, and their work is drained with the rest.
  */
 public final class ContainerDrains implements ContainerHookTarget {
 
@@ -28,6 +37,11 @@ public final class ContainerDrains implements ContainerHookTarget {
      * drain, so that no stopped application is kept. Few at a time, read by Tomcat's background thread.
      */
     private final CopyOnWriteArrayList<Object> draining = new CopyOnWriteArrayList<Object>();
+    /**
+     * The Tomcat and Jetty servers started in this JVM, weakly: the JVM shutdown hook makes them stop accepting
+     * before it drains. A stopped and dropped server, and its class loader, are not kept.
+     */
+    private final CopyOnWriteArrayList<WeakReference<Object>> servers = new CopyOnWriteArrayList<WeakReference<Object>>();
 
     public ContainerDrains(TaskRuntime runtime) {
         this.runtime = runtime;
@@ -35,6 +49,8 @@ public final class ContainerDrains implements ContainerHookTarget {
 
     @Override
     public void serverStarting(Object server) {
+        servers.removeIf(each -> each.get() == null || each.get() == server);
+        servers.add(new WeakReference<Object>(server));
         if (runtime.reopenAfterRestart()) {
             LOG.info("wait-until: a server starts again in this JVM after a stop; tasks are accepted again");
         }
@@ -61,25 +77,69 @@ public final class ContainerDrains implements ContainerHookTarget {
     @Override
     public void jettyServerStopping(Object server) {
         runtime.beginShutdown();
-        try {
-            int connectors = JettyObjects.stopAccepting(server);
-            if (runtime.isDebug()) {
-                LOG.info("wait-until: Jetty server stopping; {} connector(s) no longer accept, requests in flight go on",
-                        connectors);
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("wait-until: could not make Jetty's connectors stop accepting ({}); draining with them open",
-                    e.toString());
-        }
+        stopAccepting(server, "Jetty server stopping");
         runtime.drainForShutdown("Jetty's server stop");
     }
 
     @Override
-    public void springWebServerStopping(Object webServer) {
-        // Since Spring Boot 3.2, WebServer.stop() only takes the connectors away; the server itself
-        // stops in destroy(), after the application's beans are destroyed. So the drain runs here:
-        // after Spring's graceful phase, before any bean is destroyed.
-        runtime.drainForShutdown("Spring Boot's web server stop");
+    public void springContextClosing(Object context) {
+        Object server;
+        ClassLoader loader;
+        try {
+            server = SpringObjects.embeddedServer(context);
+            loader = SpringObjects.classLoader(context);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("wait-until: cannot tell what the closing Spring context {} runs ({}); the container's own stop "
+                    + "and the JVM shutdown hook still drain", context.getClass().getName(), e.toString());
+            return;
+        }
+        String trigger = "the close of Spring's " + context.getClass().getSimpleName();
+        if (server != null) {
+            // Spring Boot with an embedded server: the context stops its web server and destroys its beans next,
+            // whatever the version and its server.shutdown setting. So the stop of the server begins here.
+            runtime.beginShutdown();
+            stopAccepting(server, "Spring context closing");
+            runtime.drainForShutdown(trigger);
+            return;
+        }
+        Scope scope = runtime.existingScopeOf(loader);
+        if (scope != null && !scope.isRoot()) {
+            runtime.drainApplication(scope, trigger); // a Spring application in a WAR; its container drained it first
+        } else if (runtime.isShuttingDown()) {
+            runtime.drainForShutdown(trigger); // a Spring application without a web server, in a JVM that stops
+        }
+        // Otherwise a context closes in a JVM that goes on (a test suite's context cache, a child context): its
+        // work belongs to the JVM, which drains it when it stops.
+    }
+
+    /**
+     * The JVM shutdown hook: the last drain of a plain JVM, and the only stop of an embedded server that nobody
+     * stops. Beside a container's own stop it waits for the same tasks, within the same deadline.
+     */
+    public void jvmStopping() {
+        runtime.beginShutdown();
+        for (WeakReference<Object> each : servers) {
+            Object server = each.get();
+            if (server != null) {
+                stopAccepting(server, "the JVM stops");
+            }
+        }
+        runtime.drainForShutdown("the JVM shutdown hook");
+    }
+
+    /** Makes a Tomcat or Jetty server's connectors stop accepting; a failure is logged and the drain goes on. */
+    private void stopAccepting(Object server, String why) {
+        String which = TomcatObjects.isServer(server) ? "Tomcat" : "Jetty";
+        try {
+            int connectors = "Tomcat".equals(which) ? TomcatObjects.stopAccepting(server) : JettyObjects.stopAccepting(server);
+            if (runtime.isDebug()) {
+                LOG.info("wait-until: {}: {} connector(s) of {} server {} no longer accept new connections; requests in "
+                        + "flight go on", why, connectors, which, server.getClass().getName());
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("wait-until: could not make the connectors of {} server {} stop accepting ({}); draining with them "
+                    + "open", which, server.getClass().getName(), e.toString());
+        }
     }
 
     @Override
@@ -115,17 +175,31 @@ public final class ContainerDrains implements ContainerHookTarget {
 
     @Override
     public void applicationDestroying(Object component) {
-        drainApplication(component.getClass().getClassLoader(), null);
+        Scope scope = applicationScope(component.getClass().getClassLoader());
+        if (scope == null || scope.isDrained()) {
+            return;
+        }
+        // No stop hook of this host reached the application before its teardown: a container, or a version of
+        // one, that the agent does not know. Said once, so that such a host is never silent.
+        LOG.info("wait-until: {} is being torn down ({} is destroyed) and no stop hook of its host ran before; "
+                + "draining it here, where its servlets may already be gone", scope, component.getClass().getName());
+        runtime.drainApplication(scope);
     }
 
     private void drainApplication(ClassLoader loader, String name) {
-        Scope scope = runtime.existingScopeOf(loader);
-        if (scope == null || scope.isRoot()) {
-            return; // an application that never used wait-until, or one without a loader of its own
+        Scope scope = applicationScope(loader);
+        if (scope == null) {
+            return;
         }
         if (name != null) {
             scope.rename(name);
         }
         runtime.drainApplication(scope);
+    }
+
+    /** Null for an application that never used wait-until, or one without a loader of its own. */
+    private Scope applicationScope(ClassLoader loader) {
+        Scope scope = runtime.existingScopeOf(loader);
+        return scope == null || scope.isRoot() ? null : scope;
     }
 }

@@ -59,8 +59,7 @@ public final class Instrumenter {
         points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStartInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStopInstrumentation());
         points.add(new dev.waituntil.agent.instrumentation.jetty.ContextStopInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.spring.TomcatWebServerStopInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.spring.JettyWebServerStopInstrumentation());
+        points.add(new dev.waituntil.agent.instrumentation.spring.ContextCloseInstrumentation());
         return points;
     }
 

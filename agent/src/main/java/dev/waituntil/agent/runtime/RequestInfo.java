@@ -13,7 +13,6 @@ public final class RequestInfo {
     private final long id;
     private volatile boolean async;
     private volatile boolean completed;
-    private volatile boolean enteredDuringStop;
 
     public RequestInfo(String method, String uri, long id) {
         this.method = method;
@@ -57,19 +56,6 @@ public final class RequestInfo {
 
     public boolean isCompleted() {
         return completed;
-    }
-
-    /**
-     * The request entered after the server or the JVM had begun to stop (and is not the async dispatch of an earlier
-     * request): the runtime refuses it background work, so that a server that still accepts requests during its
-     * drain cannot keep the drain from ending.
-     */
-    public void markEnteredDuringStop() {
-        enteredDuringStop = true;
-    }
-
-    public boolean enteredDuringStop() {
-        return enteredDuringStop;
     }
 
     /** {@code GET /orders/42 (request 17)} */

@@ -175,8 +175,7 @@ public final class TaskRuntime {
      * @param future a {@code CompletionStage} or a {@code Future}
      * @param scope the scope it belongs to
      * @param request the request that registered it, or null
-     * @throws RejectedExecutionException if the scope has been drained, or the request arrived after the stop began;
-     *         the message names the label and why
+     * @throws RejectedExecutionException if the scope has been drained; the message names the label and why
      */
     public TrackedTask register(String label, Object future, Scope scope, RequestInfo request) {
         Objects.requireNonNull(future, "task must not be null");
@@ -230,13 +229,6 @@ public final class TaskRuntime {
     }
 
     private void admit(TrackedTask task) {
-        RequestInfo request = task.request();
-        if (request != null && request.enteredDuringStop() && isShuttingDown()) {
-            // The server still takes requests during its drain (Spring Boot's immediate shutdown, an embedded server
-            // drained by the JVM hook, keep-alive connections): new ones must not keep the drain from ending.
-            throw reject(task, "the server is stopping and request " + request + " arrived after its stop began; "
-                    + "no new background work is accepted");
-        }
         Scope scope = task.scope();
         scope.tasks.add(task);
         // Checked after the add. A drain closes the scope, then waits once more for what is in it:

@@ -41,10 +41,6 @@ public final class ServletRequests implements RequestHookTarget {
         RequestInfo info = new RequestInfo(accessors.call(accessors.method, request, "?"),
                 accessors.call(accessors.uri, request, "?"), ids.incrementAndGet());
         context.describeAs(info);
-        // An async dispatch enters service() again, after the stop perhaps, but belongs to a request that was in flight.
-        if (context.enteredDuringStop() && !"ASYNC".equals(accessors.call(accessors.dispatcherType, request, ""))) {
-            info.markEnteredDuringStop();
-        }
         Scope scope = runtime.scopeOf(context.application());
         if (!scope.isRoot() && !scope.isNamed() && accessors.contextPath != null) {
             String path = accessors.call(accessors.contextPath, request, "");
@@ -56,11 +52,6 @@ public final class ServletRequests implements RequestHookTarget {
     @Override
     public Object requestStarted(ClassLoader application) {
         return runtime.requestStarted(application);
-    }
-
-    @Override
-    public boolean isStopping() {
-        return runtime.isShuttingDown();
     }
 
     @Override
@@ -99,7 +90,6 @@ public final class ServletRequests implements RequestHookTarget {
         final Method method;
         final Method uri;
         final Method contextPath;
-        final Method dispatcherType;
 
         Accessors(Class<?> requestType) {
             Class<?> http = findInterface(requestType, "javax.servlet.http.HttpServletRequest");
@@ -109,7 +99,6 @@ public final class ServletRequests implements RequestHookTarget {
             method = http == null ? null : publicMethod(http, "getMethod");
             uri = http == null ? null : publicMethod(http, "getRequestURI");
             contextPath = http == null ? null : publicMethod(http, "getContextPath");
-            dispatcherType = http == null ? null : publicMethod(http, "getDispatcherType"); // Servlet 3.0
         }
 
         String call(Method accessor, Object request, String fallback) {

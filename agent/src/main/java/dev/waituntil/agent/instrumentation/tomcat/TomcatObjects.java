@@ -1,5 +1,8 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
+import java.lang.reflect.Array;
+import java.lang.reflect.Method;
+
 /**
  * What the drain needs to know of Tomcat's objects, read by reflection: the agent is loaded before
  * Tomcat and must work with 9.0, 10.1 and 11.0 alike, so it compiles against none of them.
@@ -28,6 +31,47 @@ public final class TomcatObjects {
     /** {@code context.getPath()}: {@code ""} for ROOT. */
     public static String contextPath(Object context) throws ReflectiveOperationException {
         return (String) context.getClass().getMethod("getPath").invoke(context);
+    }
+
+    /**
+     * Makes every connector of {@code server} (a {@code StandardServer}) stop taking new connections, as Tomcat's own
+     * stop and Spring Boot's graceful shutdown do: {@code Connector.pause()} stops the acceptor and closes each
+     * kept-alive connection once its current request is answered; {@code closeServerSocketGraceful()} (Tomcat 9.0.33
+     * and later) also closes the listening socket where it was bound at start. Requests in flight go on.
+     *
+     * @return the connectors paused
+     */
+    public static int stopAccepting(Object server) throws ReflectiveOperationException {
+        Object services = server.getClass().getMethod("findServices").invoke(server);
+        int paused = 0;
+        for (int i = 0; services != null && i < Array.getLength(services); i++) {
+            Object service = Array.get(services, i);
+            Object connectors = service.getClass().getMethod("findConnectors").invoke(service);
+            for (int j = 0; connectors != null && j < Array.getLength(connectors); j++) {
+                Object connector = Array.get(connectors, j);
+                connector.getClass().getMethod("pause").invoke(connector);
+                paused++;
+                Object protocol = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
+                Method closeGracefully = protocol == null ? null : publicMethod(protocol.getClass(), "closeServerSocketGraceful");
+                if (closeGracefully != null) {
+                    closeGracefully.invoke(protocol);
+                }
+            }
+        }
+        return paused;
+    }
+
+    /** Whether {@code object} is an {@code org.apache.catalina.Server}. */
+    public static boolean isServer(Object object) {
+        return implementsInterface(object.getClass(), "org.apache.catalina.Server");
+    }
+
+    private static Method publicMethod(Class<?> type, String name) {
+        try {
+            return type.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     static boolean implementsInterface(Class<?> type, String name) {

@@ -1,0 +1,154 @@
+package dev.waituntil.agent.instrumentation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.waituntil.agent.config.TestConfigs;
+import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskRuntime;
+
+/**
+ * What the stop hooks do with the objects they are given, on stand-ins that have the methods Spring Boot's and
+ * Jetty's classes have (the agent reads them by name): the inflow stops before the drain waits, and a drain happens
+ * only where a stop is certain.
+ */
+class ContainerDrainsTest {
+
+    private final TaskRuntime runtime = new TaskRuntime(TestConfigs.of("drain.timeout=60s"));
+    private final ContainerDrains drains = new ContainerDrains(runtime);
+    /** What happened, in order: "shutdown" when a connector stopped accepting, "done" when the task finished. */
+    private final List<String> events = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        runtime.shutdownExecutor();
+    }
+
+    /** Jetty's {@code ServerConnector}: {@code shutdown()} stops accepting. */
+    public final class Connector {
+        public void shutdown() {
+            events.add("shutdown");
+        }
+    }
+
+    /** Jetty's {@code Server}. */
+    public final class JettyServer {
+        public Object[] getConnectors() {
+            return new Object[] {new Connector(), new Connector()};
+        }
+    }
+
+    /** Spring Boot's {@code JettyWebServer}. */
+    public final class WebServer {
+        public Object getServer() {
+            return server;
+        }
+    }
+
+    private final JettyServer server = new JettyServer();
+
+    /** A Spring Boot context with an embedded web server. */
+    public final class BootContext {
+        public Object getWebServer() {
+            return new WebServer();
+        }
+
+        public ClassLoader getClassLoader() {
+            return ContainerDrainsTest.class.getClassLoader();
+        }
+    }
+
+    /** A Spring context without a web server of its own (in a WAR, or a plain context), with the given loader. */
+    public static final class PlainContext {
+        private final ClassLoader loader;
+
+        PlainContext(ClassLoader loader) {
+            this.loader = loader;
+        }
+
+        public Object getWebServer() {
+            return null;
+        }
+
+        public ClassLoader getClassLoader() {
+            return loader;
+        }
+    }
+
+    /** Completes {@code task} once the connectors have stopped accepting, as a request in flight would end. */
+    private void finishAfterShutdown(CompletableFuture<String> task) {
+        Thread finisher = new Thread(() -> {
+            while (!events.contains("shutdown")) {
+                Thread.onSpinWait();
+            }
+            events.add("done");
+            task.complete("sent");
+        });
+        finisher.setDaemon(true);
+        finisher.start();
+    }
+
+    @Test
+    void aClosingBootContextStopsItsServersInflowThenWaitsForEveryTask() {
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, runtime.jvm(), null);
+        finishAfterShutdown(task);
+
+        drains.springContextClosing(new BootContext());
+
+        assertEquals(List.of("shutdown", "shutdown", "done"), events.subList(0, 3),
+                "both connectors stopped accepting before the drain returned on the task's end");
+        assertTrue(task.isDone());
+        assertTrue(runtime.isShuttingDown(), "the server's stop has begun");
+        assertTrue(runtime.jvm().isDrained(), "work registered after the drain is refused, as after any stop");
+    }
+
+    @Test
+    void theJvmHookStopsTheInflowOfEveryServerStartedInThisJvmBeforeItDrains() {
+        drains.serverStarting(server);
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, runtime.jvm(), null);
+        finishAfterShutdown(task);
+
+        drains.jvmStopping();
+
+        assertEquals(List.of("shutdown", "shutdown", "done"), events.subList(0, 3));
+        assertTrue(task.isDone());
+    }
+
+    @Test
+    void aClosingSpringContextInAWarDrainsItsApplicationOnlyAndTheServerGoesOn() {
+        ClassLoader war = new URLClassLoader(new URL[0], getClass().getClassLoader());
+        Scope application = runtime.scopeOf(war);
+        CompletableFuture<String> other = new CompletableFuture<>();
+        runtime.register("another application's task", other, runtime.jvm(), null);
+
+        drains.springContextClosing(new PlainContext(war));
+
+        assertTrue(application.isDrained(), "the WAR's scope is drained");
+        assertFalse(runtime.jvm().isDrained(), "the JVM and its other applications still accept work");
+        assertFalse(runtime.isShuttingDown());
+        assertTrue(events.isEmpty(), "no connector was touched");
+    }
+
+    @Test
+    void aContextThatClosesInAJvmThatGoesOnDrainsNothing() {
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("a test's task", task, runtime.jvm(), null);
+
+        drains.springContextClosing(new PlainContext(getClass().getClassLoader()));
+
+        assertFalse(runtime.jvm().isDrained(), "the next context of a test suite may still register work");
+        assertEquals(1, runtime.pending(runtime.jvm()));
+    }
+}
