@@ -16,24 +16,29 @@ import java.util.stream.Stream;
  */
 public enum JettyDistribution {
 
-    JETTY_9_4("it.jetty94.home", "Jetty 9.4", "javax.servlet", "lib/servlet-api-3.1.jar",
+    JETTY_9_4("it.jetty94.home", "Jetty 9.4", "javax.servlet", "servlet-api-3.1",
             List.of("--add-to-start=http,deploy"), "STOP.PORT", "STOP.KEY", "STOP.WAIT"),
-    JETTY_10("it.jetty10.home", "Jetty 10", "javax.servlet", "lib/jetty-servlet-api-4.0.6.jar",
+    JETTY_10("it.jetty10.home", "Jetty 10", "javax.servlet", "jetty-servlet-api-4.0.",
             List.of("--add-modules=http,deploy"), "stop.port", "stop.key", "stop.wait"),
-    JETTY_11("it.jetty11.home", "Jetty 11", "jakarta.servlet", "lib/jetty-jakarta-servlet-api-5.0.2.jar",
+    JETTY_11("it.jetty11.home", "Jetty 11", "jakarta.servlet", "jetty-jakarta-servlet-api-5.0.",
             List.of("--add-modules=http,deploy"), "stop.port", "stop.key", "stop.wait"),
     /** Jetty 12's ee8 environment: {@code javax.servlet}, Servlet 4.0. */
-    JETTY_12_EE8("it.jetty12.home", "Jetty 12 ee8", "javax.servlet", "lib/jetty-servlet-api-4.0.9.jar",
+    JETTY_12_EE8("it.jetty12.home", "Jetty 12 ee8", "javax.servlet", "jetty-servlet-api-4.0.",
             List.of("--add-modules=http,ee8-deploy"), "stop.port", "stop.key",
             "stop.wait"),
     /** Jetty 12's ee10 environment: {@code jakarta.servlet}, Servlet 6.0. */
-    JETTY_12_EE10("it.jetty12.home", "Jetty 12 ee10", "jakarta.servlet", "lib/jakarta.servlet-api-6.0.0.jar",
+    JETTY_12_EE10("it.jetty12.home", "Jetty 12 ee10", "jakarta.servlet", "jakarta.servlet-api-6.0.",
             List.of("--add-modules=http,ee10-deploy"), "stop.port", "stop.key",
+            "stop.wait"),
+    /** Jetty 12.1's ee11 environment: {@code jakarta.servlet}, Servlet 6.1. */
+    JETTY_12_EE11("it.jetty12.home", "Jetty 12 ee11", "jakarta.servlet", "jakarta.servlet-api-6.1.",
+            List.of("--add-modules=http,ee11-deploy"), "stop.port", "stop.key",
             "stop.wait");
 
     private final String homeProperty;
     private final String displayName;
     private final String servletPackage;
+    /** The start of the servlet API jar's name in {@code lib}: the distribution's release decides the rest. */
     private final String servletApiJar;
     private final List<String> addModules;
     private final String stopPortProperty;
@@ -92,18 +97,24 @@ public enum JettyDistribution {
         return servletPackage;
     }
 
-    /** The servlet API jar the distribution ships for this environment: what the test application compiles against. */
+    /**
+     * The servlet API jar the distribution ships for this environment: what the test application compiles against.
+     * Found by the start of its name, so that a newer release of the line (the {@code latest} profile) is found too.
+     */
     public Path servletApiJar() {
-        Path jar = home().resolve(servletApiJar);
-        if (!Files.isRegularFile(jar)) {
-            try (Stream<Path> lib = Files.list(home().resolve("lib"))) {
-                throw new AssertionError("no " + servletApiJar + " in " + home() + "; lib holds "
-                        + lib.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(", ")));
-            } catch (IOException e) {
-                throw new AssertionError("no " + servletApiJar + " in " + home() + " (" + e + ")", e);
-            }
+        List<Path> lib;
+        try (Stream<Path> files = Files.list(home().resolve("lib"))) {
+            lib = files.sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new AssertionError("cannot list " + home().resolve("lib") + " (" + e + ")", e);
         }
-        return jar;
+        List<Path> matching = lib.stream().filter(p -> p.getFileName().toString().startsWith(servletApiJar)
+                && p.getFileName().toString().endsWith(".jar")).collect(Collectors.toList());
+        if (matching.size() != 1) {
+            throw new AssertionError("expected one " + servletApiJar + "*.jar in " + home() + "/lib, found " + matching
+                    + "; lib holds " + lib.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", ")));
+        }
+        return matching.get(0);
     }
 
     /** The {@code start.jar} arguments that enable the modules of a fresh base: HTTP, hot deployment, web apps. */
