@@ -30,20 +30,21 @@ import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.SpringBootApp;
+import dev.waituntil.it.support.SpringBootApp.AppJar;
 import dev.waituntil.it.support.SpringBootApp.Event;
 import dev.waituntil.it.support.SpringBootApp.Response;
 import dev.waituntil.it.support.SpringBootApp.Server;
 
 /**
- * A Spring Boot 3 executable jar ({@code java -javaagent:wait-until-agent.jar=debug=true -jar app.jar}), with
+ * A Spring Boot 3 or 4 executable jar ({@code java -javaagent:wait-until-agent.jar=debug=true -jar app.jar}), with
  * embedded Tomcat or embedded Jetty, stopped by SIGTERM with 24 tasks pending and one request in flight, with
  * Spring Boot's graceful shutdown on ({@code --server.shutdown=graceful}) and off ({@code immediate}).
  *
- * <p>The application ({@code integration-tests-apps/spring-boot-apps}) hands each task to
- * {@code WaitUntil.run}; the task sleeps, then uses a Spring bean, {@code Receipts}, which records
- * {@code DONE <label>}. The bean records its own destruction ({@code DisposableBean}: {@code BEAN-DESTROYED})
- * and fails loudly when used after it ({@code USED-AFTER-DESTROY}). The events file keeps the order in which
- * all this happened.
+ * <p>The application ({@code integration-tests-apps/spring-boot-apps/spring-boot-app-common}, the same classes in
+ * every jar) hands each task to {@code WaitUntil.run}; the task sleeps, then uses a Spring bean, {@code Receipts},
+ * which records {@code DONE <label>}. The bean records its own destruction ({@code DisposableBean}:
+ * {@code BEAN-DESTROYED}) and fails loudly when used after it ({@code USED-AFTER-DESTROY}). The events file keeps
+ * the order in which all this happened.
  *
  * <p>What the agent must do (issue 5): on SIGTERM, every registered task finishes before Spring destroys the
  * application's beans, with graceful shutdown on and off; the request in flight is answered (graceful) and
@@ -52,7 +53,7 @@ import dev.waituntil.it.support.SpringBootApp.Server;
  * without the agent and shows what is lost there.
  *
  * <p>Figures (counts and timings) are printed and appended to
- * {@code target/it-work/spring-boot-<server>/figures.txt}.
+ * {@code target/it-work/spring-boot-<id>/figures.txt} ({@link AppJar#id()}: {@code tomcat}, {@code 4-jetty}...).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SpringBootDrainTests {
@@ -77,20 +78,27 @@ abstract class SpringBootDrainTests {
     private static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=32");
 
+    private final AppJar appJar;
     private final Server server;
     private Path dir;
 
-    protected SpringBootDrainTests(Server server) {
-        this.server = server;
+    protected SpringBootDrainTests(AppJar appJar) {
+        this.appJar = appJar;
+        this.server = appJar.server();
     }
 
     @BeforeAll
     void checkTheJar() throws IOException {
-        dir = ItEnvironment.freshWorkDir("spring-boot-" + server.id);
-        List<String> nested = server.nestedJars();
+        dir = ItEnvironment.freshWorkDir("spring-boot-" + appJar.id());
+        List<String> nested = appJar.nestedJars();
+        // A wrong path in the failsafe settings would otherwise test one generation twice and the other never
+        // (the prefix matches spring-boot-4.0.9.jar, not spring-boot-autoconfigure-4.0.9.jar).
+        String bootJar = "spring-boot-" + appJar.boot().major + ".";
+        assertTrue(nested.stream().anyMatch(n -> n.startsWith(bootJar)),
+                appJar.jar() + " holds " + bootJar + "*.jar in BOOT-INF/lib: " + nested);
         // The classes the agent must find are in nested jars, where only Spring Boot's loader can read them.
         assertTrue(nested.stream().anyMatch(n -> n.startsWith(server.serverJarPrefix)),
-                server.jar() + " holds " + server.serverJarPrefix + "*.jar in BOOT-INF/lib: " + nested);
+                appJar.jar() + " holds " + server.serverJarPrefix + "*.jar in BOOT-INF/lib: " + nested);
         assertTrue(nested.stream().anyMatch(n -> n.startsWith("spring-webmvc-")), "spring-webmvc is nested: " + nested);
         assertTrue(nested.stream().anyMatch(n -> n.startsWith("wait-until-api-")), "the API jar is nested: " + nested);
         if (server == Server.JETTY) {
@@ -164,7 +172,7 @@ abstract class SpringBootDrainTests {
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
     void chaosSigtermUnderLoadAtRandomInstantsLosesNothing() throws Exception {
-        ChaosRounds chaos = ChaosRounds.forContainer("spring-boot-" + server.id);
+        ChaosRounds chaos = ChaosRounds.forContainer("spring-boot-" + appJar.id());
         chaos.run(line -> System.out.println("[figures] " + line), (round, instant) -> {
             boolean graceful = chaos.pick(List.of(true, false));
             String how = "SIGTERM, " + (graceful ? "graceful" : "immediate");
@@ -181,7 +189,7 @@ abstract class SpringBootDrainTests {
         });
 
         Run control = loadRun("chaos-control", false, false, Duration.ofSeconds(2));
-        System.out.println("[figures] chaos spring-boot-" + server.id + " control without the agent: accepted "
+        System.out.println("[figures] chaos spring-boot-" + appJar.id() + " control without the agent: accepted "
                 + control.labels.size() + ", not done " + control.notDone.size() + ", late " + control.late.size()
                 + ", used the destroyed bean " + control.usedAfterDestroy.size());
         assertTrue(!control.notDone.isEmpty() || !control.late.isEmpty() || !control.usedAfterDestroy.isEmpty(),
@@ -193,7 +201,7 @@ abstract class SpringBootDrainTests {
     private Run loadRun(String name, boolean agent, boolean graceful, Duration before) throws Exception {
         Run run = new Run(name, agent, graceful);
         Path runDir = Files.createDirectories(dir.resolve(name));
-        try (SpringBootApp app = SpringBootApp.start(server, agent, graceful, runDir, JVM_OPTIONS, START_TIMEOUT)) {
+        try (SpringBootApp app = SpringBootApp.start(appJar, agent, graceful, runDir, JVM_OPTIONS, START_TIMEOUT)) {
             run.app = app;
             app.post("/work?label=warm-up&ms=1", 202);
             run.labels.add("warm-up");
@@ -280,7 +288,7 @@ abstract class SpringBootDrainTests {
         run.requestInFlight = requestInFlight;
         Path runDir = Files.createDirectories(dir.resolve(name));
         long started = System.nanoTime();
-        try (SpringBootApp app = SpringBootApp.start(server, agent, graceful, runDir, JVM_OPTIONS, START_TIMEOUT)) {
+        try (SpringBootApp app = SpringBootApp.start(appJar, agent, graceful, runDir, JVM_OPTIONS, START_TIMEOUT)) {
             run.app = app;
             // The first request of a fresh JVM loads and instruments Spring MVC's classes: not part of the load.
             app.post("/work?label=warm-up&ms=1", 202);
@@ -372,15 +380,16 @@ abstract class SpringBootDrainTests {
         checks.add(() -> assertEquals(List.of(), run.events.stream().filter(e -> e.kind().equals("SLOW-REJECTED"))
                 .map(Event::text).collect(Collectors.toList()), "the request in flight was not refused its task"));
         checks.add(() -> assertEquals(List.of(), p.linesContaining("still pending"), "no task outlived the drain"));
-        // The drain that protects the beans is the web server's (a container trigger), not the JVM shutdown
-        // hook, which runs beside Spring's own hook, unordered.
+        // The drain that protects the beans comes from a hook in the application's own stop (which one, the web
+        // server's or the context's, differs between Boot generations), not from the JVM shutdown hook, which runs
+        // beside Spring's own hook, unordered.
         checks.add(() -> {
             Optional<JavaProcess.Line> drained = p.firstLine(l -> l.contains("wait-until: drain of")
                     && l.contains("all tasks finished") && !l.contains("JVM shutdown hook"));
-            assertTrue(drained.isPresent(), "a drain by the web server's stop finished");
+            assertTrue(drained.isPresent(), "a drain by the application's stop (not the JVM shutdown hook) finished");
             int drainedAt = p.texts().indexOf(drained.get().text());
             assertTrue(beanDestroyedLine < 0 || drainedAt < beanDestroyedLine,
-                    "the web server's drain ('" + drained.get().text() + "') finished before BEAN-DESTROYED");
+                    "that drain ('" + drained.get().text() + "') finished before BEAN-DESTROYED");
         });
         // Nested jars: the servlet, the server and the request scope all come from BOOT-INF/lib.
         checks.add(() -> assertTrue(p.firstLineContaining("wait-until: instrumented org.springframework.web.servlet.DispatcherServlet")
@@ -398,10 +407,11 @@ abstract class SpringBootDrainTests {
             assertEquals(List.of(), unscoped, "every task was registered in its request: a debug line "
                     + "\"registered '<label>' (... request POST /work ...)\" for each");
         });
-        // Spring Boot's Tomcat context is org.springframework.boot.web.embedded.tomcat.TomcatEmbeddedContext.
+        // Spring Boot's Tomcat context is its own TomcatEmbeddedContext, whose package differs between Boot 3
+        // (org.springframework.boot.web.embedded.tomcat) and Boot 4 (org.springframework.boot.tomcat).
         checks.add(() -> assertEquals(List.of(), p.linesContaining("cannot tell which application"),
                 "the agent recognises the application that stops"));
-        assertAll("Spring Boot with " + server.id + ", server.shutdown=" + (run.graceful ? "graceful" : "immediate")
+        assertAll(appJar + ", server.shutdown=" + (run.graceful ? "graceful" : "immediate")
                 + ", with the agent\n" + why, checks);
     }
 
@@ -416,12 +426,12 @@ abstract class SpringBootDrainTests {
         long last = run.labels.stream().filter(l -> !l.equals("warm-up")).map(run::done).flatMap(Optional::stream).mapToLong(Event::millis).max().orElse(-1);
         String drains = p.texts().stream().filter(l -> l.contains("wait-until: drain of"))
                 .map(l -> l.substring(l.indexOf("drain of"))).collect(Collectors.joining("; "));
-        String text = String.format("Spring Boot %s, %s, %s: start %d ms (Spring's \"Started\" line), %d tasks sent in %d ms, "
+        String text = String.format("%s, %s, %s: start %d ms (Spring's \"Started\" line), %d tasks sent in %d ms, "
                         + "%d pending and %d request(s) in flight at SIGTERM; SIGTERM -> BEAN-DESTROYED %s, -> last DONE %s, "
                         + "-> exit %d ms (exit code %d); request in flight: %s; of %d tasks: DONE before BEAN-DESTROYED %d, "
                         + "DONE after it %d, USED-AFTER-DESTROY %d, interrupted %d, never reached the bean %d; drains: %s; "
                         + "whole run %d ms",
-                server.id, run.graceful ? "graceful" : "immediate", run.agent ? "agent" : "no agent (control)",
+                appJar, run.graceful ? "graceful" : "immediate", run.agent ? "agent" : "no agent (control)",
                 run.app.startupMillis(), TASKS, loadMillis, run.pendingAtSigterm, run.requestInFlight ? 1 : 0,
                 run.beanDestroyed.map(e -> (e.millis() - run.sigterm) + " ms").orElse("never"),
                 last < 0 ? "none" : (last - run.sigterm) + " ms",

@@ -1,10 +1,12 @@
 package dev.waituntil.it;
 
-import dev.waituntil.it.support.SpringBootApp;
+import dev.waituntil.it.support.SpringBootApp.AppJar;
+import dev.waituntil.it.support.SpringBootApp.Boot;
+import dev.waituntil.it.support.SpringBootApp.Server;
 
-/** {@link SpringBootDrainTests} on the Spring Boot executable jar with embedded Jetty (spring-boot-jetty-app.jar). */
+/** {@link SpringBootDrainTests} on spring-boot-jetty-app.jar: Spring Boot 3, embedded Jetty. */
 class SpringBootJettyDrainIT extends SpringBootDrainTests {
     SpringBootJettyDrainIT() {
-        super(SpringBootApp.Server.JETTY);
+        super(new AppJar(Boot.BOOT_3, Server.JETTY));
     }
 }

@@ -1,10 +1,12 @@
 package dev.waituntil.it;
 
-import dev.waituntil.it.support.SpringBootApp;
+import dev.waituntil.it.support.SpringBootApp.AppJar;
+import dev.waituntil.it.support.SpringBootApp.Boot;
+import dev.waituntil.it.support.SpringBootApp.Server;
 
-/** {@link SpringBootDrainTests} on the Spring Boot executable jar with embedded Tomcat (spring-boot-tomcat-app.jar). */
+/** {@link SpringBootDrainTests} on spring-boot-tomcat-app.jar: Spring Boot 3, embedded Tomcat. */
 class SpringBootTomcatDrainIT extends SpringBootDrainTests {
     SpringBootTomcatDrainIT() {
-        super(SpringBootApp.Server.TOMCAT);
+        super(new AppJar(Boot.BOOT_3, Server.TOMCAT));
     }
 }

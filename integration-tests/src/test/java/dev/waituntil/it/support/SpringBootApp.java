@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * One of the Spring Boot executable jars of {@code integration-tests-apps/spring-boot-apps}, run as a real
- * process: {@code java [-javaagent:wait-until-agent.jar=debug=true] -jar spring-boot-<server>-app.jar
+ * One of the Spring Boot executable jars of {@code integration-tests-apps/spring-boot-apps} (Boot 3) and
+ * {@code integration-tests-apps/spring-boot-4-apps} (Boot 4), all built from one application, run as a real
+ * process: {@code java [-javaagent:wait-until-agent.jar=debug=true] -jar spring-boot-[4-]<server>-app.jar
  * --server.port=0 --server.shutdown=graceful|immediate --receipts.file=<events>}. The port is read from
  * Spring Boot's own "Tomcat started on port N" / "Jetty started on port N" line.
  *
@@ -36,36 +37,75 @@ import java.util.stream.Collectors;
  */
 public final class SpringBootApp implements AutoCloseable {
 
-    /** The embedded server the jar was built with. */
+    /** The embedded server a jar was built with. */
     public enum Server {
-        TOMCAT("tomcat", "it.springBoot.tomcatApp", "org.apache.catalina.core.StandardServer", "tomcat-embed-core-"),
-        JETTY("jetty", "it.springBoot.jettyApp", "org.eclipse.jetty.server.Server", "jetty-server-");
+        TOMCAT("tomcat", "org.apache.catalina.core.StandardServer", "tomcat-embed-core-"),
+        JETTY("jetty", "org.eclipse.jetty.server.Server", "jetty-server-");
 
         public final String id;
-        private final String jarProperty;
         /** The server class whose stop the agent hooks; it comes from a nested jar of the executable jar. */
         public final String serverClass;
         /** The start of the nested jar's name under {@code BOOT-INF/lib} that holds {@link #serverClass}. */
         public final String serverJarPrefix;
 
-        Server(String id, String jarProperty, String serverClass, String serverJarPrefix) {
+        Server(String id, String serverClass, String serverJarPrefix) {
             this.id = id;
-            this.jarProperty = jarProperty;
             this.serverClass = serverClass;
             this.serverJarPrefix = serverJarPrefix;
+        }
+    }
+
+    /**
+     * The Spring Boot generation a jar was built with, each from its own module of {@code integration-tests-apps}
+     * from the same application classes. Boot 3's ids and properties have no generation in them: they are older
+     * than Boot 4's jars, and figures in RELIABILITY.md name them.
+     */
+    public enum Boot {
+        BOOT_3(3, "it.springBoot.", "spring-boot-apps"),
+        BOOT_4(4, "it.springBoot4.", "spring-boot-4-apps");
+
+        public final int major;
+        private final String propertyPrefix;
+        private final String module;
+
+        Boot(int major, String propertyPrefix, String module) {
+            this.major = major;
+            this.propertyPrefix = propertyPrefix;
+            this.module = module;
+        }
+    }
+
+    /** One executable jar: a Spring Boot generation and an embedded server. */
+    public record AppJar(Boot boot, Server server) {
+
+        /** {@code tomcat}, {@code jetty} for Boot 3; {@code 4-tomcat}, {@code 4-jetty} for Boot 4. */
+        public String id() {
+            return boot == Boot.BOOT_3 ? server.id : boot.major + "-" + server.id;
+        }
+
+        /** For messages and figures: {@code Spring Boot 4 with tomcat}. */
+        @Override
+        public String toString() {
+            return "Spring Boot " + boot.major + " with " + server.id;
+        }
+
+        /** The system property in which failsafe hands in the jar's path: {@code it.springBoot4.tomcatApp}. */
+        String jarProperty() {
+            return boot.propertyPrefix + server.id + "App";
         }
 
         /** The executable jar the build made, as failsafe hands in its path. */
         public Path jar() {
-            String value = System.getProperty(jarProperty);
+            String property = jarProperty();
+            String value = System.getProperty(property);
             if (value == null || value.isEmpty()) {
-                throw new AssertionError("system property " + jarProperty + " is not set; run the integration tests "
+                throw new AssertionError("system property " + property + " is not set; run the integration tests "
                         + "through Maven failsafe (./mvnw verify)");
             }
             Path jar = Path.of(value).toAbsolutePath().normalize();
             if (!Files.isRegularFile(jar)) {
-                throw new AssertionError(jarProperty + "=" + jar + " does not exist; build it first (./mvnw verify from "
-                        + "the root builds integration-tests-apps/spring-boot-apps before the integration tests)");
+                throw new AssertionError(property + "=" + jar + " does not exist; build it first (./mvnw verify from "
+                        + "the root builds integration-tests-apps/" + boot.module + " before the integration tests)");
             }
             return jar;
         }
@@ -85,10 +125,10 @@ public final class SpringBootApp implements AutoCloseable {
     public record Event(int index, String kind, String label, long millis, String text) {
     }
 
-    /** Spring Boot 3.2 and later: "Tomcat started on port 8080 (http)"; 3.0 and 3.1: "on port(s): 8080 (http)". */
+    /** Spring Boot 3.2 and later (4 too): "Tomcat started on port 8080 (http)"; 3.0 and 3.1: "on port(s): 8080 (http)". */
     private static final Pattern STARTED_ON_PORT = Pattern.compile("(?:Tomcat|Jetty) started on port(?:\\(s\\))?:? (\\d+)");
 
-    private final Server server;
+    private final AppJar appJar;
     private final JavaProcess process;
     private final Path eventsFile;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -96,35 +136,35 @@ public final class SpringBootApp implements AutoCloseable {
     private int port = -1;
     private long sigtermWallMillis = -1;
 
-    private SpringBootApp(Server server, JavaProcess process, Path eventsFile) {
-        this.server = server;
+    private SpringBootApp(AppJar appJar, JavaProcess process, Path eventsFile) {
+        this.appJar = appJar;
         this.process = process;
         this.eventsFile = eventsFile;
     }
 
     /**
-     * Starts the jar of {@code server} in {@code dir} and waits (bounded) until Spring Boot says on which
+     * Starts {@code appJar} in {@code dir} and waits (bounded) until Spring Boot says on which
      * port it listens.
      *
      * @param agent     {@code -javaagent:wait-until-agent.jar=debug=true}, or no agent at all (the control)
      * @param graceful  {@code --server.shutdown=graceful}, else {@code immediate}
      */
-    public static SpringBootApp start(Server server, boolean agent, boolean graceful, Path dir, List<String> jvmOptions,
+    public static SpringBootApp start(AppJar appJar, boolean agent, boolean graceful, Path dir, List<String> jvmOptions,
             Duration startTimeout) throws IOException, InterruptedException {
         Path events = dir.resolve("events.txt");
-        JavaProcess.Builder builder = JavaProcess.builder("spring-boot-" + server.id + "-app"
+        JavaProcess.Builder builder = JavaProcess.builder("spring-boot-" + appJar.id() + "-app"
                 + (agent ? "" : " (no agent)") + (graceful ? ", graceful" : ", immediate")).directory(dir);
         if (agent) {
             builder.javaAgent(ItEnvironment.agentJar(), "debug=true");
         }
         jvmOptions.forEach(builder::jvmOption);
-        builder.executableJar(server.jar(),
+        builder.executableJar(appJar.jar(),
                 "--server.port=0",
                 "--server.address=127.0.0.1",
                 "--server.shutdown=" + (graceful ? "graceful" : "immediate"),
                 "--receipts.file=" + events.toAbsolutePath(),
                 "--spring.main.banner-mode=off");
-        SpringBootApp app = new SpringBootApp(server, builder.start(), events);
+        SpringBootApp app = new SpringBootApp(appJar, builder.start(), events);
         try {
             JavaProcess.Line started = app.process.awaitLine(s -> STARTED_ON_PORT.matcher(s).find(), startTimeout);
             Matcher m = STARTED_ON_PORT.matcher(started.text());
@@ -140,8 +180,8 @@ public final class SpringBootApp implements AutoCloseable {
         return app;
     }
 
-    public Server server() {
-        return server;
+    public AppJar appJar() {
+        return appJar;
     }
 
     public int port() {
