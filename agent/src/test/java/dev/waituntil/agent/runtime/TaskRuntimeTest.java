@@ -216,12 +216,17 @@ class TaskRuntimeTest {
             sleep(100);
             second.complete(null);
         });
+        long begin = System.nanoTime();
         chain.start();
-        DrainReport report = runtime.drain(scope, Duration.ofSeconds(10));
+        DrainReport report = runtime.drain(scope, Duration.ofSeconds(60));
+        long took = System.nanoTime() - begin;
+        boolean secondDoneWhenItReturned = second.isDone();
         chain.join();
-        assertFalse(report.timedOut());
-        assertTrue(second.isDone(), "the drain must not return before the task registered during it");
-        assertTrue(report.elapsedNanos() >= TimeUnit.MILLISECONDS.toNanos(190), report.toString());
+        assertFalse(report.timedOut(), report.toString());
+        assertTrue(secondDoneWhenItReturned, "the drain must not return before the task registered during it");
+        // Counted from the chain's start, which sleeps 2 x 100 ms before the second task completes: a floor the clock
+        // guarantees, however late the drain itself began.
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(190), took / 1_000_000 + " ms; " + report);
     }
 
     @Test
@@ -242,11 +247,12 @@ class TaskRuntimeTest {
             release.countDown();
         });
         chain.start();
-        DrainReport report = runtime.drainAll(Duration.ofSeconds(10));
+        DrainReport report = runtime.drainAll(Duration.ofSeconds(60));
         chain.join();
         assertFalse(report.timedOut(), report.toString());
         assertEquals(0, runtime.pendingEverywhere());
-        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(5), report.toString());
+        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(20),
+                "returned when the plain future was done, long before the 60 s deadline: " + report);
     }
 
     @Test
@@ -272,7 +278,10 @@ class TaskRuntimeTest {
         DrainReport report = runtime.drain(scope, Duration.ofMillis(300));
         long took = System.nanoTime() - begin;
 
-        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(300) && took < TimeUnit.SECONDS.toNanos(3), took + " ns");
+        // Not before the deadline; and bounded by it, where the two tasks would hold an unbounded drain forever. The
+        // upper bound only has to tell "returned" from "forever": 30 s past the deadline holds on any machine.
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(300), took / 1_000_000 + " ms");
+        assertTrue(took < TimeUnit.MILLISECONDS.toNanos(300) + TimeUnit.SECONDS.toNanos(30), took / 1_000_000 + " ms");
         assertTrue(report.timedOut());
         assertEquals(2, report.leftPending().size(), report.leftPending().toString());
         assertTrue(stuck.isCancelled());
@@ -330,7 +339,10 @@ class TaskRuntimeTest {
         DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(300));
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
 
-        assertTrue(took >= 300 && took < 2_000, took + " ms");
+        // Not before the deadline, and not held by the work, which ignores interrupts until the test releases it below:
+        // 30 s past the deadline tells the two apart on any machine.
+        assertTrue(took >= 300, took + " ms");
+        assertTrue(took < 300 + 30_000, took + " ms");
         assertTrue(report.timedOut());
         assertTrue(stubborn.isCancelled(), "the caller's future says cancelled");
         waitUntil(() -> interruptsIgnored.get() > 0, "the work was interrupted, and ignored it");
@@ -369,11 +381,11 @@ class TaskRuntimeTest {
             });
         }
         AtomicReference<DrainReport> report = new AtomicReference<>();
-        Thread drainer = new Thread(() -> report.set(runtime.drain(scope, Duration.ofSeconds(30))));
+        Thread drainer = new Thread(() -> report.set(runtime.drain(scope, Duration.ofSeconds(60))));
         drainer.start();
         sleep(50);
         go.countDown();
-        drainer.join(30_000);
+        drainer.join(60_000);
         assertFalse(drainer.isAlive());
         assertFalse(report.get().timedOut(), report.get().toString());
         assertEquals(0, runtime.pending(scope));
@@ -395,11 +407,14 @@ class TaskRuntimeTest {
 
     @Test
     void aZeroTimeoutDoesNotWait() {
-        TaskRuntime runtime = runtime();
+        TaskRuntime runtime = runtime("drain.timeout=10m");
         runtime.register("pending", new CompletableFuture<Void>(), runtime.jvm(), null);
         DrainReport report = runtime.drainAll(Duration.ZERO);
         assertTrue(report.timedOut());
-        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(1), report.toString());
+        assertEquals(1, report.leftPending().size(), report.toString());
+        // The task never completes: a zero taken for "no limit" would never return, one replaced by the configured
+        // drain timeout (10 minutes here) would take 10 minutes.
+        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(30), report.toString());
     }
 
     @Test
@@ -442,9 +457,13 @@ class TaskRuntimeTest {
             }
         };
         List<CompletableFuture<Void>> accepted = new ArrayList<>();
-        accepted.add(runtime.run("running", blocked, runtime.jvm(), null, null));
-        waitUntil(() -> runtime.pending(runtime.jvm()) == 1, "first task admitted");
-        sleep(50); // let the worker take it off the queue
+        CountDownLatch running = new CountDownLatch(1);
+        accepted.add(runtime.run("running", () -> {
+            running.countDown();
+            blocked.run();
+        }, runtime.jvm(), null, null));
+        // The worker has taken it off the queue once it runs: the queue's two places are free, however slow the start.
+        assertTrue(running.await(5, TimeUnit.SECONDS), "the first task started");
         accepted.add(runtime.run("queued 1", blocked, runtime.jvm(), null, null));
         accepted.add(runtime.run("queued 2", blocked, runtime.jvm(), null, null));
         AtomicBoolean ran = new AtomicBoolean();
@@ -454,7 +473,7 @@ class TaskRuntimeTest {
                 && e.getMessage().contains("waituntil.executor.queue"), e.getMessage());
         assertEquals(3, runtime.pending(runtime.jvm()), "a rejected task is not pending");
         release.countDown();
-        assertFalse(runtime.drainAll(Duration.ofSeconds(5)).timedOut());
+        assertFalse(runtime.drainAll(Duration.ofSeconds(60)).timedOut());
         assertFalse(ran.get());
         for (CompletableFuture<Void> f : accepted) {
             assertTrue(f.isDone() && !f.isCompletedExceptionally());
@@ -513,7 +532,7 @@ class TaskRuntimeTest {
             sleep(300);
             release.countDown();
         }).start();
-        assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(10)).timedOut());
+        assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(60)).timedOut());
         assertTrue(finished.get(), "the drain returned only after the work had ended");
         assertEquals(0, runtime.pending(runtime.jvm()));
         assertEquals(1, runtime.completedCount());
@@ -790,18 +809,28 @@ class TaskRuntimeTest {
             sleep(100);
             registeredLate.complete(null);
         });
+        long begin = System.nanoTime();
         request.start();
-        DrainReport report = runtime.drainForShutdown("a test");
+        DrainReport report = runtime.drainForShutdown("a test"); // the default drain timeout, 30 s
+        long took = System.nanoTime() - begin;
+        boolean doneWhenItReturned = registeredLate.isDone();
         request.join();
         assertFalse(report.timedOut(), report.toString());
-        assertTrue(registeredLate.isDone(), "the drain waited for the request, then for its task");
-        assertTrue(report.elapsedNanos() >= TimeUnit.MILLISECONDS.toNanos(390), report.toString());
+        assertTrue(doneWhenItReturned, "the drain waited for the request, then for its task");
+        // Counted from the request's start, which sleeps 300 + 100 ms before the task completes: a floor the clock
+        // guarantees, however late the drain itself began.
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(390), took / 1_000_000 + " ms; " + report);
         assertEquals(0, scope.requestsInFlight());
     }
 
+    /**
+     * Contexts stop one after another: together their drains take one timeout, not two. What each drain was given is
+     * read from its debug line ("..., 0 left"), not from the clock: b's drain begins after a's reached the stop's
+     * deadline, so it must be given nothing, where a drain with a deadline of its own would get 400 ms.
+     */
     @Test
     void oneStopHasOneDeadlineAndApplicationDrainsStayWithinIt() {
-        TaskRuntime runtime = runtime("drain.timeout=400ms");
+        TaskRuntime runtime = runtime("drain.timeout=400ms", "debug=true");
         Scope a = runtime.scopeOf(newApplicationLoader("/a"));
         Scope b = runtime.scopeOf(newApplicationLoader("/b"));
         runtime.register("stuck in a", new CompletableFuture<Void>(), a, null);
@@ -809,15 +838,19 @@ class TaskRuntimeTest {
         long first = runtime.beginShutdown();
         assertEquals(first, runtime.beginShutdown(), "a later hook of the same stop keeps the deadline");
         long start = System.nanoTime();
-        runtime.drainApplication(a);
-        runtime.drainApplication(b); // contexts stop one after another: together they take one timeout, not two
+        assertTrue(runtime.drainApplication(a).timedOut());
+        assertTrue(System.nanoTime() - first >= 0, "a's drain held to the stop's deadline");
+        assertTrue(runtime.drainApplication(b).timedOut());
         long took = System.nanoTime() - start;
-        assertTrue(took < TimeUnit.MILLISECONDS.toNanos(700), "two application drains took " + took / 1_000_000 + " ms");
+        List<String> began = log.linesContaining("wait-until: draining application /b for its stop: ");
+        assertEquals(1, began.size(), log.lines().toString());
+        assertTrue(began.get(0).endsWith(", 0 left"), "b's drain got no time of its own: " + began.get(0));
+        System.out.printf("two application drains of one stop with drain.timeout=400ms took %d ms%n", took / 1_000_000);
     }
 
     @Test
     void twoDrainsOfOneStopNameAStuckTaskOnceAndALaterDrainOfTheScopeReturnsAtOnce() throws Exception {
-        TaskRuntime runtime = runtime("drain.timeout=300ms");
+        TaskRuntime runtime = runtime("drain.timeout=300ms", "debug=true");
         Scope shop = runtime.scopeOf(newApplicationLoader("/shop"));
         runtime.register("stuck", new CompletableFuture<Void>() {
             @Override
@@ -833,20 +866,34 @@ class TaskRuntimeTest {
                 log.lines().toString());
         assertEquals(0, log.linesContaining("all tasks finished").size(), "neither drain's summary claims success\n"
                 + log.lines());
+        // contextDestroyed, Servlet.destroy...: one per component. Neither waits, which the runtime tells without a
+        // clock: the first begins with nothing left of the stop's deadline (its debug line: "..., 0 left", where a
+        // deadline of its own would give it 300 ms), the second finds the scope drained and returns a 0 ms report.
         long start = System.nanoTime();
-        runtime.drainApplication(shop); // contextDestroyed, Servlet.destroy...: one per component
         runtime.drainApplication(shop);
-        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(100), "already drained: no second wait");
+        DrainReport again = runtime.drainApplication(shop);
+        long took = System.nanoTime() - start;
+        List<String> began = log.linesContaining("wait-until: draining application /shop for its stop: ");
+        assertEquals(1, began.size(), "the second drain does not begin again: " + log.lines());
+        assertTrue(began.get(0).endsWith(", 0 left"), "no time of its own after the stop's deadline: " + began.get(0));
+        assertEquals(0, again.elapsedNanos(), "already drained: " + again);
+        System.out.printf("two later drains of a drained scope took %d ms%n", took / 1_000_000);
     }
 
+    /**
+     * Both drains must be under way when the deadline comes (a drain that begins after the cancel sees nothing
+     * pending, and rightly reports so): the second one is started and seen to have fixed the stop's deadline before
+     * the first begins, and the deadline, 10 s, leaves any machine the time to begin the first.
+     */
     @Test
     void aDrainThatSeesAnotherDrainCancelATaskDoesNotReportSuccess() throws Exception {
-        TaskRuntime runtime = runtime("drain.timeout=300ms");
+        TaskRuntime runtime = runtime("drain.timeout=10s");
         CompletableFuture<Void> cancellable = new CompletableFuture<>();
         runtime.register("cancellable", cancellable, runtime.jvm(), null);
         DrainReport[] other = new DrainReport[1];
         Thread second = new Thread(() -> other[0] = runtime.drainForShutdown("the JVM shutdown hook"));
         second.start();
+        waitUntil(runtime::isShuttingDown, "the JVM shutdown hook's drain began");
         DrainReport first = runtime.drainForShutdown("a container");
         second.join();
         assertTrue(cancellable.isCancelled());
@@ -856,9 +903,10 @@ class TaskRuntimeTest {
 
     @Test
     void aServerStartedAgainAfterAStopReopensTheRuntime() {
-        TaskRuntime runtime = runtime("drain.timeout=200ms");
+        TaskRuntime runtime = runtime("drain.timeout=60s");
         Scope app = runtime.scopeOf(newApplicationLoader("/app"));
-        runtime.drainForShutdown("a server stop");
+        long firstDeadline = runtime.beginShutdown();
+        runtime.drainForShutdown("a server stop"); // nothing pending: returns at once
         assertThrows(RejectedExecutionException.class,
                 () -> runtime.register("after the stop", new CompletableFuture<>(), app, null));
         assertTrue(runtime.isShuttingDown());
@@ -873,6 +921,9 @@ class TaskRuntimeTest {
             sleep(100);
             pending.complete(null);
         }).start();
+        // Its own deadline, fixed anew (the old one would be equal); 60 s, so that its task's 100 ms fit on any machine.
+        long nextDeadline = runtime.beginShutdown();
+        assertTrue(nextDeadline - firstDeadline > 0, "the next stop has a deadline of its own");
         assertFalse(runtime.drainForShutdown("the next stop").timedOut(), "the next stop has a deadline of its own");
     }
 
