@@ -45,8 +45,9 @@ import dev.waituntil.it.support.OverloadBurst;
  * <li>Undeploy (the WAR deleted from {@code webapps/}, the scanner undeploys within a second): the
  *     application's tasks finish before its servlet is destroyed and before {@code contextDestroyed}; the
  *     other application keeps serving, and its own long task is not waited for by that undeploy.
- * <li>A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: the JVM exits within a few seconds of
- *     the deadline, and the log names the task as "still pending".
+ * <li>A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: the JVM exits after the deadline, not held by
+ *     the task (within 30 s of the deadline: "soon after" on any machine), and the log names the task as "still
+ *     pending".
  * <li>Continuous load from 4 client threads while SIGTERM arrives: every request that was answered 2xx has
  *     its task done, before {@code contextDestroyed} and before the connector stopped. The figures are printed.
  * <li>{@code start.jar --stop} (through Jetty's ShutdownMonitor), with 20 tasks and a request in flight: the
@@ -281,7 +282,10 @@ abstract class JettyDrainTests {
                     .filter(l -> l.text().contains("stuck-forever") && l.text().contains("still pending")).count()
                     + " log line(s); " + drainLines(server));
 
-            assertTrue(exitMillis < 15_000, "the JVM exits within a few seconds of the 3 s deadline: " + exitMillis + " ms\n" + out);
+            // The task never ends: an exit at all tells the drain's deadline from the task; 30 s past the deadline is
+            // "soon after it" on any machine. How soon is printed above.
+            assertTrue(exitMillis < 3_000 + 30_000, "the JVM exits soon after the 3 s deadline, although the task still "
+                    + "runs: " + exitMillis + " ms\n" + out);
             assertTrue(toDestroyed >= 2_500, "the drain held the application up to its deadline before it was destroyed: "
                     + toDestroyed + " ms\n" + out);
             JavaProcess p = server.process();

@@ -246,7 +246,7 @@ abstract class TomcatShutdownDrainTests {
 
     /**
      * c. A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: after SIGTERM the JVM exits no
-     * sooner than the deadline and within a few seconds of it; the output names the task (its label and
+     * sooner than the deadline and soon after it (within 30 s: on any machine); the output names the task (its label and
      * "still pending"); the other task finished and the application was still destroyed.
      */
     @Test
@@ -267,8 +267,10 @@ abstract class TomcatShutdownDrainTests {
                     + "; 'still pending' lines: " + server.linesContaining("still pending").size());
 
             assertTrue(stopMillis >= 2_900, "the drain waited for the deadline: " + stopMillis + " ms\n" + why);
-            assertTrue(stopMillis < 15_000, "the JVM exits within a few seconds of the 3 s deadline: " + stopMillis
-                    + " ms\n" + why);
+            // The task never ends: an exit at all tells the drain's deadline from the task; 30 s past the deadline is
+            // "soon after it" on any machine. How soon is printed in the figures.
+            assertTrue(stopMillis < 3_000 + 30_000, "the JVM exits soon after the 3 s deadline, although the task still "
+                    + "runs: " + stopMillis + " ms\n" + why);
             assertTrue(server.firstLine(l -> l.contains("never-ends") && l.contains("still pending")).isPresent(),
                     "a line names the task: its label and 'still pending'\n" + why);
             assertEquals(List.of(), o.lost, "the other task finished\n" + why);

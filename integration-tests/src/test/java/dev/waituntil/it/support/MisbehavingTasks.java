@@ -28,8 +28,8 @@ import dev.waituntil.it.support.JettyTestWebApp.Record;
  * tasks that never end), then go on: every load task, every link of the chain and the burst finished before the
  * application was torn down; exactly two tasks, {@code deaf} and {@code stuck}, are named as still pending at the
  * deadline (so none of the 2 000 was left or counted twice); {@code stuck} was interrupted, {@code deaf} was
- * interrupted and ignored it; and the JVM exits within a few seconds of the deadline although {@code deaf} still
- * runs.
+ * interrupted and ignored it; and the JVM exits after the deadline although {@code deaf} still runs (within 30 s
+ * of it, which tells "went on" from "held by deaf" on any machine).
  */
 public final class MisbehavingTasks {
 
@@ -86,7 +86,8 @@ public final class MisbehavingTasks {
                 && named.stream().anyMatch(l -> l.contains("'stuck'")), "the named ones are deaf and stuck: " + named));
         checks.add(() -> assertTrue(stopToExitMillis >= DRAIN_TIMEOUT_MS - 500, "the stop waited for the drain's "
                 + "deadline: " + stopToExitMillis + " ms"));
-        checks.add(() -> assertTrue(stopToExitMillis < DRAIN_TIMEOUT_MS + 10_000, "the JVM exited within 10 s of the "
+        // deaf never ends: an exit at all shows the stop went on; 30 s past the deadline is "soon after it" on any machine.
+        checks.add(() -> assertTrue(stopToExitMillis < DRAIN_TIMEOUT_MS + 30_000, "the JVM exited within 30 s of the "
                 + "deadline although the deaf task still ran: " + stopToExitMillis + " ms"));
         String figures = figures(run, record, loadAccepted, stopToExitMillis, named);
         System.out.println("[figures] " + figures);
