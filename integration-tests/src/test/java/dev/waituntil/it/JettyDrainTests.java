@@ -303,7 +303,7 @@ abstract class JettyDrainTests {
     void underContinuousLoadEveryAcceptedRequestsTaskIsDoneBeforeTheApplicationIsDestroyed() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("load"), APP)) {
             server.start(distribution + " with the agent (load)", withAgent("debug=true"), APP);
-            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofMillis(2500));
+            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofMillis(2500), 20);
             Record record = server.record();
             Tally tally = Tally.of(record, figures.accepted, "/" + APP);
             report(distribution + ", agent, load from 4 clients across SIGTERM: sent " + figures.sent + ", accepted (2xx) "
@@ -334,7 +334,7 @@ abstract class JettyDrainTests {
         chaos.run(JettyDrainTests::report, (round, instant) -> {
             try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-" + round), APP)) {
                 server.start(distribution + " with the agent (chaos round " + round + ")", withAgent("debug=true"), APP);
-                LoadFigures figures = loadWhileStopping(server, 4, instant);
+                LoadFigures figures = loadWhileStopping(server, 4, instant, 0);
                 Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
                 report(chaos.record(round, instant, figures.accepted.size(), tally.finished.size(), tally.lost.size(),
                         tally.late.size(), figures.refused, figures.exitMillis));
@@ -349,7 +349,7 @@ abstract class JettyDrainTests {
         // The control: one round without the agent, SIGTERM 2 s into the load. The same checks must see losses.
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-control"), APP)) {
             server.start(distribution + " without the agent (chaos control)", withoutAgent(), APP);
-            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofSeconds(2));
+            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofSeconds(2), 0);
             Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
             report("chaos " + distribution.id() + " control without the agent: accepted " + figures.accepted.size() + ", "
                     + tally);
@@ -370,6 +370,7 @@ abstract class JettyDrainTests {
                     .systemProperty("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), APP);
             LoadClients load = startLoad(server, 4);
             Thread.sleep(1000);
+            load.awaitAccepted(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
             MisbehavingTasks.register(path -> server.get("/" + APP + path).statusCode());
             Thread.sleep(300);
             load.stopping();
@@ -422,10 +423,15 @@ abstract class JettyDrainTests {
         }
     }
 
-    /** {@link LoadClients} sending {@code /app/work} for {@code before}, then across a SIGTERM until Jetty has exited. */
-    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before) throws Exception {
+    /**
+     * {@link LoadClients} sending {@code /app/work} for {@code before} and until {@code minAccepted} requests were
+     * accepted (bounded: 30 s), then across a SIGTERM until Jetty has exited.
+     */
+    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before, int minAccepted)
+            throws Exception {
         LoadClients load = startLoad(server, clients);
         Thread.sleep(before.toMillis());
+        load.awaitAccepted(minAccepted, Duration.ofSeconds(30));
         load.stopping();
         server.sigterm();
         long exitMillis = server.awaitExit(EXIT_TIMEOUT);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -40,6 +41,10 @@ public final class MisbehavingTasks {
     static final long LINK_MS = 400;
     static final int BURST = 2_000;
     static final long BURST_AFTER_MS = 1_500;
+    /** Load tasks accepted before the misbehaving ones are registered: the callers wait for them (bounded). */
+    public static final int LOAD_BEFORE = 10;
+    /** How long a caller waits for {@link #LOAD_BEFORE} accepted load tasks. */
+    public static final Duration LOAD_WAIT = Duration.ofSeconds(30);
 
     private MisbehavingTasks() {
     }
@@ -67,7 +72,8 @@ public final class MisbehavingTasks {
         }
         List<String> named = process.linesContaining(" is still pending");
         List<Executable> checks = new ArrayList<>();
-        checks.add(() -> assertTrue(loadAccepted.size() >= 10, "the load was real: " + loadAccepted.size() + " accepted"));
+        checks.add(() -> assertTrue(loadAccepted.size() >= LOAD_BEFORE, "the load was real: " + loadAccepted.size()
+                + " accepted"));
         checks.add(() -> assertEquals(List.of(), notDoneBefore(record, loadAccepted, teardown),
                 "every accepted load task finished before the application's teardown"));
         checks.add(() -> assertEquals(List.of(), notDoneBefore(record, chain, teardown),
