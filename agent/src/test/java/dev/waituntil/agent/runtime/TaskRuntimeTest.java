@@ -573,14 +573,16 @@ class TaskRuntimeTest {
     void runCompletesWithNullOrWithWhatItsBodyThrew() throws Exception {
         TaskRuntime runtime = runtime();
         AtomicBoolean ran = new AtomicBoolean();
-        assertEquals(null, runtime.run("fine", () -> ran.set(true), runtime.jvm(), null, null).get(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        assertEquals(null, runtime.run("fine", () -> ran.set(true), runtime.jvm(), null, null)
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertTrue(ran.get());
 
         IllegalStateException thrown = new IllegalStateException("mail server down");
         CompletableFuture<Void> failing = runtime.run("send receipt", () -> {
             throw thrown;
         }, runtime.jvm(), null, null);
-        ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> failing.get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertSame(thrown, e.getCause(), "the body's own exception, not a wrapper");
         // The caller's future completes first, then the task's record counts and logs the failure.
         waitUntil(() -> log.records().stream().anyMatch(r -> r.getMessage().contains("failed")), "the failure logged");
