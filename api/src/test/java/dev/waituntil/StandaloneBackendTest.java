@@ -21,6 +21,12 @@ import org.junit.jupiter.api.Test;
 /** Standalone mode through the public API: what a unit test or a main program gets without the agent. */
 class StandaloneBackendTest {
 
+    /**
+     * How long a test waits for what happens at once on an idle machine (a worker running a task) before it fails:
+     * a guard against a hang, not a speed check, so far above what a loaded 2-core machine takes.
+     */
+    private static final long PATIENCE_SECONDS = 60;
+
     private StandaloneBackend backend;
     private CapturedLog log;
 
@@ -59,7 +65,7 @@ class StandaloneBackendTest {
             }));
             assertEquals(1, WaitUntil.pending());
             release.countDown();
-            task.get(5, TimeUnit.SECONDS);
+            task.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
             assertEquals(0, WaitUntil.pending());
         } finally {
             pool.shutdownNow();
@@ -73,10 +79,10 @@ class StandaloneBackendTest {
         WaitUntil.run("note thread", () -> {
             thread[0] = Thread.currentThread().getName();
             daemon[0] = Thread.currentThread().isDaemon();
-        }).get(5, TimeUnit.SECONDS);
+        }).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertTrue(thread[0].startsWith("wait-until-worker-"), thread[0]);
         assertTrue(daemon[0]);
-        assertEquals(42, WaitUntil.supply("answer", () -> 42).get(5, TimeUnit.SECONDS));
+        assertEquals(42, WaitUntil.supply("answer", () -> 42).get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 
     @Test
@@ -93,7 +99,7 @@ class StandaloneBackendTest {
             sleep(200);
             release.countDown();
         }).start();
-        int left = backend.drain(TimeUnit.SECONDS.toNanos(10));
+        int left = backend.drain(TimeUnit.SECONDS.toNanos(60)); // for a task of 200 ms: ample on any machine
         assertEquals(0, left);
         assertTrue(task.isDone());
 
@@ -152,7 +158,7 @@ class StandaloneBackendTest {
         assertTrue(e.getMessage().contains("'third'") && e.getMessage().contains("queue is full"), e.getMessage());
         assertEquals(2, WaitUntil.pending());
         release.countDown();
-        assertEquals(0, small.drain(TimeUnit.SECONDS.toNanos(5)));
+        assertEquals(0, small.drain(TimeUnit.SECONDS.toNanos(60)));
     }
 
     @Test

@@ -35,10 +35,15 @@ class DemoIT {
     private static final Path AGENT_JAR = Path.of(System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
             .toAbsolutePath().normalize();
     private static final String RECEIPT_LINE = " receipt " + DemoLauncher.ORDER_ID + " sent";
-    /** The SIGTERM must come this long before the task can end, or the run proves nothing. */
-    private static final long MIN_REMAINING_AT_SIGTERM = 1500;
     /** Clock and scheduling slack between the server's sleep and our measurements. */
     private static final long SLACK = 100;
+    /**
+     * The SIGTERM must come before the task can end, by more than the slack, or a receipt after it proves nothing.
+     * The task cannot end sooner than {@link DemoServer#WORK_MILLIS} after the order was sent, so this holds on any
+     * machine that answers the order and pauses {@link DemoLauncher#PAUSE_BEFORE_SIGTERM_MILLIS} within the work's
+     * 3 s; how much sooner the SIGTERM came is printed and bounds the exit time from below.
+     */
+    private static final long MIN_REMAINING_AT_SIGTERM = 2 * SLACK;
 
     private static Options options() {
         assertTrue(Files.isRegularFile(DEMO_JAR), "demo jar missing: " + DEMO_JAR);
@@ -52,7 +57,7 @@ class DemoIT {
         String output = r.output();
 
         assertEquals(202, r.status(), output);
-        assertTrue(r.responseMillis() < 1000, "response took " + r.responseMillis() + " ms\n" + output);
+        assertAnsweredBeforeTheWorkCouldEnd(r, output);
 
         // SIGTERM came while the task was still running, early enough for the exit time to mean something.
         long remainingAtSigterm = DemoServer.WORK_MILLIS - (r.sigtermAt() - r.requestAt());
@@ -68,10 +73,10 @@ class DemoIT {
         if (!isWindows()) {
             assertEquals(143, r.serverExitCode(), "exit code of a JVM stopped by SIGTERM\n" + output);
         }
+        // A floor the clock guarantees, whatever the machine: the work could not have ended sooner.
         assertTrue(r.sigtermToExitMillis() >= remainingAtSigterm - SLACK,
                 "the server exited " + r.sigtermToExitMillis() + " ms after SIGTERM, with up to "
                         + remainingAtSigterm + " ms of work left\n" + output);
-        assertTrue(r.sigtermToExitMillis() >= 2000 - SLACK, "SIGTERM to exit: " + r.sigtermToExitMillis() + " ms\n" + output);
 
         // It was the agent: the task belonged to the request, and the agent's drain waited for it. Every line in
         // the pipe was written before the JVM exited; the receipt precedes the end of the drain. (Not checked: the
@@ -98,14 +103,18 @@ class DemoIT {
         String output = r.output();
 
         assertEquals(202, r.status(), output);
-        assertTrue(r.responseMillis() < 1000, "response took " + r.responseMillis() + " ms\n" + output);
+        assertAnsweredBeforeTheWorkCouldEnd(r, output);
         assertFalse(r.killed(), output);
-
-        assertFalse(r.receiptSent(), "the receipt was sent although nothing waited for it\n" + output);
-        assertEquals(-1, indexOf(r.lines(), "receipt 42"), output);
         long remainingAtSigterm = DemoServer.WORK_MILLIS - (r.sigtermAt() - r.requestAt());
-        assertTrue(r.sigtermToExitMillis() < remainingAtSigterm,
-                "the server waited " + r.sigtermToExitMillis() + " ms although nothing was tracked\n" + output);
+        assertTrue(remainingAtSigterm >= MIN_REMAINING_AT_SIGTERM,
+                "SIGTERM too late to prove anything: at most " + remainingAtSigterm + " ms of work were left\n" + output);
+
+        // The JVM exited before the work could end: its sleep is not interrupted on a plain pool, so had the JVM
+        // waited, the receipt line would be there. Told by the output, not by comparing the time from SIGTERM to the
+        // exit with the work left: that time is also the JVM's own shutdown, which a loaded machine stretches (the
+        // launcher's summary prints it).
+        assertFalse(r.receiptSent(), "the receipt was sent although nothing waited for it\n" + output);
+        assertEquals(-1, indexOf(r.lines(), "receipt 42"), "the server waited for the untracked work\n" + output);
         assertEquals(1, r.exitCode(), output);
     }
 
@@ -150,6 +159,15 @@ class DemoIT {
     @Test
     void theDefaultAgentJarIsTheOneBuiltNextToTheDemo() throws IOException {
         assertEquals(AGENT_JAR.toRealPath(), DemoLauncher.defaultAgentJar().toRealPath());
+    }
+
+    /**
+     * The order was answered at once: before the work, which takes {@link DemoServer#WORK_MILLIS}, could have ended
+     * (an answer that waited for it would take at least that long). The time is printed by the launcher.
+     */
+    private static void assertAnsweredBeforeTheWorkCouldEnd(Result r, String output) {
+        assertTrue(r.responseMillis() >= 0 && r.responseMillis() < DemoServer.WORK_MILLIS,
+                "response took " + r.responseMillis() + " ms, the work " + DemoServer.WORK_MILLIS + " ms\n" + output);
     }
 
     private static int indexOf(List<Line> lines, String text) {

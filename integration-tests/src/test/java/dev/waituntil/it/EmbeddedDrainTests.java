@@ -166,8 +166,9 @@ abstract class EmbeddedDrainTests {
     @Test
     void misbehavingTasksUnderLoadHoldTheStopToTheDeadlineAndNothingElseIsLost() throws Exception {
         Run run = loadRun("misbehaving", true, false, Stop.PROGRAM,
-                Map.of("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), app -> {
+                Map.of("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), (app, load) -> {
                     Thread.sleep(1000);
+                    load.awaitAccepted(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
                     MisbehavingTasks.register(app);
                     Thread.sleep(300);
                 });
@@ -384,10 +385,10 @@ abstract class EmbeddedDrainTests {
     /** What a load run does while the load goes on, before the stop: at least wait. */
     @FunctionalInterface
     interface BeforeTheStop {
-        void run(HttpGet app) throws Exception;
+        void run(HttpGet app, LoadClients load) throws Exception;
 
         static BeforeTheStop waitFor(Duration duration) {
-            return app -> Thread.sleep(duration.toMillis());
+            return (app, load) -> Thread.sleep(duration.toMillis());
         }
     }
 
@@ -406,7 +407,7 @@ abstract class EmbeddedDrainTests {
             HttpGet app = path -> http.send(get(base + path), HttpResponse.BodyHandlers.discarding()).statusCode();
             LoadClients load = LoadClients.start(4, (label, ms) -> app.status("/work?label=" + label + "&ms=" + ms),
                     p::isAlive);
-            beforeTheStop.run(app);
+            beforeTheStop.run(app, load);
             load.stopping();
             long stopWallMillis = stop(p, scratch, stop);
             int exitCode = p.waitFor(EXIT_TIMEOUT);

@@ -45,8 +45,9 @@ import dev.waituntil.it.support.OverloadBurst;
  * <li>Undeploy (the WAR deleted from {@code webapps/}, the scanner undeploys within a second): the
  *     application's tasks finish before its servlet is destroyed and before {@code contextDestroyed}; the
  *     other application keeps serving, and its own long task is not waited for by that undeploy.
- * <li>A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: the JVM exits within a few seconds of
- *     the deadline, and the log names the task as "still pending".
+ * <li>A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: the JVM exits after the deadline, not held by
+ *     the task (within 30 s of the deadline: "soon after" on any machine), and the log names the task as "still
+ *     pending".
  * <li>Continuous load from 4 client threads while SIGTERM arrives: every request that was answered 2xx has
  *     its task done, before {@code contextDestroyed} and before the connector stopped. The figures are printed.
  * <li>{@code start.jar --stop} (through Jetty's ShutdownMonitor), with 20 tasks and a request in flight: the
@@ -281,7 +282,10 @@ abstract class JettyDrainTests {
                     .filter(l -> l.text().contains("stuck-forever") && l.text().contains("still pending")).count()
                     + " log line(s); " + drainLines(server));
 
-            assertTrue(exitMillis < 15_000, "the JVM exits within a few seconds of the 3 s deadline: " + exitMillis + " ms\n" + out);
+            // The task never ends: an exit at all tells the drain's deadline from the task; 30 s past the deadline is
+            // "soon after it" on any machine. How soon is printed above.
+            assertTrue(exitMillis < 3_000 + 30_000, "the JVM exits soon after the 3 s deadline, although the task still "
+                    + "runs: " + exitMillis + " ms\n" + out);
             assertTrue(toDestroyed >= 2_500, "the drain held the application up to its deadline before it was destroyed: "
                     + toDestroyed + " ms\n" + out);
             JavaProcess p = server.process();
@@ -299,7 +303,7 @@ abstract class JettyDrainTests {
     void underContinuousLoadEveryAcceptedRequestsTaskIsDoneBeforeTheApplicationIsDestroyed() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("load"), APP)) {
             server.start(distribution + " with the agent (load)", withAgent("debug=true"), APP);
-            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofMillis(2500));
+            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofMillis(2500), 20);
             Record record = server.record();
             Tally tally = Tally.of(record, figures.accepted, "/" + APP);
             report(distribution + ", agent, load from 4 clients across SIGTERM: sent " + figures.sent + ", accepted (2xx) "
@@ -330,7 +334,7 @@ abstract class JettyDrainTests {
         chaos.run(JettyDrainTests::report, (round, instant) -> {
             try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-" + round), APP)) {
                 server.start(distribution + " with the agent (chaos round " + round + ")", withAgent("debug=true"), APP);
-                LoadFigures figures = loadWhileStopping(server, 4, instant);
+                LoadFigures figures = loadWhileStopping(server, 4, instant, 0);
                 Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
                 report(chaos.record(round, instant, figures.accepted.size(), tally.finished.size(), tally.lost.size(),
                         tally.late.size(), figures.refused, figures.exitMillis));
@@ -345,7 +349,7 @@ abstract class JettyDrainTests {
         // The control: one round without the agent, SIGTERM 2 s into the load. The same checks must see losses.
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-control"), APP)) {
             server.start(distribution + " without the agent (chaos control)", withoutAgent(), APP);
-            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofSeconds(2));
+            LoadFigures figures = loadWhileStopping(server, 4, Duration.ofSeconds(2), 0);
             Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
             report("chaos " + distribution.id() + " control without the agent: accepted " + figures.accepted.size() + ", "
                     + tally);
@@ -366,6 +370,7 @@ abstract class JettyDrainTests {
                     .systemProperty("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), APP);
             LoadClients load = startLoad(server, 4);
             Thread.sleep(1000);
+            load.awaitAccepted(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
             MisbehavingTasks.register(path -> server.get("/" + APP + path).statusCode());
             Thread.sleep(300);
             load.stopping();
@@ -418,10 +423,15 @@ abstract class JettyDrainTests {
         }
     }
 
-    /** {@link LoadClients} sending {@code /app/work} for {@code before}, then across a SIGTERM until Jetty has exited. */
-    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before) throws Exception {
+    /**
+     * {@link LoadClients} sending {@code /app/work} for {@code before} and until {@code minAccepted} requests were
+     * accepted (bounded: 30 s), then across a SIGTERM until Jetty has exited.
+     */
+    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before, int minAccepted)
+            throws Exception {
         LoadClients load = startLoad(server, clients);
         Thread.sleep(before.toMillis());
+        load.awaitAccepted(minAccepted, Duration.ofSeconds(30));
         load.stopping();
         server.sigterm();
         long exitMillis = server.awaitExit(EXIT_TIMEOUT);

@@ -246,7 +246,7 @@ abstract class TomcatShutdownDrainTests {
 
     /**
      * c. A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: after SIGTERM the JVM exits no
-     * sooner than the deadline and within a few seconds of it; the output names the task (its label and
+     * sooner than the deadline and soon after it (within 30 s: on any machine); the output names the task (its label and
      * "still pending"); the other task finished and the application was still destroyed.
      */
     @Test
@@ -267,8 +267,10 @@ abstract class TomcatShutdownDrainTests {
                     + "; 'still pending' lines: " + server.linesContaining("still pending").size());
 
             assertTrue(stopMillis >= 2_900, "the drain waited for the deadline: " + stopMillis + " ms\n" + why);
-            assertTrue(stopMillis < 15_000, "the JVM exits within a few seconds of the 3 s deadline: " + stopMillis
-                    + " ms\n" + why);
+            // The task never ends: an exit at all tells the drain's deadline from the task; 30 s past the deadline is
+            // "soon after it" on any machine. How soon is printed in the figures.
+            assertTrue(stopMillis < 3_000 + 30_000, "the JVM exits soon after the 3 s deadline, although the task still "
+                    + "runs: " + stopMillis + " ms\n" + why);
             assertTrue(server.firstLine(l -> l.contains("never-ends") && l.contains("still pending")).isPresent(),
                     "a line names the task: its label and 'still pending'\n" + why);
             assertEquals(List.of(), o.lost, "the other task finished\n" + why);
@@ -290,7 +292,7 @@ abstract class TomcatShutdownDrainTests {
     void continuousLoadDuringSigtermLosesNothingThatWasAccepted() throws Exception {
         long started = System.nanoTime();
         try (TomcatServer server = start("load", true, List.of(), "app")) {
-            LoadResult r = runLoadAcrossSigterm(server, 4, Duration.ofMillis(2500));
+            LoadResult r = runLoadAcrossSigterm(server, 4, Duration.ofMillis(2500), 100);
             int exit = server.awaitExit(EXIT_TIMEOUT);
             r.joinClients();
             Events events = events(server);
@@ -321,7 +323,7 @@ abstract class TomcatShutdownDrainTests {
         ChaosRounds chaos = ChaosRounds.forContainer(distributionId);
         chaos.run(this::figure, (round, instant) -> {
             try (TomcatServer server = start("chaos-" + round, true, List.of(), "app")) {
-                LoadResult r = runLoadAcrossSigterm(server, 4, instant);
+                LoadResult r = runLoadAcrossSigterm(server, 4, instant, 0);
                 server.awaitExit(EXIT_TIMEOUT);
                 r.joinClients();
                 Events events = events(server);
@@ -341,7 +343,7 @@ abstract class TomcatShutdownDrainTests {
 
         // The control: one round without the agent, SIGTERM 2 s into the load. The same checks must see losses.
         try (TomcatServer server = start("chaos-control", false, List.of(), "app")) {
-            LoadResult r = runLoadAcrossSigterm(server, 4, Duration.ofSeconds(2));
+            LoadResult r = runLoadAcrossSigterm(server, 4, Duration.ofSeconds(2), 0);
             server.awaitExit(EXIT_TIMEOUT);
             r.joinClients();
             Outcome o = Outcome.of(events(server), r.accepted.keySet());
@@ -443,10 +445,13 @@ abstract class TomcatShutdownDrainTests {
     /**
      * {@code clients} threads, each with its own HTTP client, send {@code /work?label=load-<c>-<n>&ms=100..1000}
      * with 20 ms between requests (about as many tasks a second as 64 executor threads finish, so the
-     * drain has a backlog of a second or two while the clients go on); after {@code before} the server gets SIGTERM; each client stops when
-     * the server has exited, after 3000 requests, or after 60 s. Returns at once after the signal.
+     * drain has a backlog of a second or two while the clients go on); after {@code before}, and once {@code
+     * minAccepted} requests were accepted (a count, not assumed from the time: bounded by 30 s), the server gets
+     * SIGTERM; each client stops when the server has exited, after 3000 requests, or after 60 s. Returns at once after
+     * the signal.
      */
-    private LoadResult runLoadAcrossSigterm(TomcatServer server, int clients, Duration before) throws Exception {
+    private LoadResult runLoadAcrossSigterm(TomcatServer server, int clients, Duration before, int minAccepted)
+            throws Exception {
         LoadResult r = new LoadResult();
         long stopAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (int c = 0; c < clients; c++) {
@@ -484,6 +489,10 @@ abstract class TomcatShutdownDrainTests {
         }
         r.clients.forEach(Thread::start);
         Thread.sleep(before.toMillis());
+        long enough = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (r.accepted.size() < minAccepted && System.nanoTime() - enough < 0) {
+            Thread.sleep(10);
+        }
         server.sigterm();
         return r;
     }

@@ -29,6 +29,12 @@ import dev.waituntil.bootstrap.ServletHooks;
 /** What a registration belongs to, decided on the caller's thread. */
 class RuntimeBridgeTest {
 
+    /**
+     * How long a test waits for what happens at once on an idle machine (a worker running a task) before it fails:
+     * a guard against a hang, not a speed check, so far above what a loaded 2-core machine takes.
+     */
+    private static final long PATIENCE_SECONDS = 60;
+
     private final TaskRuntime runtime = new TaskRuntime(Config.defaults());
     private final RuntimeBridge bridge = new RuntimeBridge(runtime, new ServletRequests(runtime, false));
     private final ClassLoader shop = new URLClassLoader(new URL[0], getClass().getClassLoader());
@@ -170,7 +176,7 @@ class RuntimeBridgeTest {
         Object request = request(jakarta.servlet.http.HttpServletRequest.class, "GET", "/shop/x", "/shop");
         CompletableFuture<?>[] result = new CompletableFuture<?>[1];
         serve(request, shop, () -> result[0] = bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader()));
-        assertSame(shop, result[0].get(5, TimeUnit.SECONDS));
+        assertSame(shop, result[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 
     /**
@@ -192,7 +198,7 @@ class RuntimeBridgeTest {
         });
         assertSame(runtime.scopeOf(shop), runtime.pendingTasks().get(0).scope(), "it belongs to the request's application");
         release.countDown();
-        assertSame(plugin, result[0].get(5, TimeUnit.SECONDS));
+        assertSame(plugin, result[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 
     @Test
@@ -203,7 +209,7 @@ class RuntimeBridgeTest {
             Thread.currentThread().setContextClassLoader(null);
             result[0] = bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader());
         });
-        assertSame(shop, result[0].get(5, TimeUnit.SECONDS));
+        assertSame(shop, result[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 
     /** Through the bridge, as every API copy reaches it: the application's own MDC (logback's) goes along. */
@@ -221,6 +227,6 @@ class RuntimeBridgeTest {
                 app.clearMdc();
             }
         });
-        assertEquals(Map.of("order", "42"), inside[0].get(5, TimeUnit.SECONDS));
+        assertEquals(Map.of("order", "42"), inside[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 }

@@ -26,6 +26,9 @@ import net.bytebuddy.jar.asm.Opcodes;
  */
 class HookTransformerTest {
 
+    /** How long a test waits for what happens at once before it fails: a hang guard, not a speed check. */
+    private static final long PATIENCE_SECONDS = 60;
+
     private static HookTransformer transformer() {
         return new HookTransformer(Instrumenter.hookPoints());
     }
@@ -140,7 +143,7 @@ class HookTransformerTest {
                 staticCalls(instrumented));
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (thread.getName().equals("wait-until-warmup")) {
-                thread.join(10_000);
+                thread.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
                 assertFalse(thread.isAlive(), "the warm-up ends");
             }
         }

@@ -50,6 +50,9 @@ import dev.waituntil.agent.config.Config;
  */
 class TaskContextTest {
 
+    /** How long a test waits for what happens at once before it fails: a hang guard, not a speed check. */
+    private static final long PATIENCE_SECONDS = 60;
+
     private final CapturedLog log = new CapturedLog();
     /** One worker: the task after another one runs on the same thread and would see what was left there. */
     private final TaskRuntime runtime = new TaskRuntime(Config.load(null,
@@ -76,13 +79,14 @@ class TaskContextTest {
 
     private <T> T supply(Callable<T> body, ClassLoader caller) throws Exception {
         Scope scope = runtime.scopeOf(caller);
-        return runtime.supply("look", body, scope, null, TaskContext.capture(caller, scope, lookup)).get(10, TimeUnit.SECONDS);
+        return runtime.supply("look", body, scope, null, TaskContext.capture(caller, scope, lookup))
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Runs on the same worker with nothing carried: shows what an earlier task left on it. */
     private Seen leftOnTheWorker(LoggingApplication app, boolean slf4j, boolean log4j) throws Exception {
         return runtime.supply("after", () -> Seen.on(app, slf4j, log4j), runtime.jvm(), null, TaskContext.none())
-                .get(10, TimeUnit.SECONDS);
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
@@ -227,7 +231,7 @@ class TaskContextTest {
     void aNullLoaderRunsTheWorkWithNoneAndTouchesNoFramework() throws Exception {
         assertSame(TaskContext.none(), TaskContext.capture(null, runtime.jvm(), lookup));
         assertNull(runtime.supply("none", () -> Thread.currentThread().getContextClassLoader(), runtime.jvm(), null, null)
-                .get(10, TimeUnit.SECONDS));
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 
     // ---------------------------------------------------------------- broken frameworks
@@ -351,7 +355,8 @@ class TaskContextTest {
         LoggingContextLookup debugLookup = new LoggingContextLookup(true);
         LoggingApplication app = LoggingApplication.of("/broken-debug", List.of(compile("broken-debug", THROWING_MDC)));
         Scope scope = runtime.scopeOf(app.loader());
-        runtime.supply("x", () -> 1, scope, null, TaskContext.capture(app.loader(), scope, debugLookup)).get(10, TimeUnit.SECONDS);
+        runtime.supply("x", () -> 1, scope, null, TaskContext.capture(app.loader(), scope, debugLookup))
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertEquals(1, log.records().size(), log.lines().toString());
         assertTrue(log.records().get(0).getThrown() instanceof IllegalStateException, String.valueOf(log.records().get(0).getThrown()));
     }
@@ -396,7 +401,7 @@ class TaskContextTest {
             }
         });
         caller.start();
-        caller.join(10_000);
+        caller.join(TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
         assertEquals(Map.of("order", "44", "user", "bob"), seen.get());
         return new WeakReference<>(app.loader());
     }

@@ -33,6 +33,13 @@ import dev.waituntil.agent.config.TestConfigs;
 
 class TaskRuntimeTest {
 
+    /**
+     * How long a test waits for what happens at once on an idle machine (a worker starting a task, a future
+     * completing) before it fails. A guard against a hang, not a speed check: far above what a loaded 2-core
+     * machine takes. Speed is measured by the benchmarks (BENCHMARKS.md), never asserted here.
+     */
+    private static final long PATIENCE_SECONDS = 60;
+
     private final CapturedLog log = new CapturedLog();
     private final List<TaskRuntime> runtimes = new ArrayList<>();
     private final List<ExecutorService> pools = new ArrayList<>();
@@ -106,7 +113,7 @@ class TaskRuntimeTest {
         runtime.register("legacy", task, runtime.jvm(), null);
         assertEquals(1, runtime.pending(runtime.jvm()));
         release.countDown();
-        assertThrows(ExecutionException.class, () -> task.get(5, TimeUnit.SECONDS));
+        assertThrows(ExecutionException.class, () -> task.get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertEquals(0, runtime.pending(runtime.jvm()));
         assertEquals(1, runtime.failedCount());
         assertEquals(1, log.linesContaining("'legacy'").size(), log.lines().toString());
@@ -162,9 +169,16 @@ class TaskRuntimeTest {
                 TimeUnit.NANOSECONDS.toMillis(report.elapsedNanos()));
     }
 
+    /**
+     * The drain returns because the last task completed, not because its deadline came: with a deadline of 60 s,
+     * each round must return with the task done and nothing timed out, in well under 20 s. How soon after the
+     * completion it returns (a parked thread's wake-up: microseconds on one machine, a millisecond on another) is a
+     * figure, measured by {@code DrainBenchmark.lastCompletionToDrainReturn} in BENCHMARKS.md; here it is only printed.
+     */
     @Test
-    void theDrainReturnsWithinAMillisecondOfTheLastCompletion() throws Exception {
+    void theDrainReturnsOnTheLastCompletionNotAtItsDeadline() throws Exception {
         TaskRuntime runtime = runtime();
+        Duration deadline = Duration.ofSeconds(60);
         List<Long> latencies = new ArrayList<>();
         for (int round = 0; round < 20; round++) {
             Scope scope = runtime.scopeOf(newApplicationLoader("round " + round));
@@ -177,9 +191,15 @@ class TaskRuntimeTest {
                 last.complete(null);
             });
             completer.start();
-            runtime.drain(scope, Duration.ofSeconds(10));
+            DrainReport report = runtime.drain(scope, deadline);
             long returnedAt = System.nanoTime();
+            boolean lastDoneWhenItReturned = last.isDone();
             completer.join();
+            assertTrue(lastDoneWhenItReturned, "round " + round + ": the drain returned before the last task completed");
+            assertFalse(report.timedOut(), "round " + round + ": " + report);
+            assertTrue(report.toString().endsWith("all tasks finished"), "round " + round + ": " + report);
+            assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(20),
+                    "round " + round + ": returned on the completion, long before the 60 s deadline: " + report);
             latencies.add(returnedAt - completedAt.get());
         }
         Collections.sort(latencies);
@@ -187,9 +207,6 @@ class TaskRuntimeTest {
         long worst = latencies.get(latencies.size() - 1);
         System.out.printf("drain latency after the last completion: median %d us, worst %d us (20 rounds)%n",
                 median / 1000, worst / 1000);
-        // Budget: 1 ms. The median is held to it; one round may see a GC or a descheduled thread on 2 cores.
-        assertTrue(median < TimeUnit.MILLISECONDS.toNanos(1), "median drain latency " + median + " ns");
-        assertTrue(worst < TimeUnit.MILLISECONDS.toNanos(50), "worst drain latency " + worst + " ns");
     }
 
     @Test
@@ -206,12 +223,17 @@ class TaskRuntimeTest {
             sleep(100);
             second.complete(null);
         });
+        long begin = System.nanoTime();
         chain.start();
-        DrainReport report = runtime.drain(scope, Duration.ofSeconds(10));
+        DrainReport report = runtime.drain(scope, Duration.ofSeconds(60));
+        long took = System.nanoTime() - begin;
+        boolean secondDoneWhenItReturned = second.isDone();
         chain.join();
-        assertFalse(report.timedOut());
-        assertTrue(second.isDone(), "the drain must not return before the task registered during it");
-        assertTrue(report.elapsedNanos() >= TimeUnit.MILLISECONDS.toNanos(190), report.toString());
+        assertFalse(report.timedOut(), report.toString());
+        assertTrue(secondDoneWhenItReturned, "the drain must not return before the task registered during it");
+        // Counted from the chain's start, which sleeps 2 x 100 ms before the second task completes: a floor the clock
+        // guarantees, however late the drain itself began.
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(190), took / 1_000_000 + " ms; " + report);
     }
 
     @Test
@@ -232,11 +254,12 @@ class TaskRuntimeTest {
             release.countDown();
         });
         chain.start();
-        DrainReport report = runtime.drainAll(Duration.ofSeconds(10));
+        DrainReport report = runtime.drainAll(Duration.ofSeconds(60));
         chain.join();
         assertFalse(report.timedOut(), report.toString());
         assertEquals(0, runtime.pendingEverywhere());
-        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(5), report.toString());
+        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(20),
+                "returned when the plain future was done, long before the 60 s deadline: " + report);
     }
 
     @Test
@@ -256,13 +279,16 @@ class TaskRuntimeTest {
                 interrupted.set(true);
             }
         }, scope, null, null);
-        assertTrue(started.await(5, TimeUnit.SECONDS));
+        assertTrue(started.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
 
         long begin = System.nanoTime();
         DrainReport report = runtime.drain(scope, Duration.ofMillis(300));
         long took = System.nanoTime() - begin;
 
-        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(300) && took < TimeUnit.SECONDS.toNanos(3), took + " ns");
+        // Not before the deadline; and bounded by it, where the two tasks would hold an unbounded drain forever. The
+        // upper bound only has to tell "returned" from "forever": 30 s past the deadline holds on any machine.
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(300), took / 1_000_000 + " ms");
+        assertTrue(took < TimeUnit.MILLISECONDS.toNanos(300) + TimeUnit.SECONDS.toNanos(30), took / 1_000_000 + " ms");
         assertTrue(report.timedOut());
         assertEquals(2, report.leftPending().size(), report.leftPending().toString());
         assertTrue(stuck.isCancelled());
@@ -314,19 +340,22 @@ class TaskRuntimeTest {
             }
             ended.countDown();
         }, runtime.jvm(), null, null);
-        assertTrue(started.await(5, TimeUnit.SECONDS));
+        assertTrue(started.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
 
         long begin = System.nanoTime();
         DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(300));
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
 
-        assertTrue(took >= 300 && took < 2_000, took + " ms");
+        // Not before the deadline, and not held by the work, which ignores interrupts until the test releases it below:
+        // 30 s past the deadline tells the two apart on any machine.
+        assertTrue(took >= 300, took + " ms");
+        assertTrue(took < 300 + 30_000, took + " ms");
         assertTrue(report.timedOut());
         assertTrue(stubborn.isCancelled(), "the caller's future says cancelled");
         waitUntil(() -> interruptsIgnored.get() > 0, "the work was interrupted, and ignored it");
         assertEquals(0, runtime.pending(runtime.jvm()), "the drain's account is closed");
         release.set(true);
-        assertTrue(ended.await(5, TimeUnit.SECONDS), "the work ends when it wants to");
+        assertTrue(ended.await(PATIENCE_SECONDS, TimeUnit.SECONDS), "the work ends when it wants to");
         sleep(50);
         assertEquals(1, runtime.cancelledCount(), "counted once, as cancelled");
         assertEquals(0, runtime.completedCount());
@@ -359,11 +388,11 @@ class TaskRuntimeTest {
             });
         }
         AtomicReference<DrainReport> report = new AtomicReference<>();
-        Thread drainer = new Thread(() -> report.set(runtime.drain(scope, Duration.ofSeconds(30))));
+        Thread drainer = new Thread(() -> report.set(runtime.drain(scope, Duration.ofSeconds(60))));
         drainer.start();
         sleep(50);
         go.countDown();
-        drainer.join(30_000);
+        drainer.join(TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
         assertFalse(drainer.isAlive());
         assertFalse(report.get().timedOut(), report.get().toString());
         assertEquals(0, runtime.pending(scope));
@@ -385,11 +414,14 @@ class TaskRuntimeTest {
 
     @Test
     void aZeroTimeoutDoesNotWait() {
-        TaskRuntime runtime = runtime();
+        TaskRuntime runtime = runtime("drain.timeout=10m");
         runtime.register("pending", new CompletableFuture<Void>(), runtime.jvm(), null);
         DrainReport report = runtime.drainAll(Duration.ZERO);
         assertTrue(report.timedOut());
-        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(1), report.toString());
+        assertEquals(1, report.leftPending().size(), report.toString());
+        // The task never completes: a zero taken for "no limit" would never return, one replaced by the configured
+        // drain timeout (10 minutes here) would take 10 minutes.
+        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(30), report.toString());
     }
 
     @Test
@@ -432,9 +464,13 @@ class TaskRuntimeTest {
             }
         };
         List<CompletableFuture<Void>> accepted = new ArrayList<>();
-        accepted.add(runtime.run("running", blocked, runtime.jvm(), null, null));
-        waitUntil(() -> runtime.pending(runtime.jvm()) == 1, "first task admitted");
-        sleep(50); // let the worker take it off the queue
+        CountDownLatch running = new CountDownLatch(1);
+        accepted.add(runtime.run("running", () -> {
+            running.countDown();
+            blocked.run();
+        }, runtime.jvm(), null, null));
+        // The worker has taken it off the queue once it runs: the queue's two places are free, however slow the start.
+        assertTrue(running.await(PATIENCE_SECONDS, TimeUnit.SECONDS), "the first task started");
         accepted.add(runtime.run("queued 1", blocked, runtime.jvm(), null, null));
         accepted.add(runtime.run("queued 2", blocked, runtime.jvm(), null, null));
         AtomicBoolean ran = new AtomicBoolean();
@@ -444,7 +480,7 @@ class TaskRuntimeTest {
                 && e.getMessage().contains("waituntil.executor.queue"), e.getMessage());
         assertEquals(3, runtime.pending(runtime.jvm()), "a rejected task is not pending");
         release.countDown();
-        assertFalse(runtime.drainAll(Duration.ofSeconds(5)).timedOut());
+        assertFalse(runtime.drainAll(Duration.ofSeconds(60)).timedOut());
         assertFalse(ran.get());
         for (CompletableFuture<Void> f : accepted) {
             assertTrue(f.isDone() && !f.isCompletedExceptionally());
@@ -503,7 +539,7 @@ class TaskRuntimeTest {
             sleep(300);
             release.countDown();
         }).start();
-        assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(10)).timedOut());
+        assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(60)).timedOut());
         assertTrue(finished.get(), "the drain returned only after the work had ended");
         assertEquals(0, runtime.pending(runtime.jvm()));
         assertEquals(1, runtime.completedCount());
@@ -526,7 +562,7 @@ class TaskRuntimeTest {
         assertTrue(queued.isCancelled());
         waitUntil(() -> runtime.pending(runtime.jvm()) == 1, "the cancelled task no longer pending");
         release.countDown();
-        blocker.get(5, TimeUnit.SECONDS);
+        blocker.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         waitUntil(() -> runtime.pending(runtime.jvm()) == 0, "nothing pending");
         assertFalse(ran.get(), "a cancelled task never runs");
         assertEquals(1, runtime.cancelledCount());
@@ -537,14 +573,16 @@ class TaskRuntimeTest {
     void runCompletesWithNullOrWithWhatItsBodyThrew() throws Exception {
         TaskRuntime runtime = runtime();
         AtomicBoolean ran = new AtomicBoolean();
-        assertEquals(null, runtime.run("fine", () -> ran.set(true), runtime.jvm(), null, null).get(5, TimeUnit.SECONDS));
+        assertEquals(null, runtime.run("fine", () -> ran.set(true), runtime.jvm(), null, null)
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertTrue(ran.get());
 
         IllegalStateException thrown = new IllegalStateException("mail server down");
         CompletableFuture<Void> failing = runtime.run("send receipt", () -> {
             throw thrown;
         }, runtime.jvm(), null, null);
-        ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(5, TimeUnit.SECONDS));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> failing.get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertSame(thrown, e.getCause(), "the body's own exception, not a wrapper");
         // The caller's future completes first, then the task's record counts and logs the failure.
         waitUntil(() -> log.records().stream().anyMatch(r -> r.getMessage().contains("failed")), "the failure logged");
@@ -575,10 +613,10 @@ class TaskRuntimeTest {
     void runRunsAndSupplyCalls() throws Exception {
         TaskRuntime runtime = runtime();
         Both both = new Both();
-        assertEquals(null, runtime.run("r", both, runtime.jvm(), null, null).get(5, TimeUnit.SECONDS));
+        assertEquals(null, runtime.run("r", both, runtime.jvm(), null, null).get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertEquals("run", both.how.get());
         assertEquals("called", runtime.supply("s", (java.util.concurrent.Callable<String>) both, runtime.jvm(), null, null)
-                .get(5, TimeUnit.SECONDS));
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertEquals("call", both.how.get());
         waitUntil(() -> runtime.completedCount() == 2, "both counted once their records have been told");
     }
@@ -674,7 +712,7 @@ class TaskRuntimeTest {
     private static java.lang.ref.WeakReference<ClassLoader> registerAndForget(TaskRuntime runtime) throws Exception {
         ClassLoader app = newApplicationLoader("/gone");
         Scope scope = runtime.scopeOf(app);
-        runtime.supply("uses the loader", () -> 1, scope, null, contextOf(app)).get(5, TimeUnit.SECONDS);
+        runtime.supply("uses the loader", () -> 1, scope, null, contextOf(app)).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         runtime.drain(scope, Duration.ofSeconds(1));
         return new java.lang.ref.WeakReference<>(app);
     }
@@ -688,12 +726,12 @@ class TaskRuntimeTest {
         runtime.run("look", () -> {
             during.set(Thread.currentThread().getContextClassLoader());
             worker.set(Thread.currentThread());
-        }, runtime.scopeOf(app), null, contextOf(app)).get(5, TimeUnit.SECONDS);
+        }, runtime.scopeOf(app), null, contextOf(app)).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertSame(app, during.get());
         assertTrue(worker.get().getName().startsWith("wait-until-worker-"), worker.get().getName());
         assertTrue(worker.get().isDaemon());
         ClassLoader after = runtime.supply("after", () -> Thread.currentThread().getContextClassLoader(),
-                runtime.jvm(), null, null).get(5, TimeUnit.SECONDS);
+                runtime.jvm(), null, null).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertEquals(null, after);
         waitUntil(() -> worker.get().getContextClassLoader() != app, "worker restored its own loader");
         assertNotSame(app, worker.get().getContextClassLoader());
@@ -712,7 +750,7 @@ class TaskRuntimeTest {
                 interrupted.set(true);
             }
         }, runtime.jvm(), null, null);
-        assertTrue(started.await(5, TimeUnit.SECONDS));
+        assertTrue(started.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertTrue(f.cancel(true));
         waitUntil(interrupted::get, "interrupted");
         assertEquals(0, runtime.pending(runtime.jvm()));
@@ -780,18 +818,28 @@ class TaskRuntimeTest {
             sleep(100);
             registeredLate.complete(null);
         });
+        long begin = System.nanoTime();
         request.start();
-        DrainReport report = runtime.drainForShutdown("a test");
+        DrainReport report = runtime.drainForShutdown("a test"); // the default drain timeout, 30 s
+        long took = System.nanoTime() - begin;
+        boolean doneWhenItReturned = registeredLate.isDone();
         request.join();
         assertFalse(report.timedOut(), report.toString());
-        assertTrue(registeredLate.isDone(), "the drain waited for the request, then for its task");
-        assertTrue(report.elapsedNanos() >= TimeUnit.MILLISECONDS.toNanos(390), report.toString());
+        assertTrue(doneWhenItReturned, "the drain waited for the request, then for its task");
+        // Counted from the request's start, which sleeps 300 + 100 ms before the task completes: a floor the clock
+        // guarantees, however late the drain itself began.
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(390), took / 1_000_000 + " ms; " + report);
         assertEquals(0, scope.requestsInFlight());
     }
 
+    /**
+     * Contexts stop one after another: together their drains take one timeout, not two. What each drain was given is
+     * read from its debug line ("..., 0 left"), not from the clock: b's drain begins after a's reached the stop's
+     * deadline, so it must be given nothing, where a drain with a deadline of its own would get 400 ms.
+     */
     @Test
     void oneStopHasOneDeadlineAndApplicationDrainsStayWithinIt() {
-        TaskRuntime runtime = runtime("drain.timeout=400ms");
+        TaskRuntime runtime = runtime("drain.timeout=400ms", "debug=true");
         Scope a = runtime.scopeOf(newApplicationLoader("/a"));
         Scope b = runtime.scopeOf(newApplicationLoader("/b"));
         runtime.register("stuck in a", new CompletableFuture<Void>(), a, null);
@@ -799,15 +847,19 @@ class TaskRuntimeTest {
         long first = runtime.beginShutdown();
         assertEquals(first, runtime.beginShutdown(), "a later hook of the same stop keeps the deadline");
         long start = System.nanoTime();
-        runtime.drainApplication(a);
-        runtime.drainApplication(b); // contexts stop one after another: together they take one timeout, not two
+        assertTrue(runtime.drainApplication(a).timedOut());
+        assertTrue(System.nanoTime() - first >= 0, "a's drain held to the stop's deadline");
+        assertTrue(runtime.drainApplication(b).timedOut());
         long took = System.nanoTime() - start;
-        assertTrue(took < TimeUnit.MILLISECONDS.toNanos(700), "two application drains took " + took / 1_000_000 + " ms");
+        List<String> began = log.linesContaining("wait-until: draining application /b for its stop: ");
+        assertEquals(1, began.size(), log.lines().toString());
+        assertTrue(began.get(0).endsWith(", 0 left"), "b's drain got no time of its own: " + began.get(0));
+        System.out.printf("two application drains of one stop with drain.timeout=400ms took %d ms%n", took / 1_000_000);
     }
 
     @Test
     void twoDrainsOfOneStopNameAStuckTaskOnceAndALaterDrainOfTheScopeReturnsAtOnce() throws Exception {
-        TaskRuntime runtime = runtime("drain.timeout=300ms");
+        TaskRuntime runtime = runtime("drain.timeout=300ms", "debug=true");
         Scope shop = runtime.scopeOf(newApplicationLoader("/shop"));
         runtime.register("stuck", new CompletableFuture<Void>() {
             @Override
@@ -823,20 +875,34 @@ class TaskRuntimeTest {
                 log.lines().toString());
         assertEquals(0, log.linesContaining("all tasks finished").size(), "neither drain's summary claims success\n"
                 + log.lines());
+        // contextDestroyed, Servlet.destroy...: one per component. Neither waits, which the runtime tells without a
+        // clock: the first begins with nothing left of the stop's deadline (its debug line: "..., 0 left", where a
+        // deadline of its own would give it 300 ms), the second finds the scope drained and returns a 0 ms report.
         long start = System.nanoTime();
-        runtime.drainApplication(shop); // contextDestroyed, Servlet.destroy...: one per component
         runtime.drainApplication(shop);
-        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(100), "already drained: no second wait");
+        DrainReport again = runtime.drainApplication(shop);
+        long took = System.nanoTime() - start;
+        List<String> began = log.linesContaining("wait-until: draining application /shop for its stop: ");
+        assertEquals(1, began.size(), "the second drain does not begin again: " + log.lines());
+        assertTrue(began.get(0).endsWith(", 0 left"), "no time of its own after the stop's deadline: " + began.get(0));
+        assertEquals(0, again.elapsedNanos(), "already drained: " + again);
+        System.out.printf("two later drains of a drained scope took %d ms%n", took / 1_000_000);
     }
 
+    /**
+     * Both drains must be under way when the deadline comes (a drain that begins after the cancel sees nothing
+     * pending, and rightly reports so): the second one is started and seen to have fixed the stop's deadline before
+     * the first begins, and the deadline, 10 s, leaves any machine the time to begin the first.
+     */
     @Test
     void aDrainThatSeesAnotherDrainCancelATaskDoesNotReportSuccess() throws Exception {
-        TaskRuntime runtime = runtime("drain.timeout=300ms");
+        TaskRuntime runtime = runtime("drain.timeout=10s");
         CompletableFuture<Void> cancellable = new CompletableFuture<>();
         runtime.register("cancellable", cancellable, runtime.jvm(), null);
         DrainReport[] other = new DrainReport[1];
         Thread second = new Thread(() -> other[0] = runtime.drainForShutdown("the JVM shutdown hook"));
         second.start();
+        waitUntil(runtime::isShuttingDown, "the JVM shutdown hook's drain began");
         DrainReport first = runtime.drainForShutdown("a container");
         second.join();
         assertTrue(cancellable.isCancelled());
@@ -846,9 +912,10 @@ class TaskRuntimeTest {
 
     @Test
     void aServerStartedAgainAfterAStopReopensTheRuntime() {
-        TaskRuntime runtime = runtime("drain.timeout=200ms");
+        TaskRuntime runtime = runtime("drain.timeout=60s");
         Scope app = runtime.scopeOf(newApplicationLoader("/app"));
-        runtime.drainForShutdown("a server stop");
+        long firstDeadline = runtime.beginShutdown();
+        runtime.drainForShutdown("a server stop"); // nothing pending: returns at once
         assertThrows(RejectedExecutionException.class,
                 () -> runtime.register("after the stop", new CompletableFuture<>(), app, null));
         assertTrue(runtime.isShuttingDown());
@@ -863,6 +930,9 @@ class TaskRuntimeTest {
             sleep(100);
             pending.complete(null);
         }).start();
+        // Its own deadline, fixed anew (the old one would be equal); 60 s, so that its task's 100 ms fit on any machine.
+        long nextDeadline = runtime.beginShutdown();
+        assertTrue(nextDeadline - firstDeadline > 0, "the next stop has a deadline of its own");
         assertFalse(runtime.drainForShutdown("the next stop").timedOut(), "the next stop has a deadline of its own");
     }
 
@@ -890,7 +960,7 @@ class TaskRuntimeTest {
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting until: " + what);

@@ -27,6 +27,9 @@ import dev.waituntil.agent.config.TestConfigs;
  */
 class WatchdogTest {
 
+    /** How long a test waits for what happens at once before it fails: a hang guard, not a speed check. */
+    private static final long PATIENCE_SECONDS = 60;
+
     private static final Duration WARN = Duration.ofMinutes(15);
     private static final Duration ERROR = Duration.ofHours(1);
     private static final Duration REPEAT = Duration.ofMinutes(10);
@@ -133,12 +136,12 @@ class WatchdogTest {
                 interrupted.countDown();
             }
         }, runtime.jvm(), null, null);
-        assertTrue(running.await(10, TimeUnit.SECONDS));
+        assertTrue(running.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
         TrackedTask task = runtime.pendingTasks().get(0);
 
         watchdog(runtime, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(2)).check(at(task, Duration.ofSeconds(2)));
 
-        assertTrue(interrupted.await(10, TimeUnit.SECONDS), "the work was interrupted");
+        assertTrue(interrupted.await(PATIENCE_SECONDS, TimeUnit.SECONDS), "the work was interrupted");
         assertThrows(CancellationException.class, () -> work.getNow(null));
         assertEquals(0, runtime.pending(runtime.jvm()));
         assertEquals(1, runtime.cancelledCount());
@@ -256,10 +259,10 @@ class WatchdogTest {
     }
 
     private static void awaitTrue(Supplier<Boolean> condition, Supplier<String> why) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + why.get());
+                throw new AssertionError("not within " + PATIENCE_SECONDS + " s: " + why.get());
             }
             Thread.sleep(10);
         }

@@ -1,6 +1,7 @@
 package dev.waituntil.it.support;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -95,6 +96,18 @@ public final class LoadClients {
 
     private void refusal(String kind) {
         refusals.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /**
+     * Waits until at least {@code n} requests have been accepted, or {@code timeout} has passed. A test that needs
+     * so much load before its stop counts it, rather than assuming that a fixed time brings it: on a loaded machine
+     * it may not. The test still asserts the count, which now fails only if the server accepts nothing for so long.
+     */
+    public void awaitAccepted(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (accepted.size() < n && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
     }
 
     /** The stop has been sent: from now on the clients end once the server refuses them or is gone. */

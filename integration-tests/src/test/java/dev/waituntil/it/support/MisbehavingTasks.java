@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -28,8 +29,8 @@ import dev.waituntil.it.support.JettyTestWebApp.Record;
  * tasks that never end), then go on: every load task, every link of the chain and the burst finished before the
  * application was torn down; exactly two tasks, {@code deaf} and {@code stuck}, are named as still pending at the
  * deadline (so none of the 2 000 was left or counted twice); {@code stuck} was interrupted, {@code deaf} was
- * interrupted and ignored it; and the JVM exits within a few seconds of the deadline although {@code deaf} still
- * runs.
+ * interrupted and ignored it; and the JVM exits after the deadline although {@code deaf} still runs (within 30 s
+ * of it, which tells "went on" from "held by deaf" on any machine).
  */
 public final class MisbehavingTasks {
 
@@ -40,6 +41,10 @@ public final class MisbehavingTasks {
     static final long LINK_MS = 400;
     static final int BURST = 2_000;
     static final long BURST_AFTER_MS = 1_500;
+    /** Load tasks accepted before the misbehaving ones are registered: the callers wait for them (bounded). */
+    public static final int LOAD_BEFORE = 10;
+    /** How long a caller waits for {@link #LOAD_BEFORE} accepted load tasks. */
+    public static final Duration LOAD_WAIT = Duration.ofSeconds(30);
 
     private MisbehavingTasks() {
     }
@@ -67,7 +72,8 @@ public final class MisbehavingTasks {
         }
         List<String> named = process.linesContaining(" is still pending");
         List<Executable> checks = new ArrayList<>();
-        checks.add(() -> assertTrue(loadAccepted.size() >= 10, "the load was real: " + loadAccepted.size() + " accepted"));
+        checks.add(() -> assertTrue(loadAccepted.size() >= LOAD_BEFORE, "the load was real: " + loadAccepted.size()
+                + " accepted"));
         checks.add(() -> assertEquals(List.of(), notDoneBefore(record, loadAccepted, teardown),
                 "every accepted load task finished before the application's teardown"));
         checks.add(() -> assertEquals(List.of(), notDoneBefore(record, chain, teardown),
@@ -86,7 +92,8 @@ public final class MisbehavingTasks {
                 && named.stream().anyMatch(l -> l.contains("'stuck'")), "the named ones are deaf and stuck: " + named));
         checks.add(() -> assertTrue(stopToExitMillis >= DRAIN_TIMEOUT_MS - 500, "the stop waited for the drain's "
                 + "deadline: " + stopToExitMillis + " ms"));
-        checks.add(() -> assertTrue(stopToExitMillis < DRAIN_TIMEOUT_MS + 10_000, "the JVM exited within 10 s of the "
+        // deaf never ends: an exit at all shows the stop went on; 30 s past the deadline is "soon after it" on any machine.
+        checks.add(() -> assertTrue(stopToExitMillis < DRAIN_TIMEOUT_MS + 30_000, "the JVM exited within 30 s of the "
                 + "deadline although the deaf task still ran: " + stopToExitMillis + " ms"));
         String figures = figures(run, record, loadAccepted, stopToExitMillis, named);
         System.out.println("[figures] " + figures);

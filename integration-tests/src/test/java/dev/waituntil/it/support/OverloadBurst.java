@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  *
  * <p>{@link #assertNothingDroppedSilently} then checks: every request was answered 200 (accepted) or 503
  * (rejected); the burst went beyond the queue; every accepted task ran and no rejected one did; every rejection
- * reached the application and the agent's log; {@code /ping} kept being answered.
+ * reached the application and the agent's log; {@code /ping} kept being answered (200 each time; how fast is
+ * printed, not asserted: it is the machine's).
  */
 public final class OverloadBurst {
 
@@ -121,6 +122,8 @@ public final class OverloadBurst {
         assertEquals(List.of(), unrecorded, "every rejection reached the application as an exception\n" + why);
         assertTrue(agentLogLines >= rejected.size(), "every rejection is in the agent's log (debug) with its reason: "
                 + agentLogLines + " lines\n" + why);
-        assertTrue(!pingMillis.isEmpty() && slowestPing < 2_000, "the server kept answering: " + pingMillis);
+        // Every /ping during the burst was answered 200 (the pinging client fails on anything else, and its requests
+        // are bounded by the client's timeout); a server that stopped answering would fail there, on any machine.
+        assertTrue(!pingMillis.isEmpty(), "the server kept answering /ping during the burst: " + pingMillis);
     }
 }

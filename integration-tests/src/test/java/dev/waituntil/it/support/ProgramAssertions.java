@@ -40,11 +40,14 @@ public final class ProgramAssertions {
                 + p.exitMillis().orElseThrow() + " ms)\n" + out);
     }
 
-    /** Exit code 0 within seconds, not before the 1 s drain timeout, and the task did not finish. */
+    /**
+     * Exit code 0 not before the 1 s drain timeout and long before the 60 s task could end (within 30 s of the
+     * timeout, JVM start included: on any machine), and the task did not finish.
+     */
     public static void assertDrainGaveUpAfterOneSecond(JavaProcess p, int exit, String out) {
         assertEquals(0, exit, "exit code\n" + out);
         long ranMillis = p.exitMillis().orElseThrow();
-        assertTrue(ranMillis < 15_000, "with drain.timeout=1s the JVM must exit within seconds, took "
+        assertTrue(ranMillis < 1_000 + 30_000, "with drain.timeout=1s the JVM must exit long before the task ends, took "
                 + ranMillis + " ms\n" + out);
         assertFalse(p.firstLineContaining("TASK DONE").isPresent(), "the task cannot have finished\n" + out);
         long mainReturned = stamp(p, "MAIN RETURNED").orElseThrow();
@@ -64,7 +67,7 @@ public final class ProgramAssertions {
         assertEquals(0, exit, "exit code\n" + out);
         assertTrue(lines.contains("CANCEL RETURNED true"), "cancel(true) succeeded\n" + out);
         assertTrue(lines.contains("TASK INTERRUPTED"), "the task was interrupted\n" + out);
-        assertTrue(lines.contains("TASK ENDED WITHIN 5 S true"), "the task ended promptly\n" + out);
+        assertTrue(lines.contains("TASK ENDED WITHIN 20 S true"), "the task ended promptly, not after its 30 s\n" + out);
         assertTrue(lines.contains("PENDING 0"), "nothing pending after the cancel\n" + out);
         assertFalse(lines.contains("TASK DONE"), "the task did not run to its end\n" + out);
     }
