@@ -30,14 +30,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program),
- * and drains them from a JVM shutdown hook within {@code waituntil.drain.timeout}.
+ * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program, a web
+ * application without the agent), and drains them from a JVM shutdown hook within
+ * {@code waituntil.drain.timeout}.
  *
  * <p>Deliberately small: no request scope, no per-application drain, no watchdog; those need
  * the agent. It honours {@code waituntil.drain.timeout}, {@code waituntil.drain.cancel},
  * {@code waituntil.executor.threads} and {@code waituntil.executor.queue} from system properties
  * or the environment, and logs through {@code java.util.logging} so that the API stays free of
  * dependencies.
+ *
+ * <p>Each web application has its own copy of this class, in its own class loader, which its container
+ * stops when it stops the application, possibly long before the JVM exits. Everything the shutdown
+ * hook and the completion of a task can run is therefore loaded when the hook is made
+ * ({@link ClassPreloader}), and the hook catches whatever still goes wrong.
  */
 final class StandaloneBackend implements Backend {
 
@@ -64,12 +70,25 @@ final class StandaloneBackend implements Backend {
         this.threads = integer("executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1);
         this.queue = integer("executor.queue", 10_000, 0);
         if (installShutdownHook) {
-            Thread hook = new Thread(this::drainAtExit, "wait-until-drain");
-            Runtime.getRuntime().addShutdownHook(hook);
+            Runtime.getRuntime().addShutdownHook(newShutdownHook());
             LOG.warning("wait-until: the agent is not attached to this JVM (no -javaagent:wait-until-agent.jar); "
                     + "tasks are tracked in-process and a JVM shutdown hook waits up to " + describe(timeout)
                     + " for them. Request scope and container-aware draining need the agent.");
         }
+    }
+
+    /**
+     * The JVM shutdown hook, not yet installed; everything its drain can run is loaded first, while the
+     * class loader still loads.
+     */
+    Thread newShutdownHook() {
+        ClassPreloader.loadEverythingReferencedBy(StandaloneBackend.class);
+        Thread exitHook = new Thread(new ExitDrain(this), "wait-until-drain");
+        // Inherited from whoever registered the first task, usually a request thread: the application's
+        // loader, which JDK code that consults the context loader (logging managers) must not meet after
+        // the container stopped it.
+        exitHook.setContextClassLoader(null);
+        return exitHook;
     }
 
     @Override
@@ -92,32 +111,7 @@ final class StandaloneBackend implements Backend {
     @Override
     public <T> CompletableFuture<T> supply(String label, Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        ClassLoader caller = Thread.currentThread().getContextClassLoader();
-        // FutureTask does the work: unlike CompletableFuture, its cancel(true) interrupts the thread.
-        FutureTask<T> work = new FutureTask<T>(task) {
-            @Override
-            public void run() {
-                Thread thread = Thread.currentThread();
-                ClassLoader own = thread.getContextClassLoader();
-                thread.setContextClassLoader(caller);
-                try {
-                    super.run();
-                } finally {
-                    thread.setContextClassLoader(own);
-                }
-            }
-
-            @Override
-            protected void done() {
-                try {
-                    result.complete(get());
-                } catch (ExecutionException e) {
-                    result.completeExceptionally(e.getCause());
-                } catch (CancellationException | InterruptedException e) {
-                    result.cancel(false);
-                }
-            }
-        };
+        FutureTask<T> work = new CallerLoaderTask<T>(task, Thread.currentThread().getContextClassLoader(), result);
         result.whenComplete((value, failure) -> {
             if (result.isCancelled()) {
                 work.cancel(true);
@@ -158,10 +152,36 @@ final class StandaloneBackend implements Backend {
         }
     }
 
+    /**
+     * The shutdown hook's work. A member class rather than a lambda, whose class the JVM makes at run time
+     * with no class file: what the hook runs is then all in class files that {@link ClassPreloader} reads.
+     */
+    private static final class ExitDrain implements Runnable {
+        private final StandaloneBackend backend;
+
+        ExitDrain(StandaloneBackend backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public void run() {
+            backend.drainAtExit();
+        }
+    }
+
     private void drainAtExit() {
-        int left = drain(drainTimeoutNanos);
-        if (left > 0) {
-            warn("wait-until: " + left + " task(s) still pending when the JVM exits");
+        try {
+            int left = drain(drainTimeoutNanos);
+            if (left > 0) {
+                log(Level.WARNING, "drainAtExit", "wait-until: " + left + " task(s) still pending when the JVM exits");
+            }
+        } catch (Throwable e) {
+            // The last resort when a container stopped this application's class loader anyway (a class this
+            // code did not know of, the application's own Future failing to load its classes): one line
+            // through the JDK's own stream, no stack of class-loading errors, and the JVM goes on exiting.
+            System.err.println("wait-until: the JVM shutdown hook stopped draining this application's tasks, "
+                    + pending.size() + " task(s) not waited for: " + e);
+            System.err.flush();
         }
     }
 
@@ -183,7 +203,7 @@ final class StandaloneBackend implements Backend {
                 continue;
             }
             left++;
-            warn("wait-until: drain timed out; task '" + entry.label() + "' still pending after "
+            log(Level.WARNING, "drain", "wait-until: drain timed out; task '" + entry.label() + "' still pending after "
                     + entry.ageMillis() + " ms" + (cancelAtDeadline ? ", cancelling it" : ""));
             if (cancelAtDeadline) {
                 entry.cancel();
@@ -212,18 +232,20 @@ final class StandaloneBackend implements Backend {
     }
 
     /**
-     * A warning that must not be lost at JVM exit. The JDK's LogManager removes every handler in a
+     * A line that must not be lost at JVM exit. The JDK's LogManager removes every handler in a
      * shutdown hook of its own, which runs alongside our drain, so during shutdown the line goes to
      * standard error, formatted as java.util.logging would format it.
      */
-    private static void warn(String message) {
+    private static void log(Level level, String method, String message) {
         if (!isShuttingDown()) {
-            LOG.warning(message);
+            // The caller named, not this helper, which is what java.util.logging would infer.
+            LOG.logp(level, StandaloneBackend.class.getName(), method, message);
             return;
         }
-        LogRecord record = new LogRecord(Level.WARNING, message);
+        LogRecord record = new LogRecord(level, message);
         record.setLoggerName(LOG.getName());
         record.setSourceClassName(StandaloneBackend.class.getName());
+        record.setSourceMethodName(method);
         System.err.print(new SimpleFormatter().format(record));
         System.err.flush();
     }
@@ -259,6 +281,46 @@ final class StandaloneBackend implements Backend {
             }
         }
         return pool;
+    }
+
+    /**
+     * Runs the work with the caller's context class loader. A FutureTask does the work: unlike
+     * CompletableFuture, its cancel(true) interrupts the thread. A member class rather than an anonymous
+     * one, which {@link ClassPreloader} would not find: its {@code done()} may run after the container
+     * stopped the application.
+     */
+    private static final class CallerLoaderTask<T> extends FutureTask<T> {
+        private final ClassLoader caller;
+        private final CompletableFuture<T> result;
+
+        CallerLoaderTask(Callable<T> task, ClassLoader caller, CompletableFuture<T> result) {
+            super(task);
+            this.caller = caller;
+            this.result = result;
+        }
+
+        @Override
+        public void run() {
+            Thread thread = Thread.currentThread();
+            ClassLoader own = thread.getContextClassLoader();
+            thread.setContextClassLoader(caller);
+            try {
+                super.run();
+            } finally {
+                thread.setContextClassLoader(own);
+            }
+        }
+
+        @Override
+        protected void done() {
+            try {
+                result.complete(get());
+            } catch (ExecutionException e) {
+                result.completeExceptionally(e.getCause());
+            } catch (CancellationException | InterruptedException e) {
+                result.cancel(false);
+            }
+        }
     }
 
     /** One tracked task. Its own monitor is what a drain waits on, so completion wakes it at once. */
