@@ -1,6 +1,7 @@
 package dev.waituntil;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -19,6 +21,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -32,13 +35,13 @@ import java.util.regex.Pattern;
 /**
  * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program, a web
  * application without the agent), and drains them from a JVM shutdown hook within
- * {@code waituntil.drain.timeout}.
+ * {@code waituntil.drain.timeout}; in a web application, earlier, at the application's own teardown
+ * ({@link #drainAtTeardown}, called by the listener of {@code dev.waituntil.servlet}).
  *
- * <p>Deliberately small: no request scope, no per-application drain, no watchdog; those need
- * the agent. It honours {@code waituntil.drain.timeout}, {@code waituntil.drain.cancel},
- * {@code waituntil.executor.threads} and {@code waituntil.executor.queue} from system properties
- * or the environment, and logs through {@code java.util.logging} so that the API stays free of
- * dependencies.
+ * <p>Deliberately small: no request scope, no watchdog; those need the agent. It honours
+ * {@code waituntil.drain.timeout}, {@code waituntil.drain.cancel}, {@code waituntil.executor.threads}
+ * and {@code waituntil.executor.queue} from system properties or the environment, and logs through
+ * {@code java.util.logging} so that the API stays free of dependencies.
  *
  * <p>Each web application has its own copy of this class, in its own class loader, which its container
  * stops when it stops the application, possibly long before the JVM exits. Everything the shutdown
@@ -60,8 +63,13 @@ final class StandaloneBackend implements Backend {
     private final boolean cancelAtDeadline;
     private final int threads;
     private final int queue;
+    private final List<Thread> workers = new CopyOnWriteArrayList<Thread>();
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+    /** The JVM shutdown hook when installed; removed at the application's teardown. */
+    final Thread hook;
     private volatile ThreadPoolExecutor executor;
-    private volatile boolean drained;
+    /** Why new tasks are refused: null until a drain has closed the door. */
+    private volatile String drainedBecause;
 
     StandaloneBackend(boolean installShutdownHook) {
         Duration timeout = duration("drain.timeout", Duration.ofSeconds(30));
@@ -69,12 +77,15 @@ final class StandaloneBackend implements Backend {
         this.cancelAtDeadline = !"false".equalsIgnoreCase(setting("drain.cancel"));
         this.threads = integer("executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1);
         this.queue = integer("executor.queue", 10_000, 0);
+        Thread exitHook = null;
         if (installShutdownHook) {
-            Runtime.getRuntime().addShutdownHook(newShutdownHook());
+            exitHook = newShutdownHook();
+            Runtime.getRuntime().addShutdownHook(exitHook);
             LOG.warning("wait-until: the agent is not attached to this JVM (no -javaagent:wait-until-agent.jar); "
                     + "tasks are tracked in-process and a JVM shutdown hook waits up to " + describe(timeout)
                     + " for them. Request scope and container-aware draining need the agent.");
         }
+        this.hook = exitHook;
     }
 
     /**
@@ -145,10 +156,11 @@ final class StandaloneBackend implements Backend {
     private void add(Entry entry) {
         pending.add(entry);
         // Checked after the add: a drain that ends concurrently either sees the entry or we see it ended.
-        if (drained) {
+        String because = drainedBecause;
+        if (because != null) {
             pending.remove(entry);
-            throw new RejectedExecutionException("wait-until rejected task '" + entry.label()
-                    + "': the JVM is shutting down and its tasks have already been drained");
+            throw new RejectedExecutionException("wait-until rejected task '" + entry.label() + "': " + because
+                    + " and its tasks have already been drained");
         }
     }
 
@@ -171,7 +183,7 @@ final class StandaloneBackend implements Backend {
 
     private void drainAtExit() {
         try {
-            int left = drain(drainTimeoutNanos);
+            int left = drain(drainTimeoutNanos, "the JVM is shutting down");
             if (left > 0) {
                 log(Level.WARNING, "drainAtExit", "wait-until: " + left + " task(s) still pending when the JVM exits");
             }
@@ -186,16 +198,69 @@ final class StandaloneBackend implements Backend {
     }
 
     /**
+     * The drain of a web application at its own teardown ({@code contextDestroyed}), before its container
+     * stops its class loader: waits for its tasks within {@code waituntil.drain.timeout} as the JVM
+     * shutdown hook would, refuses new ones, lets the worker threads end (so that the container sees no
+     * thread of the application left running), removes the shutdown hook (which would otherwise keep the
+     * stopped application's classes reachable until the JVM exits) and says so in one line. Only the first
+     * call drains: the listener may be registered twice.
+     */
+    void drainAtTeardown(String application) {
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        long deadline = started + Math.min(drainTimeoutNanos, Long.MAX_VALUE / 4);
+        int pendingAtStart = pending();
+        int left = drain(drainTimeoutNanos, "application " + application + " has stopped");
+        for (Thread worker : workers) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                break; // a task that ignored its cancellation keeps its thread; the deadline is spent
+            }
+            if (worker == Thread.currentThread()) {
+                continue; // a task that stops its own application: it ends when this returns
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is exiting and the hook runs beside us; it finds nothing left to wait for.
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        String outcome = left == 0 ? "all finished in " + millis + " ms"
+                : left + " still pending after " + millis + " ms, " + (cancelAtDeadline ? "cancelled" : "left running");
+        log(Level.INFO, "drainAtTeardown", "wait-until: drained application " + application
+                + " at its teardown (standalone mode, no agent): " + pendingAtStart + " task(s) pending, " + outcome);
+    }
+
+    /** As at JVM exit: see {@link #drain(long, String)}. */
+    int drain(long timeoutNanos) {
+        return drain(timeoutNanos, "the JVM is shutting down");
+    }
+
+    /**
      * Waits for every pending task, including those registered meanwhile, until none is left or
-     * the timeout has passed; then refuses new tasks, names those still pending and cancels them.
+     * the timeout has passed; then refuses new tasks (saying {@code because}), names those still
+     * pending and cancels them.
      *
      * @return how many tasks were still pending at the deadline
      */
-    int drain(long timeoutNanos) {
+    int drain(long timeoutNanos, String because) {
         // Capped so that "never" (a huge timeout) cannot overflow the deadline.
         long deadline = System.nanoTime() + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
         awaitAll(deadline);
-        drained = true;
+        if (drainedBecause == null) {
+            drainedBecause = because;
+        }
         awaitAll(deadline); // those that slipped in just before the door closed
         int left = 0;
         for (Entry entry : pending) {
@@ -274,6 +339,7 @@ final class StandaloneBackend implements Backend {
                         Thread t = new Thread(r, "wait-until-worker-" + n.incrementAndGet());
                         t.setDaemon(true);
                         t.setContextClassLoader(loader);
+                        workers.add(t);
                         return t;
                     });
                     executor = pool;
