@@ -35,14 +35,11 @@ final class ClassPreloader {
      * Loads every class named in the constant pool of {@code root} and of its member classes, through
      * {@code root}'s loader. Best effort: a class file that cannot be read, or a name that does not load,
      * is passed over; what is missed fails later where it is used, as it would have without this.
-     *
-     * @return the names loaded, for tests
      */
-    static Set<String> loadEverythingReferencedBy(Class<?> root) {
-        Set<String> loaded = new LinkedHashSet<String>();
+    static void loadEverythingReferencedBy(Class<?> root) {
         ClassLoader loader = root.getClassLoader();
         if (loader == null) {
-            return loaded; // the bootstrap loader is never stopped
+            return; // the bootstrap loader is never stopped
         }
         List<Class<?>> classes = new ArrayList<Class<?>>();
         collect(root, classes);
@@ -53,12 +50,10 @@ final class ClassPreloader {
         for (String name : names) {
             try {
                 Class.forName(name, true, loader);
-                loaded.add(name);
             } catch (ClassNotFoundException | LinkageError e) {
                 // not reachable from this loader: code that names it could not run in any case
             }
         }
-        return loaded;
     }
 
     private static void collect(Class<?> c, List<Class<?>> into) {
