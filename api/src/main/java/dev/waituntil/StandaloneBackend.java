@@ -1,6 +1,7 @@
 package dev.waituntil;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -19,6 +21,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -30,14 +33,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program),
- * and drains them from a JVM shutdown hook within {@code waituntil.drain.timeout}.
+ * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program, a web
+ * application without the agent), and drains them from a JVM shutdown hook within
+ * {@code waituntil.drain.timeout}; in a web application, earlier, at the application's own teardown
+ * ({@link #drainAtTeardown}, called by the listener of {@code dev.waituntil.servlet}).
  *
- * <p>Deliberately small: no request scope, no per-application drain, no watchdog; those need
- * the agent. It honours {@code waituntil.drain.timeout}, {@code waituntil.drain.cancel},
- * {@code waituntil.executor.threads} and {@code waituntil.executor.queue} from system properties
- * or the environment, and logs through {@code java.util.logging} so that the API stays free of
- * dependencies.
+ * <p>Deliberately small: no request scope, no watchdog; those need the agent. It honours
+ * {@code waituntil.drain.timeout}, {@code waituntil.drain.cancel}, {@code waituntil.executor.threads}
+ * and {@code waituntil.executor.queue} from system properties or the environment, and logs through
+ * {@code java.util.logging} so that the API stays free of dependencies.
+ *
+ * <p>Each web application has its own copy of this class, in its own class loader, which its container
+ * stops when it stops the application, possibly long before the JVM exits. Everything the shutdown
+ * hook and the completion of a task can run is therefore loaded when the hook is made
+ * ({@link ClassPreloader}), and the hook catches whatever still goes wrong.
  */
 final class StandaloneBackend implements Backend {
 
@@ -54,8 +63,13 @@ final class StandaloneBackend implements Backend {
     private final boolean cancelAtDeadline;
     private final int threads;
     private final int queue;
+    private final List<Thread> workers = new CopyOnWriteArrayList<Thread>();
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+    /** The JVM shutdown hook when installed; removed at the application's teardown. */
+    final Thread hook;
     private volatile ThreadPoolExecutor executor;
-    private volatile boolean drained;
+    /** Why new tasks are refused: null until a drain has closed the door. */
+    private volatile String drainedBecause;
 
     StandaloneBackend(boolean installShutdownHook) {
         Duration timeout = duration("drain.timeout", Duration.ofSeconds(30));
@@ -63,13 +77,29 @@ final class StandaloneBackend implements Backend {
         this.cancelAtDeadline = !"false".equalsIgnoreCase(setting("drain.cancel"));
         this.threads = integer("executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1);
         this.queue = integer("executor.queue", 10_000, 0);
+        Thread exitHook = null;
         if (installShutdownHook) {
-            Thread hook = new Thread(this::drainAtExit, "wait-until-drain");
-            Runtime.getRuntime().addShutdownHook(hook);
+            exitHook = newShutdownHook();
+            Runtime.getRuntime().addShutdownHook(exitHook);
             LOG.warning("wait-until: the agent is not attached to this JVM (no -javaagent:wait-until-agent.jar); "
                     + "tasks are tracked in-process and a JVM shutdown hook waits up to " + describe(timeout)
                     + " for them. Request scope and container-aware draining need the agent.");
         }
+        this.hook = exitHook;
+    }
+
+    /**
+     * The JVM shutdown hook, not yet installed; everything its drain can run is loaded first, while the
+     * class loader still loads.
+     */
+    Thread newShutdownHook() {
+        ClassPreloader.loadEverythingReferencedBy(StandaloneBackend.class);
+        Thread exitHook = new Thread(new ExitDrain(this), "wait-until-drain");
+        // Inherited from whoever registered the first task, usually a request thread: the application's
+        // loader, which JDK code that consults the context loader (logging managers) must not meet after
+        // the container stopped it.
+        exitHook.setContextClassLoader(null);
+        return exitHook;
     }
 
     @Override
@@ -92,32 +122,7 @@ final class StandaloneBackend implements Backend {
     @Override
     public <T> CompletableFuture<T> supply(String label, Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        ClassLoader caller = Thread.currentThread().getContextClassLoader();
-        // FutureTask does the work: unlike CompletableFuture, its cancel(true) interrupts the thread.
-        FutureTask<T> work = new FutureTask<T>(task) {
-            @Override
-            public void run() {
-                Thread thread = Thread.currentThread();
-                ClassLoader own = thread.getContextClassLoader();
-                thread.setContextClassLoader(caller);
-                try {
-                    super.run();
-                } finally {
-                    thread.setContextClassLoader(own);
-                }
-            }
-
-            @Override
-            protected void done() {
-                try {
-                    result.complete(get());
-                } catch (ExecutionException e) {
-                    result.completeExceptionally(e.getCause());
-                } catch (CancellationException | InterruptedException e) {
-                    result.cancel(false);
-                }
-            }
-        };
+        FutureTask<T> work = new CallerLoaderTask<T>(task, Thread.currentThread().getContextClassLoader(), result);
         result.whenComplete((value, failure) -> {
             if (result.isCancelled()) {
                 work.cancel(true);
@@ -151,31 +156,111 @@ final class StandaloneBackend implements Backend {
     private void add(Entry entry) {
         pending.add(entry);
         // Checked after the add: a drain that ends concurrently either sees the entry or we see it ended.
-        if (drained) {
+        String because = drainedBecause;
+        if (because != null) {
             pending.remove(entry);
-            throw new RejectedExecutionException("wait-until rejected task '" + entry.label()
-                    + "': the JVM is shutting down and its tasks have already been drained");
-        }
-    }
-
-    private void drainAtExit() {
-        int left = drain(drainTimeoutNanos);
-        if (left > 0) {
-            warn("wait-until: " + left + " task(s) still pending when the JVM exits");
+            throw new RejectedExecutionException("wait-until rejected task '" + entry.label() + "': " + because
+                    + " and its tasks have already been drained");
         }
     }
 
     /**
+     * The shutdown hook's work. A member class rather than a lambda, whose class the JVM makes at run time
+     * with no class file: what the hook runs is then all in class files that {@link ClassPreloader} reads.
+     */
+    private static final class ExitDrain implements Runnable {
+        private final StandaloneBackend backend;
+
+        ExitDrain(StandaloneBackend backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public void run() {
+            backend.drainAtExit();
+        }
+    }
+
+    private void drainAtExit() {
+        try {
+            int left = drain(drainTimeoutNanos, "the JVM is shutting down");
+            if (left > 0) {
+                log(Level.WARNING, "drainAtExit", "wait-until: " + left + " task(s) still pending when the JVM exits");
+            }
+        } catch (Throwable e) {
+            // The last resort when a container stopped this application's class loader anyway (a class this
+            // code did not know of, the application's own Future failing to load its classes): one line
+            // through the JDK's own stream, no stack of class-loading errors, and the JVM goes on exiting.
+            System.err.println("wait-until: the JVM shutdown hook stopped draining this application's tasks, "
+                    + pending.size() + " task(s) not waited for: " + e);
+            System.err.flush();
+        }
+    }
+
+    /**
+     * The drain of a web application at its own teardown ({@code contextDestroyed}), before its container
+     * stops its class loader: waits for its tasks within {@code waituntil.drain.timeout} as the JVM
+     * shutdown hook would, refuses new ones, lets the worker threads end (so that the container sees no
+     * thread of the application left running), removes the shutdown hook (which would otherwise keep the
+     * stopped application's classes reachable until the JVM exits) and says so in one line. Only the first
+     * call drains: the listener may be registered twice.
+     */
+    void drainAtTeardown(String application) {
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        long deadline = started + Math.min(drainTimeoutNanos, Long.MAX_VALUE / 4);
+        int pendingAtStart = pending();
+        int left = drain(drainTimeoutNanos, "application " + application + " has stopped");
+        for (Thread worker : workers) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                break; // a task that ignored its cancellation keeps its thread; the deadline is spent
+            }
+            if (worker == Thread.currentThread()) {
+                continue; // a task that stops its own application: it ends when this returns
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is exiting and the hook runs beside us; it finds nothing left to wait for.
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        String outcome = left == 0 ? "all finished in " + millis + " ms"
+                : left + " still pending after " + millis + " ms, " + (cancelAtDeadline ? "cancelled" : "left running");
+        log(Level.INFO, "drainAtTeardown", "wait-until: drained application " + application
+                + " at its teardown (standalone mode, no agent): " + pendingAtStart + " task(s) pending, " + outcome);
+    }
+
+    /** As at JVM exit: see {@link #drain(long, String)}. */
+    int drain(long timeoutNanos) {
+        return drain(timeoutNanos, "the JVM is shutting down");
+    }
+
+    /**
      * Waits for every pending task, including those registered meanwhile, until none is left or
-     * the timeout has passed; then refuses new tasks, names those still pending and cancels them.
+     * the timeout has passed; then refuses new tasks (saying {@code because}), names those still
+     * pending and cancels them.
      *
      * @return how many tasks were still pending at the deadline
      */
-    int drain(long timeoutNanos) {
+    int drain(long timeoutNanos, String because) {
         // Capped so that "never" (a huge timeout) cannot overflow the deadline.
         long deadline = System.nanoTime() + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
         awaitAll(deadline);
-        drained = true;
+        if (drainedBecause == null) {
+            drainedBecause = because;
+        }
         awaitAll(deadline); // those that slipped in just before the door closed
         int left = 0;
         for (Entry entry : pending) {
@@ -183,7 +268,7 @@ final class StandaloneBackend implements Backend {
                 continue;
             }
             left++;
-            warn("wait-until: drain timed out; task '" + entry.label() + "' still pending after "
+            log(Level.WARNING, "drain", "wait-until: drain timed out; task '" + entry.label() + "' still pending after "
                     + entry.ageMillis() + " ms" + (cancelAtDeadline ? ", cancelling it" : ""));
             if (cancelAtDeadline) {
                 entry.cancel();
@@ -212,18 +297,20 @@ final class StandaloneBackend implements Backend {
     }
 
     /**
-     * A warning that must not be lost at JVM exit. The JDK's LogManager removes every handler in a
+     * A line that must not be lost at JVM exit. The JDK's LogManager removes every handler in a
      * shutdown hook of its own, which runs alongside our drain, so during shutdown the line goes to
      * standard error, formatted as java.util.logging would format it.
      */
-    private static void warn(String message) {
+    private static void log(Level level, String method, String message) {
         if (!isShuttingDown()) {
-            LOG.warning(message);
+            // The caller named, not this helper, which is what java.util.logging would infer.
+            LOG.logp(level, StandaloneBackend.class.getName(), method, message);
             return;
         }
-        LogRecord record = new LogRecord(Level.WARNING, message);
+        LogRecord record = new LogRecord(level, message);
         record.setLoggerName(LOG.getName());
         record.setSourceClassName(StandaloneBackend.class.getName());
+        record.setSourceMethodName(method);
         System.err.print(new SimpleFormatter().format(record));
         System.err.flush();
     }
@@ -252,6 +339,7 @@ final class StandaloneBackend implements Backend {
                         Thread t = new Thread(r, "wait-until-worker-" + n.incrementAndGet());
                         t.setDaemon(true);
                         t.setContextClassLoader(loader);
+                        workers.add(t);
                         return t;
                     });
                     executor = pool;
@@ -259,6 +347,46 @@ final class StandaloneBackend implements Backend {
             }
         }
         return pool;
+    }
+
+    /**
+     * Runs the work with the caller's context class loader. A FutureTask does the work: unlike
+     * CompletableFuture, its cancel(true) interrupts the thread. A member class rather than an anonymous
+     * one, which {@link ClassPreloader} would not find: its {@code done()} may run after the container
+     * stopped the application.
+     */
+    private static final class CallerLoaderTask<T> extends FutureTask<T> {
+        private final ClassLoader caller;
+        private final CompletableFuture<T> result;
+
+        CallerLoaderTask(Callable<T> task, ClassLoader caller, CompletableFuture<T> result) {
+            super(task);
+            this.caller = caller;
+            this.result = result;
+        }
+
+        @Override
+        public void run() {
+            Thread thread = Thread.currentThread();
+            ClassLoader own = thread.getContextClassLoader();
+            thread.setContextClassLoader(caller);
+            try {
+                super.run();
+            } finally {
+                thread.setContextClassLoader(own);
+            }
+        }
+
+        @Override
+        protected void done() {
+            try {
+                result.complete(get());
+            } catch (ExecutionException e) {
+                result.completeExceptionally(e.getCause());
+            } catch (CancellationException | InterruptedException e) {
+                result.cancel(false);
+            }
+        }
     }
 
     /** One tracked task. Its own monitor is what a drain waits on, so completion wakes it at once. */

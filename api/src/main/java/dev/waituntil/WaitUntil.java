@@ -38,7 +38,9 @@ import java.util.concurrent.RejectedExecutionException;
  * <h2>Without the agent</h2>
  * Every method works without {@code -javaagent:wait-until-agent.jar}: tasks are tracked
  * in-process and a JVM shutdown hook drains them with the same timeout; one warning says that
- * the agent is not attached. If the agent is attached later ({@code java -jar
+ * the agent is not attached. In a web application whose container runs the API jar's
+ * {@code ServletContainerInitializer}, they are drained earlier, at the application's own
+ * {@code contextDestroyed}. If the agent is attached later ({@code java -jar
  * wait-until-agent.jar <pid>}), new tasks go to the agent from then on.
  *
  * <p>All methods are thread-safe. Every web application may bundle its own copy of this class,
@@ -218,6 +220,25 @@ public final class WaitUntil {
         Backend agent = AgentBackend.find(backend);
         if (agent != null) {
             backend = agent;
+        }
+    }
+
+    /**
+     * Called reflectively by the listener of {@code dev.waituntil.servlet} at its web application's
+     * {@code contextDestroyed}, which the API's {@code ServletContainerInitializer} registers: without the
+     * agent, this copy's tasks are drained there, while the application's classes still load, rather than
+     * by a JVM shutdown hook that may run long after the container stopped the application. Nothing
+     * happens when the agent is attached (it drained the application before its teardown began) or when
+     * this copy never tracked a task.
+     */
+    @SuppressWarnings("unused")
+    private static void applicationStopping(String application) {
+        Backend b;
+        synchronized (WaitUntil.class) {
+            b = backend;
+        }
+        if (b instanceof StandaloneBackend) {
+            ((StandaloneBackend) b).drainAtTeardown(application);
         }
     }
 

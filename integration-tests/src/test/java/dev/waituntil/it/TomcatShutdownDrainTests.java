@@ -56,6 +56,9 @@ import dev.waituntil.it.support.TomcatTestWar.Events;
  * its servlets are destroyed and before {@code contextDestroyed}, the server staying up; at the
  * deadline, name every task still pending and cancel it, and go on at once.
  *
+ * <p>f. is the API without the agent (standalone mode) in the same WAR: its own
+ * {@code ServletContainerInitializer} drains the application at its teardown, on both stop paths.
+ *
  * <p>Every server JVM runs {@code -Dwaituntil.executor.threads=64}: with the default (one thread per
  * processor, 2 here) 40 tasks of 1.5-3 s would queue for about 45 s, longer than the default drain
  * timeout. The control run without the agent uses the same setting (standalone mode reads it too).
@@ -130,9 +133,10 @@ abstract class TomcatShutdownDrainTests {
 
     /**
      * a. The control: the same run without the agent. The API runs in standalone mode; its JVM
-     * shutdown hook runs beside Catalina's, unordered, so the applications are destroyed while their
-     * tasks still run: tasks are lost, or finish after {@code contextDestroyed}. This shows that the
-     * test above can fail.
+     * shutdown hook runs beside Catalina's, unordered, and its drain at each application's teardown
+     * (the API's own {@code ServletContainerInitializer}, see f.) comes only after Tomcat has destroyed
+     * the servlets: tasks finish after {@code destroy()}, or are lost. This shows that the test above can
+     * fail.
      */
     @Test
     void withoutTheAgentTheSameSigtermLosesTasksOrRunsThemAfterTheApplicationStopped() throws Exception {
@@ -373,6 +377,71 @@ abstract class TomcatShutdownDrainTests {
         }
     }
 
+    // =====================================================================================  f. standalone mode in a WAR
+
+    /** How many tasks the standalone-mode runs leave pending at the stop. */
+    private static final int STANDALONE_TASKS = 20;
+    /** The line the API logs when its initializer's listener drained the application (README, "Without the agent"). */
+    private static final String DRAINED_AT_TEARDOWN = "wait-until: drained application /app at its teardown";
+
+    /**
+     * f. Without the agent, {@code catalina.sh stop}: Tomcat stops every application, its loader with it, and
+     * only then does the JVM exit and run the API's shutdown hook. The API's {@code ServletContainerInitializer}
+     * has registered a listener whose {@code contextDestroyed} drains the application's 20 tasks there, before
+     * the application's own listener and while its classes still load: all finish before {@code DESTROYED},
+     * one line says so, and nothing fails on the stopped loader ("Illegal access", {@code NoClassDefFoundError}).
+     */
+    @Test
+    void withoutTheAgentCatalinaShStopDrainsTheStandaloneTasksAtTheApplicationsTeardown() throws Exception {
+        standaloneModeInAWar("standalone-catalina-stop", false);
+    }
+
+    /** f. The same through SIGTERM, where the API's shutdown hook runs beside Catalina's stop. */
+    @Test
+    void withoutTheAgentSigtermDrainsTheStandaloneTasksAtTheApplicationsTeardown() throws Exception {
+        standaloneModeInAWar("standalone-sigterm", true);
+    }
+
+    private void standaloneModeInAWar(String test, boolean sigterm) throws Exception {
+        long started = System.nanoTime();
+        try (TomcatServer server = start(test, false, List.of(), "app")) {
+            List<String> labels = new ArrayList<>();
+            for (int i = 1; i <= STANDALONE_TASKS; i++) {
+                String label = "standalone-" + i;
+                server.ok("/app/work?label=" + label + "&ms=" + (1500 + (i * 523) % 1501));
+                labels.add(label);
+            }
+            String stopOutput = "";
+            if (sigterm) {
+                server.sigterm();
+            } else {
+                stopOutput = server.catalinaShStop();
+            }
+            int exit = server.awaitExit(EXIT_TIMEOUT);
+            Events events = events(server);
+            Outcome o = Outcome.beforeContextDestroyed(events, labels, "/app");
+            figures("f. standalone mode (no agent), " + (sigterm ? "SIGTERM" : "catalina.sh stop"), o, server, exit, started);
+            String why = o.describe() + (sigterm ? "" : "\ncatalina.sh stop said:\n" + stopOutput) + "\n"
+                    + events.describe() + "\n" + server.describe();
+
+            assertAllPendingAtTheStop(o, new Load(labels, labels, List.of()), server, why);
+            assertTrue(server.firstLine(l -> l.contains(NOT_ATTACHED)).isPresent(), "standalone mode\n" + why);
+            assertEquals(List.of(), o.lost, "every task finished (none lost)\n" + why);
+            assertEquals(List.of(), o.late, "... before the application's own contextDestroyed\n" + why);
+            assertTrue(events.first("DESTROYED", "/app").isPresent(), "the application was destroyed\n" + why);
+            List<String> drained = server.linesContaining(DRAINED_AT_TEARDOWN);
+            assertEquals(1, drained.size(), "one line says that the application was drained at its teardown\n" + why);
+            assertTrue(drained.get(0).contains(STANDALONE_TASKS + " task(s) pending, all finished in "), drained.get(0));
+            assertEquals(List.of(), server.linesContaining("NoClassDefFoundError"), "no class-loading error\n" + why);
+            assertEquals(List.of(), server.linesContaining("Illegal access"), "nothing loaded from the stopped application\n" + why);
+            assertEquals(List.of(), server.linesContaining("still pending"), "nothing left for the JVM shutdown hook\n" + why);
+            assertEquals(List.of(), server.linesContaining("shutdown hook stopped draining"), "the hook did not fail\n" + why);
+            if (!sigterm) {
+                assertEquals(0, exit, "a stop through the shutdown port ends with exit code 0\n" + why);
+            }
+        }
+    }
+
     // =====================================================================================  scenario
 
     /** What a scenario sent: the task labels, and the requests still in flight. */
@@ -405,12 +474,13 @@ abstract class TomcatShutdownDrainTests {
         return new Load(labels, taskLabels, slow);
     }
 
-    /** Precondition: the 40 plain tasks were all still pending when the stop was sent (none was DONE before). */
+    /** Precondition: the plain tasks were all still pending when the stop was sent (none was DONE before). */
     private static void assertAllPendingAtTheStop(Outcome o, Load load, TomcatServer server, String why) {
         long stop = server.stopWallMillis();
         List<String> doneBefore = load.taskLabels.stream()
                 .filter(l -> o.done.containsKey(l) && o.done.get(l).millis() < stop).collect(Collectors.toList());
-        assertEquals(List.of(), doneBefore, "precondition: all " + TASKS + " tasks pending at the stop\n" + why);
+        assertEquals(List.of(), doneBefore, "precondition: all " + load.taskLabels.size() + " tasks pending at the stop\n"
+                + why);
     }
 
     // =====================================================================================  load clients
@@ -534,6 +604,14 @@ abstract class TomcatShutdownDrainTests {
             Optional<Event> firstStop = events.all().stream()
                     .filter(e -> e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED")).findFirst();
             return new Outcome(events, labels, firstStop);
+        }
+
+        /**
+         * Late means after {@code contextPath}'s own {@code contextDestroyed} ({@code DESTROYED}); finishing after its
+         * servlet's {@code destroy()} is allowed: what a drain at the application's teardown, without the agent, can do.
+         */
+        static Outcome beforeContextDestroyed(Events events, Collection<String> labels, String contextPath) {
+            return new Outcome(events, labels, events.first("DESTROYED", contextPath));
         }
 
         /** As {@link #of(Events, Collection)}, with the first destroy of {@code contextPath} only. */
