@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +38,7 @@ import dev.waituntil.it.support.TomcatServer;
 import dev.waituntil.it.support.TomcatTestWar;
 import dev.waituntil.it.support.TomcatTestWar.Event;
 import dev.waituntil.it.support.TomcatTestWar.Events;
+import dev.waituntil.it.support.TomcatTestWar.Outcome;
 
 /**
  * Shutdown and undeploy on a real Tomcat distribution ({@code org.apache.tomcat:tomcat:<v>:tar.gz}),
@@ -565,71 +564,6 @@ abstract class TomcatShutdownDrainTests {
         }
         server.sigterm();
         return r;
-    }
-
-    // =====================================================================================  outcome
-
-    /**
-     * The tasks of a run, judged from the events file: {@code lost} has no {@code DONE} line;
-     * {@code late} has one after the first {@code SERVLET-DESTROYED} or {@code DESTROYED} line (of any
-     * application, or of the one given), by its place in the file or by its time.
-     */
-    private static final class Outcome {
-        final Map<String, Event> done = new LinkedHashMap<>();
-        final List<String> lost = new ArrayList<>();
-        final List<String> late = new ArrayList<>();
-        final int expected;
-        final int finished;
-        final Optional<Event> firstStop;
-
-        private Outcome(Events events, Collection<String> labels, Optional<Event> firstStop) {
-            this.firstStop = firstStop;
-            this.expected = labels.size();
-            for (String label : labels.stream().sorted().collect(Collectors.toList())) {
-                Optional<Event> d = events.first("DONE", label);
-                if (d.isEmpty()) {
-                    lost.add(label);
-                    continue;
-                }
-                done.put(label, d.get());
-                if (firstStop.isPresent() && (d.get().index() > firstStop.get().index()
-                        || d.get().millis() > firstStop.get().millis())) {
-                    late.add(label + " (DONE " + d.get().millis() + " > " + firstStop.get() + ")");
-                }
-            }
-            this.finished = done.size();
-        }
-
-        static Outcome of(Events events, Collection<String> labels) {
-            Optional<Event> firstStop = events.all().stream()
-                    .filter(e -> e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED")).findFirst();
-            return new Outcome(events, labels, firstStop);
-        }
-
-        /**
-         * Late means after {@code contextPath}'s own {@code contextDestroyed} ({@code DESTROYED}); finishing after its
-         * servlet's {@code destroy()} is allowed: what a drain at the application's teardown, without the agent, can do.
-         */
-        static Outcome beforeContextDestroyed(Events events, Collection<String> labels, String contextPath) {
-            return new Outcome(events, labels, events.first("DESTROYED", contextPath));
-        }
-
-        /** As {@link #of(Events, Collection)}, with the first destroy of {@code contextPath} only. */
-        static Outcome of(Events events, Collection<String> labels, String contextPath) {
-            Optional<Event> firstStop = events.all().stream()
-                    .filter(e -> (e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED"))
-                            && e.subject().equals(contextPath)).findFirst();
-            return new Outcome(events, labels, firstStop);
-        }
-
-        String summary() {
-            return String.format("tasks %d, finished %d, lost %d, finished after the application stopped %d",
-                    expected, finished, lost.size(), late.size());
-        }
-
-        String describe() {
-            return summary() + "\nlost: " + lost + "\nlate: " + late + "\nfirst stop event: " + firstStop.orElse(null);
-        }
     }
 
     // =====================================================================================  helpers

@@ -47,6 +47,11 @@ import dev.waituntil.agent.log.AgentLog;
  *
  * <p>Before any of that, {@link LoadTimeFilter} passes over the classes that no hook point could match, from the
  * class file's header: nearly all of them.
+ *
+ * <p>Beside another agent, a class may name a super type that has no class file (the OpenTelemetry agent's
+ * generated interfaces). Nothing here needs to resolve one: {@link SuperTypes} answers the matching from the loaded
+ * class or counts it as none of ours, the lazy type pool only names it, and {@code decorate} rewrites the declared
+ * methods without walking the hierarchy. So such a class is instrumented as any other, with no warning.
  */
 final class HookTransformer implements ClassFileTransformer {
 

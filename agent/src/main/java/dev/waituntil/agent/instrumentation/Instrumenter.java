@@ -102,17 +102,22 @@ public final class Instrumenter {
         return transformer;
     }
 
-    /** Names never instrumented: these prefixes... */
+    /**
+     * Names never instrumented: these prefixes... Other agents' own packages among them (OpenTelemetry's, Datadog's,
+     * Elastic's): they inject helper classes into the applications' loaders, some implementing the servlet API's
+     * types, whose super types live in the agent's own loader; instrumenting them would serve no request and could
+     * only get in that agent's way.
+     */
     private static final String[] IGNORED_PREFIXES = {"java.", "javax.management.", "jdk.", "sun.", "com.sun.",
             "net.bytebuddy.", OWN_PACKAGE, "dev.waituntil.bootstrap.", "org.slf4j.", "ch.qos.logback.",
             "org.apache.logging.log4j.", "kotlin.", "scala.", "groovy.", "org.objectweb.asm.", "com.fasterxml.jackson.",
-            "io.opentelemetry.javaagent.", "co.elastic.apm.agent."};
+            "io.opentelemetry.javaagent.", "datadog.", "com.datadog.", "co.elastic.apm."};
     /** ...and names with these in them: generated classes. */
     private static final String[] IGNORED_PARTS = {"$$Lambda", "$Proxy", "CGLIB$$", "$ByteBuddy$"};
 
     /**
-     * Never instrumented, decided on the name alone: the JDK, bytecode libraries, our own agent, and generated
-     * classes; and synthetic classes. The bootstrap loader's classes are never instrumented either
+     * Never instrumented, decided on the name alone: the JDK, bytecode libraries, our own agent, other agents, and
+     * generated classes; and synthetic classes. The bootstrap loader's classes are never instrumented either
      * ({@link PreFiltered}).
      */
     static ElementMatcher.Junction<TypeDescription> ignored() {

@@ -3,10 +3,12 @@ package dev.waituntil.agent.instrumentation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -14,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.description.type.TypeList;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.utility.OpenedClassReader;
 
@@ -31,9 +34,17 @@ import net.bytebuddy.utility.OpenedClassReader;
  * one class), as the set of the named types it is assignable to. A class then costs one lookup per direct super
  * type, and a super type's class file is read once per loader, as Byte Buddy's type pool reads it (the loader's
  * resource), and only its header is looked at (super class and interfaces). Types under {@code java.} are never
- * looked up: no JDK type extends the servlet API. The answers are the same as {@code hasSuperType(named(...))}'s;
- * a super type that cannot be resolved fails the match the same way (an exception, which Byte Buddy reports to the
- * listener), and is not remembered.
+ * looked up: no JDK type extends the servlet API. The answers are the same as {@code hasSuperType(named(...))}'s
+ * where every super type can be resolved.
+ *
+ * <p>Where one cannot, {@code hasSuperType} throws, and the class would go uninstrumented with a warning. Other
+ * agents make that common: the OpenTelemetry Java agent makes servlets and filters implement interfaces that it
+ * generates at run time and defines in the bootstrap loader, with no class file anywhere. So a super type without a
+ * class file is described from the class the loader already has of that name, if any
+ * ({@code Class.forName(name, false, loader)}: a class with no class file can only be found, not loaded, unless the
+ * loader makes classes from nothing), and one that the loader cannot find at all is none of the named types (no
+ * servlet API type extends a type that does not exist); neither throws. An answer from a loaded class is
+ * remembered; "cannot be found" is not, as the class may yet be defined.
  *
  * <p>Class loaders are held weakly, so an undeployed application's loader is not kept; for each loader there is one
  * small entry per distinct super type of the classes it loaded.
@@ -103,44 +114,117 @@ final class SuperTypes {
 
     private int compute(TypeDescription type, ClassLoader loader, ConcurrentMap<String, Integer> known) {
         int bits = own(type.getName());
-        TypeDescription.Generic superClass = type.getSuperClass();
+        TypeDescription.Generic superClass = superClass(type);
         if (superClass != null) {
             bits |= ofSuperType(superClass.asErasure().getName(), loader, known);
         }
-        for (TypeDescription superInterface : type.getInterfaces().asErasures()) {
-            bits |= ofSuperType(superInterface.getName(), loader, known);
+        for (String superInterface : interfaceNames(type)) {
+            bits |= ofSuperType(superInterface, loader, known);
         }
         return bits;
     }
 
-    /** A super type's bits, remembered; read from its class file through {@code loader} the first time. */
+    /**
+     * A description made by a type pool that resolves eagerly throws here when the super class has no class file;
+     * the lazy pool of the transformer and a loaded class's description do not.
+     */
+    private static TypeDescription.Generic superClass(TypeDescription type) {
+        try {
+            return type.getSuperClass();
+        } catch (RuntimeException unresolvable) {
+            return null;
+        }
+    }
+
+    private static List<String> interfaceNames(TypeDescription type) {
+        List<String> names = new ArrayList<String>();
+        TypeList interfaces;
+        try {
+            interfaces = type.getInterfaces().asErasures();
+        } catch (RuntimeException unresolvable) {
+            return names;
+        }
+        for (int i = 0; i < interfaces.size(); i++) {
+            try {
+                names.add(interfaces.get(i).getName());
+            } catch (RuntimeException unresolvable) {
+                // none of ours, as a super type that has no class file
+            }
+        }
+        return names;
+    }
+
+    /**
+     * A super type's bits, remembered; read from its class file through {@code loader} the first time, else from
+     * the class of that name that {@code loader} already has; 0, not remembered, when there is neither.
+     */
     private int ofSuperType(String name, ClassLoader loader, ConcurrentMap<String, Integer> known) {
         if (name.startsWith("java.")) {
             return 0;
         }
         Integer bits = known.get(name);
         if (bits == null) {
-            ClassReader classFile = OpenedClassReader.of(classFile(name, loader));
-            bits = own(name);
-            if (classFile.getSuperName() != null) {
-                bits |= ofSuperType(classFile.getSuperName().replace('/', '.'), loader, known);
-            }
-            for (String superInterface : classFile.getInterfaces()) {
-                bits |= ofSuperType(superInterface.replace('/', '.'), loader, known);
+            byte[] bytes = classFile(name, loader);
+            if (bytes == null) {
+                Class<?> loaded = loadedClass(name, loader);
+                if (loaded == null) {
+                    return 0;
+                }
+                bits = ofLoaded(loaded);
+            } else {
+                ClassReader classFile = OpenedClassReader.of(bytes);
+                bits = own(name);
+                if (classFile.getSuperName() != null) {
+                    bits |= ofSuperType(classFile.getSuperName().replace('/', '.'), loader, known);
+                }
+                for (String superInterface : classFile.getInterfaces()) {
+                    bits |= ofSuperType(superInterface.replace('/', '.'), loader, known);
+                }
             }
             known.put(name, bits);
         }
         return bits;
     }
 
+    /** The bits of a loaded class, from reflection: its super types are loaded too, with or without class files. */
+    private int ofLoaded(Class<?> type) {
+        if (type.getName().startsWith("java.")) {
+            return 0;
+        }
+        int bits = own(type.getName());
+        if (type.getSuperclass() != null) {
+            bits |= ofLoaded(type.getSuperclass());
+        }
+        for (Class<?> superInterface : type.getInterfaces()) {
+            bits |= ofLoaded(superInterface);
+        }
+        return bits;
+    }
+
+    /**
+     * The class {@code loader} has under {@code name}, which has no class file: one another agent defined, or one
+     * generated at run time (a proxy); null when there is none. Not initialized.
+     */
+    private static Class<?> loadedClass(String name, ClassLoader loader) {
+        try {
+            return Class.forName(name, false, loader);
+        } catch (ClassNotFoundException e) {
+            return null;
+        } catch (LinkageError e) {
+            return null;
+        } catch (RuntimeException e) { // a stopped web application's loader refuses every name
+            return null;
+        }
+    }
+
     /**
      * The class file of {@code name} as {@code loader} finds it, as Byte Buddy's type pool reads it
-     * ({@code ClassFileLocator.ForClassLoader}); a missing one fails as the pool's type resolution does.
+     * ({@code ClassFileLocator.ForClassLoader}); null when it has none.
      */
     private static byte[] classFile(String name, ClassLoader loader) {
         InputStream in = loader.getResourceAsStream(name.replace('.', '/') + ".class");
         if (in == null) {
-            throw new IllegalStateException("Cannot resolve type description for " + name);
+            return null;
         }
         try {
             try {

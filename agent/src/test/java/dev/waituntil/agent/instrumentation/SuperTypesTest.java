@@ -91,16 +91,37 @@ class SuperTypesTest {
         assertTrue((superTypes.of(TypeDescription.ForLoadedType.of(AServlet.class), loader) & servlet) != 0);
     }
 
+    /**
+     * Where Byte Buddy's matcher throws (a super type that the description cannot resolve), the answer here is "none
+     * of ours": a class that another agent made implement an interface with no class file must not fail to match.
+     */
     @Test
-    void aSuperTypeThatCannotBeResolvedFailsTheMatchAsByteBuddyDoes() {
+    void aSuperTypeThatCannotBeResolvedIsNoneOfOursWhereByteBuddyThrows() {
         TypePool empty = TypePool.Default.of(ClassFileLocator.Simple.of(AServlet.class.getName(),
                 ClassFileLocator.ForClassLoader.read(AServlet.class)));
         TypeDescription parsed = empty.describe(AServlet.class.getName()).resolve();
         Instrumenter.SubtypeCheck cached = new Instrumenter.SubtypeCheck(new SuperTypes(Arrays.asList("jakarta.servlet.Servlet")),
                 "jakarta.servlet.Servlet");
-        assertThrows(IllegalStateException.class, () -> cached.matches(parsed, getClass().getClassLoader()));
+        assertFalse(cached.matches(parsed, new ClassLoader(null) { }), "a loader that cannot find the super class");
         assertThrows(IllegalStateException.class,
                 () -> not(isInterface()).and(hasSuperType(named("jakarta.servlet.Servlet"))).matches(parsed));
+    }
+
+    @Test
+    void aSuperTypeWithoutAClassFileIsDescribedFromTheLoadedClass() {
+        ClassLoader noClassFiles = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            public java.io.InputStream getResourceAsStream(String name) {
+                return name.equals(AServlet.class.getName().replace('.', '/') + ".class") ? null
+                        : super.getResourceAsStream(name);
+            }
+        };
+        SuperTypes superTypes = new SuperTypes(Arrays.asList("jakarta.servlet.Servlet"));
+        int servlet = superTypes.bitOf("jakarta.servlet.Servlet");
+        assertEquals(servlet, superTypes.ofClassFile("example/Sub", AServlet.class.getName().replace('.', '/'),
+                new String[0], noClassFiles));
+        assertEquals(0, superTypes.ofClassFile("example/Sub", "java/lang/Object", new String[] {"example/Nowhere"},
+                noClassFiles), "a name that no class and no class file answers to");
     }
 
     static class AServlet extends jakarta.servlet.http.HttpServlet {

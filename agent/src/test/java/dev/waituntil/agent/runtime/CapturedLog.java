@@ -7,21 +7,21 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** What the agent logs (SLF4J → java.util.logging), collected for assertions. */
-final class CapturedLog extends Handler implements AutoCloseable {
+public final class CapturedLog extends Handler implements AutoCloseable {
 
     private final Logger logger = Logger.getLogger("dev.waituntil.agent");
     private final List<LogRecord> records = new ArrayList<>();
 
-    CapturedLog() {
+    public CapturedLog() {
         logger.addHandler(this);
     }
 
-    synchronized List<LogRecord> records() {
+    public synchronized List<LogRecord> records() {
         return new ArrayList<>(records);
     }
 
     /** Messages with their SLF4J {} placeholders filled in. */
-    synchronized List<String> lines() {
+    public synchronized List<String> lines() {
         List<String> out = new ArrayList<>();
         for (LogRecord r : records) {
             out.add(r.getMessage());
@@ -29,7 +29,18 @@ final class CapturedLog extends Handler implements AutoCloseable {
         return out;
     }
 
-    List<String> linesContaining(String text) {
+    /** The messages logged at WARNING or above. */
+    public synchronized List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        for (LogRecord r : records) {
+            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                out.add(r.getMessage());
+            }
+        }
+        return out;
+    }
+
+    public List<String> linesContaining(String text) {
         List<String> out = new ArrayList<>();
         for (String line : lines()) {
             if (line.contains(text)) {

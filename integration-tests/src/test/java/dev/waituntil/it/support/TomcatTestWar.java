@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
@@ -37,6 +40,16 @@ import java.util.stream.Collectors;
  * The servlet ({@code load-on-startup}) writes {@code SERVLET-DESTROYED <context path> <millis>} in
  * {@code destroy()}; a {@code ServletContextListener} writes {@code INITIALIZED} and
  * {@code DESTROYED <context path> <millis>}. {@code <millis>} is {@code System.currentTimeMillis()}.
+ *
+ * <p>{@link #buildWithOwnServiceAndFilter} adds the two ways into a request that do not pass through
+ * {@code HttpServlet.service}, where request scope must come from the advice on the class itself:
+ * <ul>
+ * <li>{@code /own-service?label=X&ms=N}: {@code wt.OwnServiceServlet} overrides
+ *     {@code service(ServletRequest, ServletResponse)} and registers the task X as {@code /work} does (without a
+ *     label, nothing);
+ * <li>{@code wt.TaskFilter} on {@code /*}: a request with {@code filterLabel=F&ms=N} has the filter register
+ *     the task F, as {@code /work} does, before it passes the request on.
+ * </ul>
  */
 public final class TomcatTestWar {
 
@@ -192,11 +205,93 @@ public final class TomcatTestWar {
             }
             """;
 
+    static final String OWN_SERVICE_SERVLET = """
+            package wt;
+
+            import java.io.IOException;
+            import javax.servlet.GenericServlet;
+            import javax.servlet.ServletException;
+            import javax.servlet.ServletRequest;
+            import javax.servlet.ServletResponse;
+
+            /** Its own service(): no HttpServlet.service on the way, so only advice on this class opens the scope. */
+            public class OwnServiceServlet extends GenericServlet {
+                @Override
+                public void service(ServletRequest req, ServletResponse resp) throws ServletException, IOException {
+                    resp.setContentType("text/plain;charset=UTF-8");
+                    String label = req.getParameter("label");
+                    if (label == null) { // loads the servlet without touching the API (before an attach)
+                        resp.getWriter().println("no task");
+                        return;
+                    }
+                    String ms = req.getParameter("ms");
+                    TaskFilter.sleepingTask(label, ms == null ? 0 : Long.parseLong(ms));
+                    resp.getWriter().println("accepted " + label);
+                }
+            }
+            """;
+
+    static final String TASK_FILTER = """
+            package wt;
+
+            import dev.waituntil.WaitUntil;
+            import java.io.IOException;
+            import javax.servlet.Filter;
+            import javax.servlet.FilterChain;
+            import javax.servlet.FilterConfig;
+            import javax.servlet.ServletException;
+            import javax.servlet.ServletRequest;
+            import javax.servlet.ServletResponse;
+
+            public class TaskFilter implements Filter {
+                @Override
+                public void init(FilterConfig config) {
+                }
+
+                @Override
+                public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain)
+                        throws IOException, ServletException {
+                    String label = req.getParameter("filterLabel");
+                    if (label != null) {
+                        String ms = req.getParameter("ms");
+                        sleepingTask(label, ms == null ? 0 : Long.parseLong(ms));
+                    }
+                    chain.doFilter(req, resp);
+                }
+
+                @Override
+                public void destroy() {
+                }
+
+                /** WaitUntil.run(label, sleep ms, then DONE label), as /work registers it. */
+                static void sleepingTask(final String label, final long ms) {
+                    WaitUntil.run(label, new Runnable() {
+                        @Override
+                        public void run() {
+                            try {
+                                Thread.sleep(ms);
+                            } catch (InterruptedException e) {
+                                Events.event("INTERRUPTED", label);
+                                return;
+                            }
+                            Events.event("DONE", label);
+                        }
+                    });
+                }
+            }
+            """;
+
     private static final List<String> ENDPOINTS = List.of("/work", "/slow", "/stuck", "/ping", "/pending");
 
     static String webXml(String servletPackage) {
+        return webXml(servletPackage, "");
+    }
+
+    /** The descriptor with {@code more} (filters, servlets, their mappings) after the listener. */
+    private static String webXml(String servletPackage, String more) {
         String mappings = WebXml.urlPatterns(ENDPOINTS);
         return WebXml.header(servletPackage)
+                + more
                 + "  <listener>\n"
                 + "    <listener-class>wt.Lifecycle</listener-class>\n"
                 + "  </listener>\n"
@@ -218,12 +313,43 @@ public final class TomcatTestWar {
      * that gives the context path ({@code app.war} is {@code /app}).
      */
     public static Path build(TomcatDistribution distribution, Path dir) throws IOException {
+        return build(distribution, dir, "", List.of());
+    }
+
+    /**
+     * {@link #build} plus {@code /own-service} and the filter (see above): the servlet and the filter whose request
+     * scope comes from the advice on their own classes.
+     */
+    public static Path buildWithOwnServiceAndFilter(TomcatDistribution distribution, Path dir) throws IOException {
+        String more = "  <filter>\n"
+                + "    <filter-name>tasks</filter-name>\n"
+                + "    <filter-class>wt.TaskFilter</filter-class>\n"
+                + "  </filter>\n"
+                + "  <filter-mapping>\n"
+                + "    <filter-name>tasks</filter-name>\n"
+                + "    <url-pattern>/*</url-pattern>\n"
+                + "  </filter-mapping>\n"
+                + "  <servlet>\n"
+                + "    <servlet-name>own-service</servlet-name>\n"
+                + "    <servlet-class>wt.OwnServiceServlet</servlet-class>\n"
+                + "  </servlet>\n"
+                + "  <servlet-mapping>\n"
+                + "    <servlet-name>own-service</servlet-name>\n"
+                + "    <url-pattern>/own-service</url-pattern>\n"
+                + "  </servlet-mapping>\n";
+        return build(distribution, dir, more, List.of(OWN_SERVICE_SERVLET, TASK_FILTER));
+    }
+
+    private static Path build(TomcatDistribution distribution, Path dir, String moreWebXml, List<String> moreSources)
+            throws IOException {
         String pkg = distribution.servletPackage();
+        List<String> sources = new ArrayList<>(List.of(EVENTS, SERVLET, LISTENER));
+        sources.addAll(moreSources);
         Path classes = JavaSources.compile(dir.resolve("war-classes"),
                 List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
-                TestWebApps.forPackage(EVENTS, pkg), TestWebApps.forPackage(SERVLET, pkg),
-                TestWebApps.forPackage(LISTENER, pkg));
-        Path exploded = WebArchive.explode(dir.resolve("test-war"), webXml(pkg), classes, List.of(ItEnvironment.apiJar()));
+                sources.stream().map(source -> TestWebApps.forPackage(source, pkg)).toArray(String[]::new));
+        Path exploded = WebArchive.explode(dir.resolve("test-war"), webXml(pkg, moreWebXml), classes,
+                List.of(ItEnvironment.apiJar()));
         return WebArchive.pack(exploded, dir.resolve("test.war"));
     }
 
@@ -297,6 +423,69 @@ public final class TomcatTestWar {
                 events.subList(events.size() - 60, events.size()).forEach(e -> b.append(e).append('\n'));
             }
             return b.append("---- end of ").append(file.getFileName()).toString();
+        }
+    }
+
+    /**
+     * The tasks of a run, judged from the events file: {@code lost} has no {@code DONE} line;
+     * {@code late} has one after the first {@code SERVLET-DESTROYED} or {@code DESTROYED} line (of any
+     * application, or of the one given), by its place in the file or by its time.
+     */
+    public static final class Outcome {
+        public final Map<String, Event> done = new LinkedHashMap<>();
+        public final List<String> lost = new ArrayList<>();
+        public final List<String> late = new ArrayList<>();
+        public final int expected;
+        public final int finished;
+        public final Optional<Event> firstStop;
+
+        private Outcome(Events events, Collection<String> labels, Optional<Event> firstStop) {
+            this.firstStop = firstStop;
+            this.expected = labels.size();
+            for (String label : labels.stream().sorted().collect(Collectors.toList())) {
+                Optional<Event> d = events.first("DONE", label);
+                if (d.isEmpty()) {
+                    lost.add(label);
+                    continue;
+                }
+                done.put(label, d.get());
+                if (firstStop.isPresent() && (d.get().index() > firstStop.get().index()
+                        || d.get().millis() > firstStop.get().millis())) {
+                    late.add(label + " (DONE " + d.get().millis() + " > " + firstStop.get() + ")");
+                }
+            }
+            this.finished = done.size();
+        }
+
+        public static Outcome of(Events events, Collection<String> labels) {
+            Optional<Event> firstStop = events.all().stream()
+                    .filter(e -> e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED")).findFirst();
+            return new Outcome(events, labels, firstStop);
+        }
+
+        /**
+         * Late means after {@code contextPath}'s own {@code contextDestroyed} ({@code DESTROYED}); finishing after its
+         * servlet's {@code destroy()} is allowed: what a drain at the application's teardown, without the agent, can do.
+         */
+        public static Outcome beforeContextDestroyed(Events events, Collection<String> labels, String contextPath) {
+            return new Outcome(events, labels, events.first("DESTROYED", contextPath));
+        }
+
+        /** As {@link #of(Events, Collection)}, with the first destroy of {@code contextPath} only. */
+        public static Outcome of(Events events, Collection<String> labels, String contextPath) {
+            Optional<Event> firstStop = events.all().stream()
+                    .filter(e -> (e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED"))
+                            && e.subject().equals(contextPath)).findFirst();
+            return new Outcome(events, labels, firstStop);
+        }
+
+        public String summary() {
+            return String.format("tasks %d, finished %d, lost %d, finished after the application stopped %d",
+                    expected, finished, lost.size(), late.size());
+        }
+
+        public String describe() {
+            return summary() + "\nlost: " + lost + "\nlate: " + late + "\nfirst stop event: " + firstStop.orElse(null);
         }
     }
 }
