@@ -181,9 +181,27 @@ public final class ContainerDrains implements ContainerHookTarget {
         }
         // No stop hook of this host reached the application before its teardown: a container, or a version of
         // one, that the agent does not know. Said once, so that such a host is never silent.
-        LOG.info("wait-until: {} is being torn down ({} is destroyed) and no stop hook of its host ran before; "
-                + "draining it here, where its servlets may already be gone", scope, component.getClass().getName());
+        LOG.info("wait-until: {} is being torn down ({} is destroyed) and no stop hook of its host ({}) ran before; "
+                + "draining it here, where its servlets may already be gone", scope, component.getClass().getName(),
+                hostOf(component));
         runtime.drainApplication(scope);
+    }
+
+    /**
+     * What the container says it is ({@code ServletContext.getServerInfo()}, e.g. {@code Apache Tomcat/10.1.59}) and the
+     * class of its servlet context, as far as a destroyed servlet can tell; a listener cannot.
+     */
+    private static String hostOf(Object component) {
+        try {
+            Object context = component.getClass().getMethod("getServletContext").invoke(component);
+            if (context != null) {
+                Object info = context.getClass().getMethod("getServerInfo").invoke(context);
+                return info + ", " + context.getClass().getName();
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // not a servlet, or one whose context is gone already: the component's class is all there is to say
+        }
+        return "unknown";
     }
 
     private void drainApplication(ClassLoader loader, String name) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.waituntil.agent.config.TestConfigs;
+import dev.waituntil.agent.runtime.CapturedLog;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 
@@ -150,5 +151,69 @@ class ContainerDrainsTest {
 
         assertFalse(runtime.jvm().isDrained(), "the next context of a test suite may still register work");
         assertEquals(1, runtime.pending(runtime.jvm()));
+    }
+
+    /** A servlet of a container the agent has no stop hooks for. */
+    public static final class ForeignServlet {
+        public Object getServletContext() {
+            return new ForeignContext();
+        }
+    }
+
+    public static final class ForeignContext {
+        public String getServerInfo() {
+            return "Acme Server/2.0";
+        }
+    }
+
+    @Test
+    void anApplicationTornDownBeforeAnyStopHookOfItsHostIsDrainedThereAndTheHostIsNamedOnce() throws Exception {
+        ClassLoader war = new ChildFirst(getClass().getClassLoader(), ForeignServlet.class, ForeignContext.class);
+        Scope application = runtime.scopeOf(war);
+        application.rename("/shop");
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, application, null);
+        Class<?> servlet = war.loadClass(ForeignServlet.class.getName());
+        Object component = servlet.getConstructor().newInstance();
+        new Thread(() -> task.complete("sent")).start();
+        try (CapturedLog log = new CapturedLog()) {
+            drains.applicationDestroying(component);
+            drains.applicationDestroying(component); // the next servlet of the same application
+            List<String> lines = log.linesContaining("no stop hook of its host");
+            assertEquals(1, lines.size(), log.lines().toString());
+            assertTrue(lines.get(0).contains("application /shop") && lines.get(0).contains(ForeignServlet.class.getName())
+                    && lines.get(0).contains("Acme Server/2.0, " + ForeignContext.class.getName()), lines.get(0));
+        }
+        assertTrue(task.isDone(), "the drain waited for the application's task");
+        assertTrue(application.isDrained());
+    }
+
+    /** An application's loader: defines the given classes itself, so that they belong to it. */
+    private static final class ChildFirst extends ClassLoader {
+        private final List<String> names;
+
+        ChildFirst(ClassLoader parent, Class<?>... own) {
+            super(parent);
+            this.names = java.util.Arrays.stream(own).map(Class::getName).collect(java.util.stream.Collectors.toList());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!names.contains(name)) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> known = findLoadedClass(name);
+                if (known != null) {
+                    return known;
+                }
+                try (java.io.InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length);
+                } catch (java.io.IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
     }
 }
