@@ -71,6 +71,12 @@ public final class ContainerDrains implements ContainerHookTarget {
         if (!TomcatObjects.isEngine(container)) {
             return; // hosts, contexts and wrappers stop through ContainerBase too
         }
+        try {
+            TomcatObjects.closeListeningSockets(container); // Tomcat has paused its connectors; new connections are refused
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("wait-until: could not close Tomcat's listening sockets ({}); connections made during the drain wait "
+                    + "for it", e.toString());
+        }
         runtime.drainForShutdown("Tomcat's engine stop");
     }
 

@@ -1,7 +1,10 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
 import java.lang.reflect.Array;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the drain needs to know of Tomcat's objects, read by reflection: the agent is loaded before
@@ -36,29 +39,82 @@ public final class TomcatObjects {
     /**
      * Makes every connector of {@code server} (a {@code StandardServer}) stop taking new connections, as Tomcat's own
      * stop and Spring Boot's graceful shutdown do: {@code Connector.pause()} stops the acceptor and closes each
-     * kept-alive connection once its current request is answered; {@code closeServerSocketGraceful()} (Tomcat 9.0.33
-     * and later) also closes the listening socket where it was bound at start. Requests in flight go on.
+     * kept-alive connection once its current request is answered; then the listening socket is closed
+     * ({@link #closeListeningSockets}). Requests in flight go on.
      *
      * @return the connectors paused
      */
     public static int stopAccepting(Object server) throws ReflectiveOperationException {
-        Object services = server.getClass().getMethod("findServices").invoke(server);
         int paused = 0;
-        for (int i = 0; services != null && i < Array.getLength(services); i++) {
-            Object service = Array.get(services, i);
-            Object connectors = service.getClass().getMethod("findConnectors").invoke(service);
-            for (int j = 0; connectors != null && j < Array.getLength(connectors); j++) {
-                Object connector = Array.get(connectors, j);
-                connector.getClass().getMethod("pause").invoke(connector);
-                paused++;
-                Object protocol = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
-                Method closeGracefully = protocol == null ? null : publicMethod(protocol.getClass(), "closeServerSocketGraceful");
-                if (closeGracefully != null) {
-                    closeGracefully.invoke(protocol);
-                }
+        for (Object connector : connectorsOf(server)) {
+            connector.getClass().getMethod("pause").invoke(connector);
+            paused++;
+        }
+        closeListeningSockets(server);
+        return paused;
+    }
+
+    /**
+     * Closes the listening socket of every connector of {@code serverOrEngine} (a {@code StandardServer}, or an
+     * {@code Engine}: its service's connectors), so that a connection attempt during the drain is refused at once, as
+     * at the end of any stop, instead of waiting in the socket's backlog for the whole drain to be closed unanswered.
+     * A paused Tomcat stops accepting but keeps the socket open when it was bound at init, as standalone Tomcat's
+     * connectors are; {@code closeServerSocketGraceful()} only closes one bound at start (Spring Boot's). For the
+     * former this does what that method does for the latter: the endpoint's bind state becomes
+     * {@code SOCKET_CLOSED_ON_STOP}, which also turns keep-alive off, and its stop then unbinds as usual, so a server
+     * started again binds anew. Anything this version of Tomcat lacks is passed over: the socket then stays open.
+     */
+    public static void closeListeningSockets(Object serverOrEngine) throws ReflectiveOperationException {
+        for (Object connector : connectorsOf(serverOrEngine)) {
+            Object protocol = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
+            if (protocol == null) {
+                continue;
+            }
+            Method closeGracefully = method(protocol.getClass(), "closeServerSocketGraceful");
+            if (closeGracefully != null) {
+                closeGracefully.invoke(protocol); // bound at start: closed here; bound at init: does nothing
+            }
+            Method getEndpoint = method(protocol.getClass(), "getEndpoint");
+            Object endpoint = getEndpoint == null ? null : getEndpoint.invoke(protocol);
+            Field bindState = endpoint == null ? null : field(endpoint.getClass(), "bindState");
+            Method doClose = endpoint == null ? null : method(endpoint.getClass(), "doCloseServerSocket");
+            Method unixPath = endpoint == null ? null : method(endpoint.getClass(), "getUnixDomainSocketPath");
+            if (bindState == null || doClose == null || (unixPath != null && unixPath.invoke(endpoint) != null)) {
+                continue; // a unix domain socket's file is deleted when the socket closes: leave it to Tomcat's stop
+            }
+            Object state = bindState.get(endpoint);
+            if (state instanceof Enum && "BOUND_ON_INIT".equals(((Enum<?>) state).name())) {
+                @SuppressWarnings({"unchecked", "rawtypes"})
+                Object closed = Enum.valueOf((Class) ((Enum<?>) state).getDeclaringClass(), "SOCKET_CLOSED_ON_STOP");
+                bindState.set(endpoint, closed);
+                doClose.invoke(endpoint);
             }
         }
-        return paused;
+    }
+
+    /** The connectors of a {@code StandardServer}'s services, or of an {@code Engine}'s service. */
+    private static List<Object> connectorsOf(Object serverOrEngine) throws ReflectiveOperationException {
+        List<Object> services = new ArrayList<Object>();
+        Method findServices = method(serverOrEngine.getClass(), "findServices");
+        if (findServices != null) {
+            Object all = findServices.invoke(serverOrEngine);
+            for (int i = 0; all != null && i < Array.getLength(all); i++) {
+                services.add(Array.get(all, i));
+            }
+        } else {
+            Object service = serverOrEngine.getClass().getMethod("getService").invoke(serverOrEngine);
+            if (service != null) {
+                services.add(service);
+            }
+        }
+        List<Object> connectors = new ArrayList<Object>();
+        for (Object service : services) {
+            Object all = service.getClass().getMethod("findConnectors").invoke(service);
+            for (int i = 0; all != null && i < Array.getLength(all); i++) {
+                connectors.add(Array.get(all, i));
+            }
+        }
+        return connectors;
     }
 
     /** Whether {@code object} is an {@code org.apache.catalina.Server}. */
@@ -66,12 +122,31 @@ public final class TomcatObjects {
         return implementsInterface(object.getClass(), "org.apache.catalina.Server");
     }
 
-    private static Method publicMethod(Class<?> type, String name) {
-        try {
-            return type.getMethod(name);
-        } catch (NoSuchMethodException e) {
-            return null;
+    /** The method {@code name()} that {@code type} declares or inherits, whatever its access, or null. */
+    private static Method method(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Method m = c.getDeclaredMethod(name);
+                m.setAccessible(true);
+                return m;
+            } catch (NoSuchMethodException e) {
+                // look in the super class
+            }
         }
+        return null;
+    }
+
+    private static Field field(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (NoSuchFieldException e) {
+                // look in the super class
+            }
+        }
+        return null;
     }
 
     static boolean implementsInterface(Class<?> type, String name) {
