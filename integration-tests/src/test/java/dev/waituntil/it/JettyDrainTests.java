@@ -25,6 +25,7 @@ import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyDistribution;
 import dev.waituntil.it.support.JettyServerProcess;
 import dev.waituntil.it.support.JettyTestWebApp.Record;
+import dev.waituntil.it.support.KeepAliveConnection;
 import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.MisbehavingTasks;
 import dev.waituntil.it.support.OverloadBurst;
@@ -64,6 +65,11 @@ abstract class JettyDrainTests {
     private static final String OTHER = "other";
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration RECORD_WAIT = Duration.ofSeconds(40);
+    /** The keep-alive test's drain timeout: long enough that a drain kept busy by new requests shows. */
+    private static final String KEEP_ALIVE_DRAIN = "20s";
+    private static final long KEEP_ALIVE_DRAIN_MS = 20_000;
+    /** Requests of the keep-alive load answered 2xx before SIGTERM: the test waits for them (bounded: 30 s). */
+    private static final int KEEP_ALIVE_LOAD_BEFORE = 50;
 
     private final JettyDistribution distribution;
 
@@ -316,6 +322,51 @@ abstract class JettyDrainTests {
             assertTrue(figures.load.refused() > 0, "the load went on until the server refused it\n" + out);
             assertAcceptedLoadDone(figures, tally, out);
             assertLastTaskBeforeConnectorStopped(server.process(), out);
+        }
+    }
+
+    /**
+     * Keep-alive load across SIGTERM, with {@code -Dwaituntil.drain.timeout=20s}: 6 clients, each on a connection of
+     * its own that it keeps across its requests ({@link KeepAliveConnection}), send {@code /app/work} every 40 ms or
+     * so; SIGTERM comes 2.5 s into the load, once 50 requests were answered 2xx (a count, not assumed from the time:
+     * bounded by 30 s), and the clients go on. Jetty's stop makes its connectors stop accepting before the drain. The
+     * stop must end within the drain timeout (with 15 s to spare for a loaded machine), the task
+     * of every request that reached the application must be done before the application's teardown and none
+     * cancelled, and no request may be answered 5xx. Both fail where requests that come on kept-alive connections
+     * during the stop are refused their work (5xx) or keep the drain busy to its deadline (tasks cancelled). Run by
+     * the subclasses that CI runs it for.
+     */
+    protected void keepAliveLoadAcrossSigterm() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("keep-alive"), APP)) {
+            server.start(distribution + " with the agent (keep-alive load, drain timeout " + KEEP_ALIVE_DRAIN + ")",
+                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", KEEP_ALIVE_DRAIN),
+                    APP);
+            KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
+            LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(server.uri("/"),
+                    connections, () -> server.stopSignalWallMillis() > 0,
+                    (label, ms) -> "/" + APP + "/work?label=" + label + "&ms=" + ms), server::isAlive);
+            Thread.sleep(2500);
+            load.awaitAnswered2xx(KEEP_ALIVE_LOAD_BEFORE, Duration.ofSeconds(30));
+            load.stopping();
+            server.sigterm();
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            load.finish();
+            LoadFigures figures = new LoadFigures(load, server.record(), exitMillis);
+            Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
+            List<String> stillPending = server.process().linesContaining("still pending");
+            report(distribution + ", agent, keep-alive load from 6 clients across SIGTERM, drain timeout "
+                    + KEEP_ALIVE_DRAIN + ": " + figures + "; " + connections + "; " + tally + "; 'still pending' lines "
+                    + stillPending.size() + "; SIGTERM to exit " + exitMillis + " ms; " + drainLines(server));
+            String out = figures + "\n" + connections + "\n" + server.describe();
+            assertTrue(load.answered2xx().size() >= KEEP_ALIVE_LOAD_BEFORE, "the load was real: "
+                    + load.answered2xx().size() + " answered 2xx\n" + out);
+            assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + out);
+            assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
+                    + "SIGTERM\n" + out);
+            assertTrue(exitMillis < KEEP_ALIVE_DRAIN_MS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
+                    + exitMillis + " ms\n" + out);
+            assertAcceptedLoadDone(figures, tally, out);
+            assertEquals(List.of(), stillPending, "no task was left at a deadline\n" + out);
         }
     }
 

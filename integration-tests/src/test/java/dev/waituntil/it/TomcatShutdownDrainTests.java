@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.KeepAliveConnection;
 import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.OverloadBurst;
 import dev.waituntil.it.support.ItEnvironment;
@@ -67,6 +69,11 @@ abstract class TomcatShutdownDrainTests {
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
     private static final String THREAD_WARNING = "appears to have started a thread";
+    /** The keep-alive test's drain timeout: long enough that a drain kept busy by new requests shows. */
+    private static final String KEEP_ALIVE_DRAIN = "20s";
+    private static final long KEEP_ALIVE_DRAIN_MS = 20_000;
+    /** Requests of the keep-alive load answered 2xx before SIGTERM: the test waits for them (bounded: 30 s). */
+    private static final int KEEP_ALIVE_LOAD_BEFORE = 50;
     private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
 
@@ -348,6 +355,59 @@ abstract class TomcatShutdownDrainTests {
                     + "; reached the application " + requested.size() + ", " + o.summary());
             assertTrue(!o.lost.isEmpty() || !o.late.isEmpty(), "without the agent the same round loses tasks or runs them "
                     + "after the application stopped; if not, the checks above prove nothing\n" + o.describe());
+        }
+    }
+
+    /**
+     * Keep-alive load across SIGTERM, with {@code -Dwaituntil.drain.timeout=20s}: 6 clients, each on a connection of
+     * its own that it keeps across its requests ({@link KeepAliveConnection}), send {@code /work} every 40 ms or so;
+     * SIGTERM comes 2.5 s into the load, once 50 requests were answered 2xx (a count, not assumed from the time:
+     * bounded by 30 s), and the clients go on. Tomcat pauses its connectors before the drain: a
+     * kept-alive connection is closed instead of reading its next request, which gets no answer; a new connection waits
+     * in the listening socket's backlog until the connectors stop after the drain, and is closed unanswered too (the
+     * figures say how long the longest waited). The stop must end within the drain timeout (with 15 s to spare for a
+     * loaded machine), the task of every request that reached the application must be done before the application
+     * stopped and none cancelled, and no request may be answered 5xx. Both fail where requests that come on
+     * kept-alive connections during the stop are refused their work (5xx) or keep the drain busy to its deadline
+     * (tasks cancelled). Run by the subclasses that CI runs it for.
+     */
+    protected void keepAliveLoadAcrossSigterm() throws Exception {
+        long started = System.nanoTime();
+        try (TomcatServer server = start("keep-alive", true, List.of("-Dwaituntil.drain.timeout=" + KEEP_ALIVE_DRAIN),
+                "app")) {
+            KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
+            LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(
+                    URI.create(server.baseUrl()), connections, () -> server.stopWallMillis() > 0,
+                    (label, ms) -> "/app/work?label=" + label + "&ms=" + ms), server::isAlive);
+            Thread.sleep(2500);
+            load.awaitAnswered2xx(KEEP_ALIVE_LOAD_BEFORE, Duration.ofSeconds(30));
+            load.stopping();
+            server.sigterm();
+            int exit = server.awaitExit(EXIT_TIMEOUT);
+            load.finish();
+            long stopMillis = server.millisFromStopToExit().orElseThrow();
+            Events events = events(server);
+            List<String> requested = requested(events);
+            Outcome o = Outcome.of(events, requested);
+            figures("keep-alive load across SIGTERM, drain.timeout=" + KEEP_ALIVE_DRAIN + ", agent", o, server, exit,
+                    started);
+            figure(String.format("     keep-alive load: requests %s; %s; reached the application %d: finished %d, lost %d,"
+                            + " late %d; 'still pending' lines %d", load.statusCounts(), connections, requested.size(),
+                    o.finished, o.lost.size(), o.late.size(), server.linesContaining("still pending").size()));
+            String why = "requests " + load.statusCounts() + "\n" + connections + "\n" + o.describe() + "\n"
+                    + events.describe() + "\n" + server.describe();
+            assertTrue(load.answered2xx().size() >= KEEP_ALIVE_LOAD_BEFORE, "the load was real: "
+                    + load.answered2xx().size() + " answered 2xx\n" + why);
+            assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + why);
+            assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
+                    + "SIGTERM\n" + why);
+            assertTrue(stopMillis < KEEP_ALIVE_DRAIN_MS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
+                    + stopMillis + " ms\n" + why);
+            assertAcceptedLoadDone(load, requested, o, why);
+            assertEquals(List.of(), server.linesContaining("still pending"), "no task was left at a deadline\n" + why);
+            assertEquals(List.of(), events.ofKind("INTERRUPTED").stream().map(Event::subject).collect(Collectors.toList()),
+                    "no task was cancelled\n" + why);
+            assertAgentHygiene(server);
         }
     }
 

@@ -41,7 +41,8 @@ import java.util.stream.Collectors;
  * <p>Connections: each client sends through the {@link Request} that {@code perClient} gives it. The tests' servers'
  * {@code get} use one shared {@code java.net.http.HttpClient} per server (HTTP/1.1), which keeps connections alive
  * and hands a pooled one to whichever client sends next, so the clients of {@link #start(int, Request,
- * BooleanSupplier)} already reuse connections, without saying which.
+ * BooleanSupplier)} already reuse connections, without saying which. {@link KeepAliveConnection} gives each client one
+ * socket of its own that it keeps across requests, for the tests about kept-alive connections at a stop.
  *
  * <p>Used by the chaos and load tests on standalone Tomcat and Jetty, embedded Tomcat and Jetty, and Spring Boot.
  */
