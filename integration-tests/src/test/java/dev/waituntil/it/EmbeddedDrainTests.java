@@ -124,9 +124,10 @@ abstract class EmbeddedDrainTests {
      * Issue 8, chaos: {@link ChaosRounds} rounds (none in CI; the {@code stress} profile runs 50 on every embedded
      * server), each a fresh program under continuous load from 4 clients ({@link LoadClients}), stopped at a random
      * instant 0.3 to 4 s into the load, in a way picked at random among those this host has: the program's
-     * {@code stop()}, SIGTERM, and for Jetty SIGTERM with {@code stopAtShutdown} on and off. Every accepted task must
-     * finish, none after the application's teardown, none cancelled. The control, without the agent, stopped by the
-     * program 2 s into the load, must lose tasks or finish some late.
+     * {@code stop()}, SIGTERM, and for Jetty SIGTERM with {@code stopAtShutdown} on and off. The task of every request
+     * that reached the application must finish, none after the application's teardown, none cancelled, and no
+     * request may be answered 5xx. The control, without the agent, stopped by the program 2 s into the load, must lose
+     * tasks or finish some late; it prints what its clients saw.
      */
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
@@ -140,20 +141,25 @@ abstract class EmbeddedDrainTests {
             Run run = loadRun("chaos-" + round, true, way.contains("stopAtShutdown"), stop, Map.of(),
                     BeforeTheStop.waitFor(instant));
             System.out.println("[figures] " + chaos.record(round, way, instant, run.labels.size(),
-                    run.labels.size() - run.lost().size(), run.lost().size(), run.late().size(), run.refused,
+                    run.labels.size() - run.lost().size(), run.lost().size(), run.late().size(), run.load,
                     run.exitMillis()));
             String out = chaos.describe(round, way, instant) + "\n" + run.out();
-            assertNone("accepted tasks lost", run.lost(), out);
-            assertNone("accepted tasks done after the application's teardown", run.late(), out);
+            assertNone("requests answered 2xx that the application did not record",
+                    run.load.answeredButNotRecorded(run.labels), out);
+            assertNone("tasks of requests the application saw, lost", run.lost(), out);
+            assertNone("tasks of requests the application saw, done after the application's teardown", run.late(), out);
             assertNone("tasks cancelled", run.interrupted(), out);
+            assertEquals(Map.of(), run.load.answered5xx(), "no request was answered 5xx: " + run.load.statusCounts()
+                    + "\n" + out);
             return run.labels.size();
         });
 
         Run control = loadRun("chaos-control", false, false, Stop.PROGRAM, Map.of(),
                 BeforeTheStop.waitFor(Duration.ofSeconds(2)));
-        System.out.println("[figures] chaos embedded-" + host.id() + " control without the agent: accepted "
-                + control.labels.size() + ", lost " + control.lost().size() + ", late " + control.late().size()
-                + ", cancelled " + control.interrupted().size());
+        System.out.println("[figures] chaos embedded-" + host.id() + " control without the agent: requests "
+                + control.load.statusCounts() + "; tasks of requests the application saw " + control.labels.size()
+                + ", lost " + control.lost().size() + ", late " + control.late().size() + ", cancelled "
+                + control.interrupted().size());
         assertTrue(control.lost().size() + control.late().size() + control.interrupted().size() > 0,
                 "without the agent the same round loses tasks or finishes them after the teardown; if not, the checks "
                         + "above prove nothing\n" + control.out());
@@ -168,11 +174,11 @@ abstract class EmbeddedDrainTests {
         Run run = loadRun("misbehaving", true, false, Stop.PROGRAM,
                 Map.of("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), (app, load) -> {
                     Thread.sleep(1000);
-                    load.awaitAccepted(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
+                    load.awaitAnswered2xx(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
                     MisbehavingTasks.register(app);
                     Thread.sleep(300);
                 });
-        MisbehavingTasks.assertOutcome(host + ", stop()", run.record, run.process, run.labels, run.exitMillis(),
+        MisbehavingTasks.assertOutcome(host + ", stop()", run.record, run.process, run.load, run.exitMillis(),
                 EmbeddedHost.APP);
     }
 
@@ -267,8 +273,8 @@ abstract class EmbeddedDrainTests {
         final long stopWallMillis;
         final int exitCode;
         final String inFlightAnswer;
-        /** Requests of the load that were refused (0 for the runs without load). */
-        int refused;
+        /** What the load's clients saw (null for the runs without load). */
+        LoadClients load;
 
         Run(String name, JavaProcess process, Record record, List<String> labels, long stopWallMillis, int exitCode,
             String inFlightAnswer) {
@@ -395,7 +401,8 @@ abstract class EmbeddedDrainTests {
     /**
      * Starts the program ({@code agent}: with the agent, without debug; {@code settings} as system properties), runs
      * {@link LoadClients} against {@code /app/work} while {@code beforeTheStop} runs, then stops as {@code stop} says
-     * and waits (bounded) for the exit. The run's labels are the load's accepted tasks.
+     * and waits (bounded) for the exit. The run's labels are the load's tasks whose request reached the application
+     * ({@code REQUEST}), whatever their answer.
      */
     Run loadRun(String name, boolean agent, boolean stopAtShutdown, Stop stop, Map<String, String> settings,
                 BeforeTheStop beforeTheStop) throws Exception {
@@ -405,17 +412,17 @@ abstract class EmbeddedDrainTests {
         try (JavaProcess p = launch(title, scratch, agent ? "debug=false" : null, stopAtShutdown, settings)) {
             String base = applicationUrl(p);
             HttpGet app = path -> http.send(get(base + path), HttpResponse.BodyHandlers.discarding()).statusCode();
-            LoadClients load = LoadClients.start(4, (label, ms) -> app.status("/work?label=" + label + "&ms=" + ms),
-                    p::isAlive);
+            LoadClients load = LoadClients.start(4, (label, ms) -> LoadClients.Answer.of(http.send(
+                    get(base + "/work?label=" + label + "&ms=" + ms), HttpResponse.BodyHandlers.ofString())), p::isAlive);
             beforeTheStop.run(app, load);
             load.stopping();
             long stopWallMillis = stop(p, scratch, stop);
             int exitCode = p.waitFor(EXIT_TIMEOUT);
             load.finish();
             Record record = Record.read(Program.recordFile(scratch));
-            Run run = new Run(runName(title, agent, stopAtShutdown, stop), p, record, load.accepted(), stopWallMillis,
-                    exitCode, "none sent");
-            run.refused = load.refused();
+            Run run = new Run(runName(title, agent, stopAtShutdown, stop), p, record, record.subjects("REQUEST", "load-"),
+                    stopWallMillis, exitCode, "none sent");
+            run.load = load;
             Files.writeString(scratch.resolve("output.log"), run.out() + "\n");
             return run;
         }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -24,6 +25,7 @@ import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyDistribution;
 import dev.waituntil.it.support.JettyServerProcess;
 import dev.waituntil.it.support.JettyTestWebApp.Record;
+import dev.waituntil.it.support.KeepAliveConnection;
 import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.MisbehavingTasks;
 import dev.waituntil.it.support.OverloadBurst;
@@ -48,8 +50,9 @@ import dev.waituntil.it.support.OverloadBurst;
  * <li>A task that never ends, {@code -Dwaituntil.drain.timeout=3s}: the JVM exits after the deadline, not held by
  *     the task (within 30 s of the deadline: "soon after" on any machine), and the log names the task as "still
  *     pending".
- * <li>Continuous load from 4 client threads while SIGTERM arrives: every request that was answered 2xx has
- *     its task done, before {@code contextDestroyed} and before the connector stopped. The figures are printed.
+ * <li>Continuous load from 4 client threads while SIGTERM arrives: every request that reached the application
+ *     (its {@code REQUEST} line), whatever its answer, has its task done, before {@code contextDestroyed} and before
+ *     the connector stopped, and no request is answered 5xx. The figures, every status counted, are printed.
  * <li>{@code start.jar --stop} (through Jetty's ShutdownMonitor), with 20 tasks and a request in flight: the
  *     tasks finish before {@code contextDestroyed} and before the connector stopped; the request is answered.
  * </ul>
@@ -62,6 +65,11 @@ abstract class JettyDrainTests {
     private static final String OTHER = "other";
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration RECORD_WAIT = Duration.ofSeconds(40);
+    /** The keep-alive test's drain timeout: long enough that a drain kept busy by new requests shows. */
+    private static final String KEEP_ALIVE_DRAIN = "20s";
+    private static final long KEEP_ALIVE_DRAIN_MS = 20_000;
+    /** Requests of the keep-alive load answered 2xx before SIGTERM: the test waits for them (bounded: 30 s). */
+    private static final int KEEP_ALIVE_LOAD_BEFORE = 50;
 
     private final JettyDistribution distribution;
 
@@ -305,27 +313,69 @@ abstract class JettyDrainTests {
             server.start(distribution + " with the agent (load)", withAgent("debug=true"), APP);
             LoadFigures figures = loadWhileStopping(server, 4, Duration.ofMillis(2500), 20);
             Record record = server.record();
-            Tally tally = Tally.of(record, figures.accepted, "/" + APP);
-            report(distribution + ", agent, load from 4 clients across SIGTERM: sent " + figures.sent + ", accepted (2xx) "
-                    + figures.accepted.size() + " (" + figures.acceptedAfterSigterm + " of them sent after SIGTERM), refused or failed "
-                    + figures.refused + " " + figures.refusals + "; " + tally + "; SIGTERM to exit " + figures.exitMillis + " ms; "
-                    + drainLines(server));
+            Tally tally = Tally.of(record, figures.requested, "/" + APP);
+            report(distribution + ", agent, load from 4 clients across SIGTERM: " + figures + "; " + tally
+                    + "; SIGTERM to exit " + figures.exitMillis + " ms; " + drainLines(server));
             String out = server.describe();
-            assertTrue(figures.accepted.size() >= 20, "the load got through before the stop: " + figures.accepted.size()
-                    + " accepted\n" + out);
-            assertTrue(figures.refused > 0, "the load went on until the server refused it\n" + out);
-            assertNone("accepted requests whose task was lost", tally.lost, out);
-            assertNone("accepted requests whose task ran after the application was destroyed", tally.late, out);
-            assertNone("tasks cancelled", tally.interrupted, out);
+            assertTrue(figures.load.answered2xx().size() >= 20, "the load got through before the stop: "
+                    + figures.load.answered2xx().size() + " answered 2xx\n" + out);
+            assertTrue(figures.load.refused() > 0, "the load went on until the server refused it\n" + out);
+            assertAcceptedLoadDone(figures, tally, out);
             assertLastTaskBeforeConnectorStopped(server.process(), out);
         }
     }
 
     /**
+     * Keep-alive load across SIGTERM, with {@code -Dwaituntil.drain.timeout=20s}: 6 clients, each on a connection of
+     * its own that it keeps across its requests ({@link KeepAliveConnection}), send {@code /app/work} every 40 ms or
+     * so; SIGTERM comes 2.5 s into the load, once 50 requests were answered 2xx (a count, not assumed from the time:
+     * bounded by 30 s), and the clients go on. Jetty's stop makes its connectors stop accepting before the drain. The
+     * stop must end within the drain timeout (with 15 s to spare for a loaded machine), the task
+     * of every request that reached the application must be done before the application's teardown and none
+     * cancelled, and no request may be answered 5xx. Both fail where requests that come on kept-alive connections
+     * during the stop are refused their work (5xx) or keep the drain busy to its deadline (tasks cancelled). Run by
+     * the subclasses that CI runs it for.
+     */
+    protected void keepAliveLoadAcrossSigterm() throws Exception {
+        try (JettyServerProcess server = JettyServerProcess.create(distribution, work("keep-alive"), APP)) {
+            server.start(distribution + " with the agent (keep-alive load, drain timeout " + KEEP_ALIVE_DRAIN + ")",
+                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", KEEP_ALIVE_DRAIN),
+                    APP);
+            KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
+            LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(server.uri("/"),
+                    connections, () -> server.stopSignalWallMillis() > 0,
+                    (label, ms) -> "/" + APP + "/work?label=" + label + "&ms=" + ms), server::isAlive);
+            Thread.sleep(2500);
+            load.awaitAnswered2xx(KEEP_ALIVE_LOAD_BEFORE, Duration.ofSeconds(30));
+            load.stopping();
+            server.sigterm();
+            long exitMillis = server.awaitExit(EXIT_TIMEOUT);
+            load.finish();
+            LoadFigures figures = new LoadFigures(load, server.record(), exitMillis);
+            Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
+            List<String> stillPending = server.process().linesContaining("still pending");
+            report(distribution + ", agent, keep-alive load from 6 clients across SIGTERM, drain timeout "
+                    + KEEP_ALIVE_DRAIN + ": " + figures + "; " + connections + "; " + tally + "; 'still pending' lines "
+                    + stillPending.size() + "; SIGTERM to exit " + exitMillis + " ms; " + drainLines(server));
+            String out = figures + "\n" + connections + "\n" + server.describe();
+            assertTrue(load.answered2xx().size() >= KEEP_ALIVE_LOAD_BEFORE, "the load was real: "
+                    + load.answered2xx().size() + " answered 2xx\n" + out);
+            assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + out);
+            assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
+                    + "SIGTERM\n" + out);
+            assertTrue(exitMillis < KEEP_ALIVE_DRAIN_MS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
+                    + exitMillis + " ms\n" + out);
+            assertAcceptedLoadDone(figures, tally, out);
+            assertEquals(List.of(), stillPending, "no task was left at a deadline\n" + out);
+        }
+    }
+
+    /**
      * Issue 8, chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
-     * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round every accepted
-     * request's task must finish, before the application is destroyed, and none may be cancelled. On the
-     * containers the settings name (CI: Jetty 12 ee10); the {@code stress} profile runs 50 rounds on every Jetty.
+     * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round the task of every
+     * request that reached the application must finish, before the application is destroyed, none may be
+     * cancelled, and no request may be answered 5xx. On the containers the settings name (CI: Jetty 12 ee10); the
+     * {@code stress} profile runs 50 rounds on every Jetty.
      */
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
@@ -335,14 +385,12 @@ abstract class JettyDrainTests {
             try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-" + round), APP)) {
                 server.start(distribution + " with the agent (chaos round " + round + ")", withAgent("debug=true"), APP);
                 LoadFigures figures = loadWhileStopping(server, 4, instant, 0);
-                Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
-                report(chaos.record(round, instant, figures.accepted.size(), tally.finished.size(), tally.lost.size(),
-                        tally.late.size(), figures.refused, figures.exitMillis));
+                Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
+                report(chaos.record(round, instant, figures.requested.size(), tally.finished.size(), tally.lost.size(),
+                        tally.late.size(), figures.load, figures.exitMillis));
                 String out = chaos.describe(round, "SIGTERM", instant) + "\n" + server.describe();
-                assertNone("accepted requests whose task was lost", tally.lost, out);
-                assertNone("accepted requests whose task ran after the application was destroyed", tally.late, out);
-                assertNone("tasks cancelled", tally.interrupted, out);
-                return figures.accepted.size();
+                assertAcceptedLoadDone(figures, tally, out);
+                return figures.requested.size();
             }
         });
 
@@ -350,9 +398,8 @@ abstract class JettyDrainTests {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-control"), APP)) {
             server.start(distribution + " without the agent (chaos control)", withoutAgent(), APP);
             LoadFigures figures = loadWhileStopping(server, 4, Duration.ofSeconds(2), 0);
-            Tally tally = Tally.of(server.record(), figures.accepted, "/" + APP);
-            report("chaos " + distribution.id() + " control without the agent: accepted " + figures.accepted.size() + ", "
-                    + tally);
+            Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
+            report("chaos " + distribution.id() + " control without the agent: " + figures + "; " + tally);
             assertTrue(!tally.lost.isEmpty() || !tally.late.isEmpty(), "without the agent the same round loses tasks or "
                     + "runs them after the application was destroyed; if not, the checks above prove nothing: " + tally);
         }
@@ -370,14 +417,14 @@ abstract class JettyDrainTests {
                     .systemProperty("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), APP);
             LoadClients load = startLoad(server, 4);
             Thread.sleep(1000);
-            load.awaitAccepted(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
+            load.awaitAnswered2xx(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
             MisbehavingTasks.register(path -> server.get("/" + APP + path).statusCode());
             Thread.sleep(300);
             load.stopping();
             server.sigterm();
             long exitMillis = server.awaitExit(EXIT_TIMEOUT);
             load.finish();
-            MisbehavingTasks.assertOutcome(distribution + ", SIGTERM", server.record(), server.process(), load.accepted(),
+            MisbehavingTasks.assertOutcome(distribution + ", SIGTERM", server.record(), server.process(), load,
                     exitMillis, "/" + APP);
         }
     }
@@ -405,43 +452,59 @@ abstract class JettyDrainTests {
         }
     }
 
+    /** A load run: what the clients saw, the load's tasks the application recorded a request for, the stop's length. */
     private static final class LoadFigures {
-        final List<String> accepted;
-        final int sent;
-        final int refused;
-        final int acceptedAfterSigterm;
-        final String refusals;
+        final LoadClients load;
+        /** Every task the application owes: its request reached the servlet ({@code REQUEST}), whatever the answer. */
+        final List<String> requested;
         final long exitMillis;
 
-        LoadFigures(LoadClients load, long exitMillis) {
-            this.accepted = load.accepted();
-            this.sent = load.sent();
-            this.refused = load.refused();
-            this.acceptedAfterSigterm = load.acceptedAfterStop();
-            this.refusals = load.refusals();
+        LoadFigures(LoadClients load, Record record, long exitMillis) {
+            this.load = load;
+            this.requested = record.subjects("REQUEST", "load-");
             this.exitMillis = exitMillis;
+        }
+
+        @Override
+        public String toString() {
+            return "requests " + load.statusCounts() + "; reached the application " + requested.size();
         }
     }
 
     /**
-     * {@link LoadClients} sending {@code /app/work} for {@code before} and until {@code minAccepted} requests were
-     * accepted (bounded: 30 s), then across a SIGTERM until Jetty has exited.
+     * What a load across a stop must leave with the agent: every request the application saw has its task done,
+     * before the application's teardown, none cancelled; and no user saw a 5xx, which the same load without the
+     * agent does not get either (the control rounds print their statuses).
      */
-    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before, int minAccepted)
+    private static void assertAcceptedLoadDone(LoadFigures figures, Tally tally, String out) {
+        assertNone("requests answered 2xx that the application did not record", figures.load.answeredButNotRecorded(
+                figures.requested), out);
+        assertNone("requests the application saw whose task was lost", tally.lost, out);
+        assertNone("requests the application saw whose task ran after the application was destroyed", tally.late, out);
+        assertNone("tasks cancelled", tally.interrupted, out);
+        assertEquals(Map.of(), figures.load.answered5xx(), "no request was answered 5xx: " + figures + "\n" + out);
+    }
+
+    /**
+     * {@link LoadClients} sending {@code /app/work} for {@code before} and until {@code min2xx} requests were answered
+     * 2xx (bounded: 30 s), then across a SIGTERM until Jetty has exited.
+     */
+    private static LoadFigures loadWhileStopping(JettyServerProcess server, int clients, Duration before, int min2xx)
             throws Exception {
         LoadClients load = startLoad(server, clients);
         Thread.sleep(before.toMillis());
-        load.awaitAccepted(minAccepted, Duration.ofSeconds(30));
+        load.awaitAnswered2xx(min2xx, Duration.ofSeconds(30));
         load.stopping();
         server.sigterm();
         long exitMillis = server.awaitExit(EXIT_TIMEOUT);
-        return new LoadFigures(load.finish(), exitMillis);
+        load.finish();
+        return new LoadFigures(load, server.record(), exitMillis);
     }
 
     /** {@link LoadClients} sending {@code /app/work} to {@code server}. */
     private static LoadClients startLoad(JettyServerProcess server, int clients) {
         return LoadClients.start(clients,
-                (label, ms) -> server.get("/app/work?label=" + label + "&ms=" + ms).statusCode(), server::isAlive);
+                (label, ms) -> LoadClients.Answer.of(server.get("/app/work?label=" + label + "&ms=" + ms)), server::isAlive);
     }
 
     // ---- e. start.jar --stop ------------------------------------------------------------------------------

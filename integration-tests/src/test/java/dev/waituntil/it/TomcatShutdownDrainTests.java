@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.KeepAliveConnection;
+import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.OverloadBurst;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.TomcatDistribution;
@@ -74,6 +69,11 @@ abstract class TomcatShutdownDrainTests {
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
     private static final String THREAD_WARNING = "appears to have started a thread";
+    /** The keep-alive test's drain timeout: long enough that a drain kept busy by new requests shows. */
+    private static final String KEEP_ALIVE_DRAIN = "20s";
+    private static final long KEEP_ALIVE_DRAIN_MS = 20_000;
+    /** Requests of the keep-alive load answered 2xx before SIGTERM: the test waits for them (bounded: 30 s). */
+    private static final int KEEP_ALIVE_LOAD_BEFORE = 50;
     private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
 
@@ -287,72 +287,127 @@ abstract class TomcatShutdownDrainTests {
 
     /**
      * d. Continuous load from 4 client threads (loopback, bounded) sending {@code /work} while SIGTERM
-     * arrives: every request that was answered 2xx has its {@code DONE} line, before the application
-     * stopped. Refused requests (503 from the paused connector, connection errors once it is closed)
-     * are fine; they are counted.
+     * arrives: every request that reached the application ({@code REQUEST}), whatever its answer, has its
+     * {@code DONE} line, before the application stopped, and no request is answered 5xx. Requests that never
+     * reach the application (connection errors once the connector is closed) are fine; every answer and
+     * failure is counted.
      */
     @Test
     void continuousLoadDuringSigtermLosesNothingThatWasAccepted() throws Exception {
         long started = System.nanoTime();
         try (TomcatServer server = start("load", true, List.of(), "app")) {
-            LoadResult r = runLoadAcrossSigterm(server, 4, Duration.ofMillis(2500), 100);
+            LoadClients load = runLoadAcrossSigterm(server, 4, Duration.ofMillis(2500), 100);
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            r.joinClients();
+            load.finish();
             Events events = events(server);
-            Outcome o = Outcome.of(events, r.accepted.keySet());
+            List<String> requested = requested(events);
+            Outcome o = Outcome.of(events, requested);
             long rejectedEvents = events.ofKind("REJECTED").size();
             figures("d. load across SIGTERM, agent", o, server, exit, started);
-            figure(String.format("     load: sent %d, accepted %d (%d answered after the signal), refused %s, failed %s;"
-                            + " finished %d, lost %d, late %d; REJECTED in the app %d",
-                    r.sent.get(), r.accepted.size(), r.acceptedAfterSignal(server), r.refused, r.failed,
-                    o.finished, o.lost.size(), o.late.size(), rejectedEvents));
-            String why = "figures: sent " + r.sent + ", accepted " + r.accepted.size() + ", refused " + r.refused
-                    + ", failed " + r.failed + "\n" + o.describe() + "\n" + events.describe() + "\n" + server.describe();
-            assertTrue(r.accepted.size() >= 100, "the load was real: at least 100 requests accepted\n" + why);
-            assertEquals(List.of(), o.lost, "every accepted request's task finished\n" + why);
-            assertEquals(List.of(), o.late, "... before the application stopped\n" + why);
+            figure(String.format("     load: requests %s; reached the application %d: finished %d, lost %d, late %d;"
+                    + " REJECTED in the app %d", load.statusCounts(), requested.size(), o.finished, o.lost.size(),
+                    o.late.size(), rejectedEvents));
+            String why = "requests " + load.statusCounts() + "\n" + o.describe() + "\n" + events.describe() + "\n"
+                    + server.describe();
+            assertTrue(load.answered2xx().size() >= 100, "the load was real: at least 100 requests accepted\n" + why);
+            assertAcceptedLoadDone(load, requested, o, why);
             assertAgentHygiene(server);
         }
     }
 
     /**
      * Issue 8, chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
-     * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round every accepted
-     * request's task must finish, and before the application is destroyed. On the containers the settings name
-     * (CI: this one on Tomcat 10.1); the {@code stress} profile runs 50 rounds on every Tomcat.
+     * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round the task of every
+     * request that reached the application must finish, before the application is destroyed, and no request may be
+     * answered 5xx. On the containers the settings name (CI: this one on Tomcat 10.1); the {@code stress} profile
+     * runs 50 rounds on every Tomcat.
      */
     @Test
     void chaosShutdownUnderLoadAtRandomInstantsLosesNothing() throws Exception {
         ChaosRounds chaos = ChaosRounds.forContainer(distributionId);
         chaos.run(this::figure, (round, instant) -> {
             try (TomcatServer server = start("chaos-" + round, true, List.of(), "app")) {
-                LoadResult r = runLoadAcrossSigterm(server, 4, instant, 0);
+                LoadClients load = runLoadAcrossSigterm(server, 4, instant, 0);
                 server.awaitExit(EXIT_TIMEOUT);
-                r.joinClients();
+                load.finish();
                 Events events = events(server);
-                Outcome o = Outcome.of(events, r.accepted.keySet());
-                int refused = r.refused.values().stream().mapToInt(Integer::intValue).sum()
-                        + r.failed.values().stream().mapToInt(Integer::intValue).sum();
-                figure(chaos.record(round, instant, r.accepted.size(), o.finished, o.lost.size(), o.late.size(), refused,
+                List<String> requested = requested(events);
+                Outcome o = Outcome.of(events, requested);
+                figure(chaos.record(round, instant, requested.size(), o.finished, o.lost.size(), o.late.size(), load,
                         server.millisFromStopToExit().orElse(-1)));
                 String why = chaos.describe(round, "SIGTERM", instant) + "\n" + o.describe() + "\n" + events.describe()
                         + "\n" + server.describe();
-                assertEquals(List.of(), o.lost, "every accepted request's task finished\n" + why);
-                assertEquals(List.of(), o.late, "... before the application stopped\n" + why);
+                assertAcceptedLoadDone(load, requested, o, why);
                 assertAgentHygiene(server);
-                return r.accepted.size();
+                return requested.size();
             }
         });
 
         // The control: one round without the agent, SIGTERM 2 s into the load. The same checks must see losses.
         try (TomcatServer server = start("chaos-control", false, List.of(), "app")) {
-            LoadResult r = runLoadAcrossSigterm(server, 4, Duration.ofSeconds(2), 0);
+            LoadClients load = runLoadAcrossSigterm(server, 4, Duration.ofSeconds(2), 0);
             server.awaitExit(EXIT_TIMEOUT);
-            r.joinClients();
-            Outcome o = Outcome.of(events(server), r.accepted.keySet());
-            figure("chaos " + distributionId + " control without the agent: accepted " + r.accepted.size() + ", " + o.summary());
+            load.finish();
+            Events events = events(server);
+            List<String> requested = requested(events);
+            Outcome o = Outcome.of(events, requested);
+            figure("chaos " + distributionId + " control without the agent: requests " + load.statusCounts()
+                    + "; reached the application " + requested.size() + ", " + o.summary());
             assertTrue(!o.lost.isEmpty() || !o.late.isEmpty(), "without the agent the same round loses tasks or runs them "
                     + "after the application stopped; if not, the checks above prove nothing\n" + o.describe());
+        }
+    }
+
+    /**
+     * Keep-alive load across SIGTERM, with {@code -Dwaituntil.drain.timeout=20s}: 6 clients, each on a connection of
+     * its own that it keeps across its requests ({@link KeepAliveConnection}), send {@code /work} every 40 ms or so;
+     * SIGTERM comes 2.5 s into the load, once 50 requests were answered 2xx (a count, not assumed from the time:
+     * bounded by 30 s), and the clients go on. Tomcat pauses its connectors before the drain: a
+     * kept-alive connection is closed instead of reading its next request, which gets no answer; a new connection waits
+     * in the listening socket's backlog until the connectors stop after the drain, and is closed unanswered too (the
+     * figures say how long the longest waited). The stop must end within the drain timeout (with 15 s to spare for a
+     * loaded machine), the task of every request that reached the application must be done before the application
+     * stopped and none cancelled, and no request may be answered 5xx. Both fail where requests that come on
+     * kept-alive connections during the stop are refused their work (5xx) or keep the drain busy to its deadline
+     * (tasks cancelled). Run by the subclasses that CI runs it for.
+     */
+    protected void keepAliveLoadAcrossSigterm() throws Exception {
+        long started = System.nanoTime();
+        try (TomcatServer server = start("keep-alive", true, List.of("-Dwaituntil.drain.timeout=" + KEEP_ALIVE_DRAIN),
+                "app")) {
+            KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
+            LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(
+                    URI.create(server.baseUrl()), connections, () -> server.stopWallMillis() > 0,
+                    (label, ms) -> "/app/work?label=" + label + "&ms=" + ms), server::isAlive);
+            Thread.sleep(2500);
+            load.awaitAnswered2xx(KEEP_ALIVE_LOAD_BEFORE, Duration.ofSeconds(30));
+            load.stopping();
+            server.sigterm();
+            int exit = server.awaitExit(EXIT_TIMEOUT);
+            load.finish();
+            long stopMillis = server.millisFromStopToExit().orElseThrow();
+            Events events = events(server);
+            List<String> requested = requested(events);
+            Outcome o = Outcome.of(events, requested);
+            figures("keep-alive load across SIGTERM, drain.timeout=" + KEEP_ALIVE_DRAIN + ", agent", o, server, exit,
+                    started);
+            figure(String.format("     keep-alive load: requests %s; %s; reached the application %d: finished %d, lost %d,"
+                            + " late %d; 'still pending' lines %d", load.statusCounts(), connections, requested.size(),
+                    o.finished, o.lost.size(), o.late.size(), server.linesContaining("still pending").size()));
+            String why = "requests " + load.statusCounts() + "\n" + connections + "\n" + o.describe() + "\n"
+                    + events.describe() + "\n" + server.describe();
+            assertTrue(load.answered2xx().size() >= KEEP_ALIVE_LOAD_BEFORE, "the load was real: "
+                    + load.answered2xx().size() + " answered 2xx\n" + why);
+            assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + why);
+            assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
+                    + "SIGTERM\n" + why);
+            assertTrue(stopMillis < KEEP_ALIVE_DRAIN_MS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
+                    + stopMillis + " ms\n" + why);
+            assertAcceptedLoadDone(load, requested, o, why);
+            assertEquals(List.of(), server.linesContaining("still pending"), "no task was left at a deadline\n" + why);
+            assertEquals(List.of(), events.ofKind("INTERRUPTED").stream().map(Event::subject).collect(Collectors.toList()),
+                    "no task was cancelled\n" + why);
+            assertAgentHygiene(server);
         }
     }
 
@@ -484,86 +539,44 @@ abstract class TomcatShutdownDrainTests {
 
     // =====================================================================================  load clients
 
-    private static final class LoadResult {
-        final AtomicInteger sent = new AtomicInteger();
-        final Map<String, Long> accepted = new ConcurrentHashMap<>(); // label -> nanoTime of the answer
-        final Map<String, Integer> refused = new TreeMap<>();          // "HTTP 503" -> count
-        final Map<String, Integer> failed = new TreeMap<>();           // exception type -> count
-        final List<Thread> clients = new ArrayList<>();
+    /**
+     * {@code clients} {@link LoadClients} sending {@code /app/work?label=load-<c>-<n>&ms=100..1000} with 20 ms between
+     * requests (about as many tasks a second as 64 executor threads finish, so the drain has a backlog of a second or
+     * two while the clients go on), through the server's one HTTP client, whose pooled connections are kept alive;
+     * after {@code before}, and once {@code min2xx} requests were answered 2xx (a count, not assumed from the time:
+     * bounded by 30 s), the server gets SIGTERM. Returns at once after the signal.
+     */
+    private LoadClients runLoadAcrossSigterm(TomcatServer server, int clients, Duration before, int min2xx)
+            throws Exception {
+        LoadClients load = LoadClients.settings().clients(clients).pause(Duration.ofMillis(20)).taskMillis(100, 1000)
+                .start(c -> (label, ms) -> {
+                    TomcatServer.Response r = server.get("/app/work?label=" + label + "&ms=" + ms);
+                    return new LoadClients.Answer(r.status(), r.body());
+                }, server::isAlive);
+        Thread.sleep(before.toMillis());
+        load.awaitAnswered2xx(min2xx, Duration.ofSeconds(30));
+        load.stopping();
+        server.sigterm();
+        return load;
+    }
 
-        synchronized void count(Map<String, Integer> map, String key) {
-            map.merge(key, 1, Integer::sum);
-        }
-
-        long acceptedAfterSignal(TomcatServer server) {
-            long signal = server.stopNanos();
-            return accepted.values().stream().filter(n -> n - signal > 0).count();
-        }
-
-        void joinClients() throws InterruptedException {
-            for (Thread t : clients) {
-                t.join(60_000);
-                if (t.isAlive()) {
-                    t.interrupt();
-                    throw new AssertionError(t.getName() + " did not end within 60 s after the server exited");
-                }
-            }
-        }
+    /** The load's tasks that the application owes: every one whose request reached it. */
+    private static List<String> requested(Events events) {
+        return events.ofKind("REQUEST").stream().map(Event::subject).filter(l -> l.startsWith("load-"))
+                .collect(Collectors.toList());
     }
 
     /**
-     * {@code clients} threads, each with its own HTTP client, send {@code /work?label=load-<c>-<n>&ms=100..1000}
-     * with 20 ms between requests (about as many tasks a second as 64 executor threads finish, so the
-     * drain has a backlog of a second or two while the clients go on); after {@code before}, and once {@code
-     * minAccepted} requests were accepted (a count, not assumed from the time: bounded by 30 s), the server gets
-     * SIGTERM; each client stops when the server has exited, after 3000 requests, or after 60 s. Returns at once after
-     * the signal.
+     * With the agent, a load across a stop leaves every request the application saw with its task done before the
+     * application stopped, and no user with a 5xx, which the same load without the agent does not get either (the
+     * control prints its statuses).
      */
-    private LoadResult runLoadAcrossSigterm(TomcatServer server, int clients, Duration before, int minAccepted)
-            throws Exception {
-        LoadResult r = new LoadResult();
-        long stopAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            Thread t = new Thread(() -> {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(5)).build();
-                for (int n = 1; n <= 3000 && server.isAlive() && System.nanoTime() - stopAt < 0; n++) {
-                    String label = "load-" + client + "-" + n;
-                    int ms = 100 + ThreadLocalRandom.current().nextInt(901);
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/app/work?label=" + label
-                            + "&ms=" + ms)).timeout(Duration.ofSeconds(20)).GET().build();
-                    r.sent.incrementAndGet();
-                    try {
-                        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() / 100 == 2) {
-                            r.accepted.put(label, System.nanoTime());
-                        } else {
-                            r.count(r.refused, "HTTP " + response.statusCode());
-                        }
-                    } catch (IOException e) {
-                        r.count(r.failed, e.getClass().getSimpleName());
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "load client " + c);
-            t.setDaemon(true);
-            r.clients.add(t);
-        }
-        r.clients.forEach(Thread::start);
-        Thread.sleep(before.toMillis());
-        long enough = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (r.accepted.size() < minAccepted && System.nanoTime() - enough < 0) {
-            Thread.sleep(10);
-        }
-        server.sigterm();
-        return r;
+    private static void assertAcceptedLoadDone(LoadClients load, List<String> requested, Outcome o, String why) {
+        assertEquals(List.of(), load.answeredButNotRecorded(requested),
+                "every request answered 2xx was recorded by the application\n" + why);
+        assertEquals(List.of(), o.lost, "the task of every request the application saw finished\n" + why);
+        assertEquals(List.of(), o.late, "... before the application stopped\n" + why);
+        assertEquals(Map.of(), load.answered5xx(), "no request was answered 5xx\n" + why);
     }
 
     // =====================================================================================  helpers

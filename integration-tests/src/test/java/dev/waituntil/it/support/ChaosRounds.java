@@ -43,6 +43,7 @@ public final class ChaosRounds {
     private long lost;
     private long late;
     private long refused;
+    private long answered5xx;
     private long maxExitMillis;
 
     private ChaosRounds(String container, int rounds, long seed) {
@@ -65,7 +66,10 @@ public final class ChaosRounds {
         return rounds;
     }
 
-    /** One round: starts a fresh server, stops it at {@code instant}, checks it; returns the tasks it accepted. */
+    /**
+     * One round: starts a fresh server, stops it at {@code instant}, checks it; returns the tasks it accepted (whose
+     * request reached the application).
+     */
     @FunctionalInterface
     public interface Round {
         int run(int round, Duration instant) throws Exception;
@@ -102,32 +106,38 @@ public final class ChaosRounds {
     }
 
     /** Records one round ended by SIGTERM; returns its figures line. */
-    public String record(int round, Duration instant, int accepted, int finished, int lost, int late, int refused,
+    public String record(int round, Duration instant, int accepted, int finished, int lost, int late, LoadClients load,
                          long exitMillis) {
-        return record(round, "SIGTERM", instant, accepted, finished, lost, late, refused, exitMillis);
+        return record(round, "SIGTERM", instant, accepted, finished, lost, late, load, exitMillis);
     }
 
-    /** Records one round ended by {@code stop} ({@code SIGTERM}, {@code stop()}...); returns its figures line. */
+    /**
+     * Records one round ended by {@code stop} ({@code SIGTERM}, {@code stop()}...); returns its figures line.
+     * {@code accepted}: the tasks whose request reached the application; {@code load}: what the clients saw.
+     */
     public String record(int round, String stop, Duration instant, int accepted, int finished, int lost, int late,
-                         int refused, long exitMillis) {
+                         LoadClients load, long exitMillis) {
         this.accepted += accepted;
         this.finished += finished;
         this.lost += lost;
         this.late += late;
-        this.refused += refused;
+        this.refused += load.refused();
+        this.answered5xx += load.count5xx();
         this.maxExitMillis = Math.max(maxExitMillis, exitMillis);
-        String line = String.format("chaos %s round %d/%d: %s %d ms into the load; accepted %d, finished %d, lost %d,"
-                        + " finished after contextDestroyed %d; refused %d; stop to exit %d ms", container, round, rounds,
-                stop, instant.toMillis(), accepted, finished, lost, late, refused, exitMillis);
+        String line = String.format("chaos %s round %d/%d: %s %d ms into the load; requests %s; tasks of requests the "
+                        + "application saw %d, finished %d, lost %d, finished after contextDestroyed %d; stop to exit %d ms",
+                container, round, rounds, stop, instant.toMillis(), load.statusCounts(), accepted, finished, lost, late,
+                exitMillis);
         lines.add(line);
         return line;
     }
 
     /** The totals of the rounds recorded so far. */
     public String totals() {
-        return String.format("chaos %s: %d rounds (seed %d): tasks accepted %d, finished %d, lost %d, finished after "
-                        + "contextDestroyed %d; requests refused %d; longest stop to exit %d ms", container, lines.size(),
-                seed, accepted, finished, lost, late, refused, maxExitMillis);
+        return String.format("chaos %s: %d rounds (seed %d): tasks of requests the application saw %d, finished %d, "
+                        + "lost %d, finished after contextDestroyed %d; requests answered 5xx %d, otherwise not 2xx %d; "
+                        + "longest stop to exit %d ms", container, lines.size(), seed, accepted, finished, lost, late,
+                answered5xx, refused - answered5xx, maxExitMillis);
     }
 
     public long seed() {

@@ -21,6 +21,8 @@ import java.util.List;
  * <ul>
  * <li>{@code INITIALIZED <contextPath> <millis>}: {@code contextInitialized};
  * <li>{@code /ping}: answers {@code pong <contextPath> agent=<WaitUntil.isAgentActive()>};
+ * <li>{@code REQUEST X <millis>}: a request to {@code /work} or {@code /slow} for the task X reached the servlet,
+ *     before it registers anything: the application owes that task, whatever the answer;
  * <li>{@code /work?label=X&ms=N}: {@code WaitUntil.run(X, ...)}: sleeps N ms, then records
  *     {@code DONE X <millis>}; interrupted (cancelled), it records {@code INTERRUPTED X <millis>} instead.
  *     Answers {@code accepted X} (or 503, below);
@@ -41,7 +43,7 @@ import java.util.List;
  * </ul>
  * {@code <millis>} is {@code System.currentTimeMillis()}. A registration of {@code /work} or {@code /slow} that
  * the runtime refuses ({@code RejectedTaskException}) records {@code REJECTED X} and answers 503
- * {@code rejected X: <reason>}, so a 2xx answer means the task was accepted.
+ * {@code rejected X: <reason>}.
  */
 public final class JettyTestWebApp {
 
@@ -108,8 +110,10 @@ public final class JettyTestWebApp {
                     if ("/ping".equals(path)) {
                         resp.getWriter().println("pong " + contextPath + " agent=" + WaitUntil.isAgentActive());
                     } else if ("/work".equals(path)) {
+                        Recorder.record("REQUEST " + label);
                         answer(resp, label, work(label, Long.parseLong(req.getParameter("ms"))));
                     } else if ("/slow".equals(path)) {
+                        Recorder.record("REQUEST " + label);
                         Recorder.record("SLOW-IN " + label);
                         sleepInRequest(Long.parseLong(req.getParameter("ms")));
                         answer(resp, label, work(label, Long.parseLong(req.getParameter("task"))));
@@ -371,6 +375,18 @@ public final class JettyTestWebApp {
             int servlet = indexOf("SERVLET-DESTROYED", contextPath);
             int context = indexOf("DESTROYED", contextPath);
             return servlet < 0 ? context : context < 0 ? servlet : Math.min(servlet, context);
+        }
+
+        /** The subjects of every {@code <event> <subject> <millis>} line whose subject starts with {@code prefix}, in order. */
+        public List<String> subjects(String event, String prefix) {
+            String start = event + " " + prefix;
+            List<String> subjects = new ArrayList<>();
+            for (String line : lines) {
+                if (line.startsWith(start)) {
+                    subjects.add(line.substring(event.length() + 1, line.lastIndexOf(' ')));
+                }
+            }
+            return subjects;
         }
 
         public boolean has(String event, String subject) {

@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  * {@code write} to a file opened for appending, so lines never interleave and their order in the file
  * is the order in which they were written). The tests read that file after the server has exited.
  * <ul>
+ * <li>{@code /work} and {@code /slow} first write {@code REQUEST X <millis>}: the request for the task X reached
+ *     the servlet, so the application owes that task, whatever the answer turns out to be.
  * <li>{@code /work?label=X&ms=N}: {@code WaitUntil.run(X, ...)}: the task sleeps N ms, then writes
  *     {@code DONE X <millis>} (or {@code INTERRUPTED X <millis>} if it was interrupted); answers 200
  *     {@code accepted X}, or 503 {@code rejected X: <reason>} (and writes {@code REJECTED X}) when
@@ -114,8 +116,10 @@ public final class TomcatTestWar {
                     String path = req.getServletPath();
                     String label = req.getParameter("label");
                     if ("/work".equals(path)) {
+                        Events.event("REQUEST", label);
                         submit(label, Long.parseLong(param(req, "ms", "0")), resp);
                     } else if ("/slow".equals(path)) {
+                        Events.event("REQUEST", label);
                         Events.event("SLOW-IN", label);
                         sleep(Long.parseLong(param(req, "ms", "0")));
                         submit(label, Long.parseLong(param(req, "taskMs", "0")), resp);

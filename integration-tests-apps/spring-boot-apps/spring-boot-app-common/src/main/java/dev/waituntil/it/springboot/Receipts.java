@@ -22,6 +22,8 @@ import org.springframework.stereotype.Component;
  * <li>{@code USED-AFTER-DESTROY <label> <millis>}: a task used this bean after that; the call then throws,
  *     as a closed connection pool would;</li>
  * <li>{@code INTERRUPTED <label> <millis>}: a task's sleep was interrupted (cancelled at a drain deadline);</li>
+ * <li>{@code REQUEST <label> <millis>}: a request for the task {@code label} reached the controller, before it
+ *     registered anything;</li>
  * <li>{@code SLOW-STARTED}, {@code SLOW-REGISTERED}, {@code SLOW-REJECTED}: the request kept in flight.</li>
  * </ul>
  *

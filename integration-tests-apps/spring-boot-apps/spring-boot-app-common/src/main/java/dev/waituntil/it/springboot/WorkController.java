@@ -12,7 +12,8 @@ import dev.waituntil.WaitUntil;
 /**
  * {@code POST /work?label=X&ms=N}: hands N ms of work, then a receipt, to {@link WaitUntil#run} and answers
  * 202 at once. {@code POST /slow?label=X&ms=N&task=M}: stays in the request for N ms (so that it is still in
- * flight when the test sends SIGTERM), then registers M ms of work the same way and answers 202.
+ * flight when the test sends SIGTERM), then registers M ms of work the same way and answers 202. Both record
+ * {@code REQUEST <label>} first: the request reached the application, whatever its answer turns out to be.
  */
 @RestController
 public class WorkController {
@@ -25,6 +26,8 @@ public class WorkController {
 
     @PostMapping("/work")
     public ResponseEntity<String> work(@RequestParam String label, @RequestParam long ms) {
+        // Before anything can fail: the tests count every request the application saw as work it owes.
+        receipts.event("REQUEST " + label);
         WaitUntil.run(label, () -> doWork(label, ms));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + "\n");
     }
@@ -32,6 +35,7 @@ public class WorkController {
     @PostMapping("/slow")
     public ResponseEntity<String> slow(@RequestParam String label, @RequestParam long ms,
             @RequestParam(defaultValue = "500") long task) throws InterruptedException {
+        receipts.event("REQUEST " + label);
         receipts.event("SLOW-STARTED " + label);
         Thread.sleep(ms);
         try {
