@@ -1,0 +1,109 @@
+// Run by gmavenplus-plugin in the `latest` profile (integration-tests/pom.xml), phase initialize.
+//
+// Sets one project property per artifact group below to the newest release, within the range that the profile's
+// property latest.<line>.range gives, of which every artifact of the group (and, for a distribution, its POM)
+// actually resolves. The plugins that run later (dependency:copy and unpack, failsafe, invoker) read the version
+// properties the profile points at these, at their execution time.
+//
+// Why a script: dependency:copy and dependency:unpack take no version range, and a BOM import cannot be one; Maven's
+// resolver can resolve a range, and can tell whether an artifact is really there. The repository's metadata
+// sometimes lists a version whose tar.gz or POM was never published (or is missing from a partial mirror), so the
+// versions are tried from the highest down and each one skipped is logged with its reason.
+
+import org.eclipse.aether.RepositorySystem
+import org.eclipse.aether.artifact.DefaultArtifact
+import org.eclipse.aether.resolution.ArtifactRequest
+import org.eclipse.aether.resolution.VersionRangeRequest
+
+def system = session.container.lookup(RepositorySystem)
+def repoSession = session.repositorySession
+def repositories = project.remoteProjectRepositories
+
+// Milestones, release candidates, alphas and betas: Maven's ordering puts many of them inside a line's range
+// (12.1.0.alpha0 sorts below 12.1, hence inside [12.0,12.1-M0)), so they are filtered by name.
+def preRelease = ~/(?i)(alpha|beta|snapshot|[.-]rc\d*|[.-]cr\d*|[.-]m\d+)/
+
+// property set -> [the line's range property, artifacts "groupId:artifactId:extension", POMs too]
+def jetty10Embedded = ['jetty-servlet', 'jetty-security', 'jetty-server', 'jetty-http', 'jetty-io', 'jetty-util']
+        .collect { "org.eclipse.jetty:${it}:jar" }
+def jetty12Embedded = ['org.eclipse.jetty.ee10:jetty-ee10-webapp', 'org.eclipse.jetty.ee10:jetty-ee10-servlet',
+                       'org.eclipse.jetty.ee:jetty-ee-webapp'] +
+        ['jetty-server', 'jetty-http', 'jetty-io', 'jetty-util', 'jetty-security', 'jetty-session', 'jetty-xml',
+         'jetty-slf4j-impl'].collect { "org.eclipse.jetty:${it}" }
+def groups = [
+    'latest.tomcat9.distribution'         : ['latest.tomcat9.range', ['org.apache.tomcat:tomcat:tar.gz'], true],
+    'latest.tomcat9.embedded'             : ['latest.tomcat9.range', ['org.apache.tomcat.embed:tomcat-embed-core:jar'], false],
+    'latest.tomcat9.annotations-api'      : ['latest.tomcat9.range', ['org.apache.tomcat:tomcat-annotations-api:jar'], false],
+    'latest.tomcat10.distribution'        : ['latest.tomcat10.range', ['org.apache.tomcat:tomcat:tar.gz'], true],
+    'latest.tomcat10.embedded'            : ['latest.tomcat10.range', ['org.apache.tomcat.embed:tomcat-embed-core:jar'], false],
+    'latest.tomcat10.annotations-api'     : ['latest.tomcat10.range', ['org.apache.tomcat:tomcat-annotations-api:jar'], false],
+    'latest.tomcat11.distribution'        : ['latest.tomcat11.range', ['org.apache.tomcat:tomcat:tar.gz'], true],
+    'latest.tomcat11.embedded'            : ['latest.tomcat11.range', ['org.apache.tomcat.embed:tomcat-embed-core:jar'], false],
+    'latest.tomcat11.annotations-api'     : ['latest.tomcat11.range', ['org.apache.tomcat:tomcat-annotations-api:jar'], false],
+    'latest.jetty94.distribution'         : ['latest.jetty94.range', ['org.eclipse.jetty:jetty-distribution:tar.gz'], true],
+    'latest.jetty10.distribution'         : ['latest.jetty10.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
+    'latest.jetty10.embedded'             : ['latest.jetty10.range', jetty10Embedded, false],
+    'latest.jetty10.slf4j-impl'           : ['latest.jetty10.range', ['org.eclipse.jetty:jetty-slf4j-impl:jar'], false],
+    'latest.jetty11.distribution'         : ['latest.jetty11.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
+    'latest.jetty11.embedded'             : ['latest.jetty11.range', jetty10Embedded, false],
+    'latest.jetty11.slf4j-impl'           : ['latest.jetty11.range', ['org.eclipse.jetty:jetty-slf4j-impl:jar'], false],
+    'latest.jetty120.distribution'        : ['latest.jetty120.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
+    'latest.jetty121.distribution'        : ['latest.jetty121.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
+    'latest.jetty121.embedded'            : ['latest.jetty121.range', jetty12Embedded.collect { it + ':jar' }, false],
+]
+
+def resolves = { String coordinates ->
+    try {
+        system.resolveArtifact(repoSession, new ArtifactRequest(new DefaultArtifact(coordinates), repositories, null))
+        return null
+    } catch (Exception e) {
+        return e.message.readLines().first()
+    }
+}
+
+def failures = []
+groups.each { property, spec ->
+    def (rangeProperty, artifacts, withPom) = spec
+    def range = project.properties.getProperty(rangeProperty)
+    if (!range) {
+        failures << "${property}: no property ${rangeProperty}"
+        return
+    }
+    def first = artifacts[0].split(':')
+    def rangeResult = system.resolveVersionRange(repoSession, new VersionRangeRequest(
+            new DefaultArtifact("${first[0]}:${first[1]}:${first[2]}:${range}"), repositories, null))
+    def candidates = rangeResult.versions.collect { it.toString() }.reverse()
+    def chosen = null
+    for (version in candidates) {
+        if (version =~ preRelease) {
+            continue
+        }
+        def missing = null
+        for (a in artifacts) {
+            def (g, id, ext) = a.split(":").toList()
+            missing = resolves("${g}:${id}:${ext}:${version}")
+            if (!missing && withPom) {
+                missing = resolves("${g}:${id}:pom:${version}")
+            }
+            if (missing) {
+                break
+            }
+        }
+        if (missing) {
+            log.warn("latest: ${property}: skipping ${version}: ${missing}")
+            continue
+        }
+        chosen = version
+        break
+    }
+    if (chosen == null) {
+        failures << "${property}: no release in ${range} of ${artifacts.join(', ')} resolves (versions listed: ${candidates})"
+        return
+    }
+    project.properties.setProperty(property, chosen)
+    log.info("latest: ${property} = ${chosen} (${rangeProperty} ${range}, ${artifacts.size()} artifact(s)" +
+            "${withPom ? ' and POM' : ''})")
+}
+if (failures) {
+    throw new IllegalStateException("latest profile: " + failures.join('; '))
+}
