@@ -30,6 +30,9 @@ def jetty12Embedded = ['org.eclipse.jetty.ee10:jetty-ee10-webapp', 'org.eclipse.
                        'org.eclipse.jetty.ee:jetty-ee-webapp'] +
         ['jetty-server', 'jetty-http', 'jetty-io', 'jetty-util', 'jetty-security', 'jetty-session', 'jetty-xml',
          'jetty-slf4j-impl'].collect { "org.eclipse.jetty:${it}" }
+def springBoot = ['spring-boot-dependencies:pom', 'spring-boot-maven-plugin:jar', 'spring-boot-loader:jar',
+                  'spring-boot-starter-web:jar', 'spring-boot-starter-tomcat:jar', 'spring-boot-starter-jetty:jar']
+        .collect { "org.springframework.boot:${it}" }
 def groups = [
     'latest.tomcat9.distribution'         : ['latest.tomcat9.range', ['org.apache.tomcat:tomcat:tar.gz'], true],
     'latest.tomcat9.embedded'             : ['latest.tomcat9.range', ['org.apache.tomcat.embed:tomcat-embed-core:jar'], false],
@@ -50,6 +53,8 @@ def groups = [
     'latest.jetty120.distribution'        : ['latest.jetty120.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
     'latest.jetty121.distribution'        : ['latest.jetty121.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
     'latest.jetty121.embedded'            : ['latest.jetty121.range', jetty12Embedded.collect { it + ':jar' }, false],
+    'latest.springBoot27'                 : ['latest.springBoot27.range', springBoot, false],
+    'latest.springBoot35'                 : ['latest.springBoot35.range', springBoot, false],
 ]
 
 def resolves = { String coordinates ->
