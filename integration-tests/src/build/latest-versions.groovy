@@ -30,6 +30,9 @@ def jetty12Embedded = ['org.eclipse.jetty.ee10:jetty-ee10-webapp', 'org.eclipse.
                        'org.eclipse.jetty.ee:jetty-ee-webapp'] +
         ['jetty-server', 'jetty-http', 'jetty-io', 'jetty-util', 'jetty-security', 'jetty-session', 'jetty-xml',
          'jetty-slf4j-impl'].collect { "org.eclipse.jetty:${it}" }
+def jetty120Embedded = ['org.eclipse.jetty.ee10:jetty-ee10-servlet'] +
+        ['jetty-server', 'jetty-http', 'jetty-io', 'jetty-util', 'jetty-security', 'jetty-session', 'jetty-slf4j-impl']
+                .collect { "org.eclipse.jetty:${it}" }
 def springBoot = ['spring-boot-dependencies:pom', 'spring-boot-maven-plugin:jar', 'spring-boot-loader:jar',
                   'spring-boot-starter-web:jar', 'spring-boot-starter-tomcat:jar', 'spring-boot-starter-jetty:jar']
         .collect { "org.springframework.boot:${it}" }
@@ -51,6 +54,7 @@ def groups = [
     'latest.jetty11.embedded'             : ['latest.jetty11.range', jetty10Embedded, false],
     'latest.jetty11.slf4j-impl'           : ['latest.jetty11.range', ['org.eclipse.jetty:jetty-slf4j-impl:jar'], false],
     'latest.jetty120.distribution'        : ['latest.jetty120.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
+    'latest.jetty120.embedded'            : ['latest.jetty120.range', jetty120Embedded.collect { it + ':jar' }, false],
     'latest.jetty121.distribution'        : ['latest.jetty121.range', ['org.eclipse.jetty:jetty-home:tar.gz'], true],
     'latest.jetty121.embedded'            : ['latest.jetty121.range', jetty12Embedded.collect { it + ':jar' }, false],
     'latest.springBoot27'                 : ['latest.springBoot27.range', springBoot, false],
