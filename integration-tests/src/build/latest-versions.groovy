@@ -55,8 +55,8 @@ def groups = [
     'latest.jetty10.embedded'             : ['latest.jetty10.range', jetty10Embedded],
     'latest.jetty10.slf4j-impl'           : ['latest.jetty10.range', ['org.eclipse.jetty:jetty-slf4j-impl:jar']],
     'latest.jetty11.distribution'         : ['latest.jetty11.range', ['org.eclipse.jetty:jetty-home:tar.gz']],
-    'latest.jetty11.embedded'             : ['latest.jetty11.range', jetty10Embedded],
-    'latest.jetty11.slf4j-impl'           : ['latest.jetty11.range', ['org.eclipse.jetty:jetty-slf4j-impl:jar']],
+    // Jetty 11's console logger is copied at the core's version (Jetty 10's has its own, above).
+    'latest.jetty11.embedded'             : ['latest.jetty11.range', jetty10Embedded + ['org.eclipse.jetty:jetty-slf4j-impl:jar']],
     'latest.jetty120.distribution'        : ['latest.jetty120.range', ['org.eclipse.jetty:jetty-home:tar.gz']],
     'latest.jetty120.embedded'            : ['latest.jetty120.range', jetty120Embedded.collect { it + ':jar' }],
     'latest.jetty121.distribution'        : ['latest.jetty121.range', ['org.eclipse.jetty:jetty-home:tar.gz']],
