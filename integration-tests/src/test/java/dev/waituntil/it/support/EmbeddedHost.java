@@ -37,6 +37,9 @@ public enum EmbeddedHost {
     JETTY_10("jetty10", "Jetty 10 embedded", "javax.servlet", "jetty-servlet-api-", "org.eclipse.jetty.servlet"),
     JETTY_11("jetty11", "Jetty 11 embedded", "jakarta.servlet", "jetty-jakarta-servlet-api-", "org.eclipse.jetty.servlet"),
     JETTY_12("jetty12", "Jetty 12 ee10 embedded", "jakarta.servlet", "jakarta.servlet-api-",
+            "org.eclipse.jetty.ee10.servlet"),
+    /** Jetty 12.0 (the constant above runs 12.1): only the {@code latest} profile copies its jars. */
+    JETTY_12_0("jetty120", "Jetty 12.0 ee10 embedded", "jakarta.servlet", "jakarta.servlet-api-",
             "org.eclipse.jetty.ee10.servlet");
 
     /** The context path of the one application. */

@@ -30,6 +30,13 @@ public enum JettyDistribution {
     JETTY_12_EE10("it.jetty12.home", "Jetty 12 ee10", "jakarta.servlet", "jakarta.servlet-api-6.0.",
             List.of("--add-modules=http,ee10-deploy"), "stop.port", "stop.key",
             "stop.wait"),
+    /**
+     * Jetty 12.0's ee10 environment: a distribution of its own ({@code it.jetty120.home}), which only the
+     * {@code latest} profile unpacks; the constants above run the 12.1 distribution.
+     */
+    JETTY_12_0_EE10("it.jetty120.home", "Jetty 12.0 ee10", "jakarta.servlet", "jakarta.servlet-api-6.0.",
+            List.of("--add-modules=http,ee10-deploy"), "stop.port", "stop.key",
+            "stop.wait"),
     /** Jetty 12.1's ee11 environment: {@code jakarta.servlet}, Servlet 6.1. */
     JETTY_12_EE11("it.jetty12.home", "Jetty 12 ee11", "jakarta.servlet", "jakarta.servlet-api-6.1.",
             List.of("--add-modules=http,ee11-deploy"), "stop.port", "stop.key",

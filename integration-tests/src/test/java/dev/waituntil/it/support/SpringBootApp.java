@@ -61,15 +61,26 @@ public final class SpringBootApp implements AutoCloseable {
      * than Boot 4's jars, and figures in RELIABILITY.md name them.
      */
     public enum Boot {
-        BOOT_3(3, "it.springBoot.", "spring-boot-apps"),
-        BOOT_4(4, "it.springBoot4.", "spring-boot-4-apps");
+        BOOT_3(3, "3", "", "it.springBoot.", "spring-boot-apps"),
+        BOOT_4(4, "4", "4-", "it.springBoot4.", "spring-boot-4-apps"),
+        /**
+         * Boot 2.7 and 4.1: only the {@code latest} profile builds these jars (the same modules with another
+         * {@code spring-boot.version}) and hands in their properties; their test classes are skipped without them.
+         */
+        BOOT_2_7(2, "2.7", "2.7-", "it.springBoot27.", "spring-boot-apps"),
+        BOOT_4_1(4, "4.1", "4.1-", "it.springBoot41.", "spring-boot-4-apps");
 
         public final int major;
+        /** For messages and figures: {@code 4}, {@code 2.7}. */
+        private final String name;
+        private final String idPrefix;
         private final String propertyPrefix;
         private final String module;
 
-        Boot(int major, String propertyPrefix, String module) {
+        Boot(int major, String name, String idPrefix, String propertyPrefix, String module) {
             this.major = major;
+            this.name = name;
+            this.idPrefix = idPrefix;
             this.propertyPrefix = propertyPrefix;
             this.module = module;
         }
@@ -78,15 +89,15 @@ public final class SpringBootApp implements AutoCloseable {
     /** One executable jar: a Spring Boot generation and an embedded server. */
     public record AppJar(Boot boot, Server server) {
 
-        /** {@code tomcat}, {@code jetty} for Boot 3; {@code 4-tomcat}, {@code 4-jetty} for Boot 4. */
+        /** {@code tomcat}, {@code jetty} for Boot 3; {@code 4-tomcat}, {@code 4-jetty} for Boot 4; {@code 2.7-tomcat}... */
         public String id() {
-            return boot == Boot.BOOT_3 ? server.id : boot.major + "-" + server.id;
+            return boot.idPrefix + server.id;
         }
 
         /** For messages and figures: {@code Spring Boot 4 with tomcat}. */
         @Override
         public String toString() {
-            return "Spring Boot " + boot.major + " with " + server.id;
+            return "Spring Boot " + boot.name + " with " + server.id;
         }
 
         /** The system property in which failsafe hands in the jar's path: {@code it.springBoot4.tomcatApp}. */
