@@ -149,18 +149,7 @@ public final class TomcatTestWar {
 
                 private static void submit(final String label, final long ms, HttpServletResponse resp) throws IOException {
                     try {
-                        WaitUntil.run(label, new Runnable() {
-                            @Override
-                            public void run() {
-                                try {
-                                    Thread.sleep(ms);
-                                } catch (InterruptedException e) {
-                                    Events.event("INTERRUPTED", label);
-                                    return;
-                                }
-                                Events.event("DONE", label);
-                            }
-                        });
+                        sleepingTask(label, ms);
                     } catch (IllegalStateException e) { // RejectedTaskException
                         Events.event("REJECTED", label);
                         resp.setStatus(503);
@@ -168,6 +157,22 @@ public final class TomcatTestWar {
                         return;
                     }
                     resp.getWriter().println("accepted " + label);
+                }
+
+                /** WaitUntil.run(label, sleep ms, then DONE label); also what the filter and the own-service servlet register. */
+                static void sleepingTask(final String label, final long ms) {
+                    WaitUntil.run(label, new Runnable() {
+                        @Override
+                        public void run() {
+                            try {
+                                Thread.sleep(ms);
+                            } catch (InterruptedException e) {
+                                Events.event("INTERRUPTED", label);
+                                return;
+                            }
+                            Events.event("DONE", label);
+                        }
+                    });
                 }
 
                 private static String param(HttpServletRequest req, String name, String fallback) {
@@ -229,7 +234,7 @@ public final class TomcatTestWar {
                         return;
                     }
                     String ms = req.getParameter("ms");
-                    TaskFilter.sleepingTask(label, ms == null ? 0 : Long.parseLong(ms));
+                    WorkServlet.sleepingTask(label, ms == null ? 0 : Long.parseLong(ms));
                     resp.getWriter().println("accepted " + label);
                 }
             }
@@ -238,7 +243,6 @@ public final class TomcatTestWar {
     static final String TASK_FILTER = """
             package wt;
 
-            import dev.waituntil.WaitUntil;
             import java.io.IOException;
             import javax.servlet.Filter;
             import javax.servlet.FilterChain;
@@ -258,29 +262,13 @@ public final class TomcatTestWar {
                     String label = req.getParameter("filterLabel");
                     if (label != null) {
                         String ms = req.getParameter("ms");
-                        sleepingTask(label, ms == null ? 0 : Long.parseLong(ms));
+                        WorkServlet.sleepingTask(label, ms == null ? 0 : Long.parseLong(ms));
                     }
                     chain.doFilter(req, resp);
                 }
 
                 @Override
                 public void destroy() {
-                }
-
-                /** WaitUntil.run(label, sleep ms, then DONE label), as /work registers it. */
-                static void sleepingTask(final String label, final long ms) {
-                    WaitUntil.run(label, new Runnable() {
-                        @Override
-                        public void run() {
-                            try {
-                                Thread.sleep(ms);
-                            } catch (InterruptedException e) {
-                                Events.event("INTERRUPTED", label);
-                                return;
-                            }
-                            Events.event("DONE", label);
-                        }
-                    });
                 }
             }
             """;
