@@ -89,10 +89,12 @@ public final class ContainerDrains implements ContainerHookTarget {
 
     @Override
     public void springContextClosing(Object context) {
+        Object webServer;
         Object server;
         ClassLoader loader;
         try {
-            server = SpringObjects.embeddedServer(context);
+            webServer = SpringObjects.webServer(context);
+            server = webServer == null ? null : SpringObjects.containerServer(webServer);
             loader = SpringObjects.classLoader(context);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("wait-until: cannot tell what the closing Spring context {} runs ({}); the container's own stop "
@@ -100,11 +102,14 @@ public final class ContainerDrains implements ContainerHookTarget {
             return;
         }
         String trigger = "the close of Spring's " + context.getClass().getSimpleName();
-        if (server != null) {
+        if (webServer != null) {
             // Spring Boot with an embedded server: the context stops its web server and destroys its beans next,
-            // whatever the version and its server.shutdown setting. So the stop of the server begins here.
+            // whatever the version and its server.shutdown setting. So the stop of the server begins here. Only
+            // Tomcat's and Jetty's connectors are known to the agent; another server's drain runs with them open.
             runtime.beginShutdown();
-            stopAccepting(server, "Spring context closing");
+            if (server != null) {
+                stopAccepting(server, "Spring context closing");
+            }
             runtime.drainForShutdown(trigger);
             return;
         }

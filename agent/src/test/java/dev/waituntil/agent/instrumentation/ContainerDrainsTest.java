@@ -114,6 +114,30 @@ class ContainerDrainsTest {
         assertTrue(runtime.jvm().isDrained(), "work registered after the drain is refused, as after any stop");
     }
 
+    /** Spring Boot's {@code NettyWebServer}: nothing the agent knows how to stop. */
+    public static final class OtherWebServer {
+    }
+
+    /** A Spring Boot context with an embedded server that is neither Tomcat nor Jetty. */
+    public static final class ReactiveContext {
+        public Object getWebServer() {
+            return new OtherWebServer();
+        }
+    }
+
+    @Test
+    void aClosingBootContextWithAnotherServerStillDrainsBeforeItsBeansClose() {
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, runtime.jvm(), null);
+        new Thread(() -> task.complete("sent")).start();
+
+        drains.springContextClosing(new ReactiveContext());
+
+        assertTrue(task.isDone(), "the drain waited for the task");
+        assertTrue(runtime.isShuttingDown());
+        assertTrue(events.isEmpty(), "no connector to stop");
+    }
+
     @Test
     void theJvmHookStopsTheInflowOfEveryServerStartedInThisJvmBeforeItDrains() {
         drains.serverStarting(server);

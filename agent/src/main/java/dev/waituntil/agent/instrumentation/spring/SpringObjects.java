@@ -13,16 +13,19 @@ public final class SpringObjects {
     }
 
     /**
-     * The server that the context runs embedded (Tomcat's {@code StandardServer} or Jetty's {@code Server}), or null
-     * when it runs none: a context without a web server, or one inside a container that deployed it as a WAR.
-     * Spring Boot's {@code WebServerApplicationContext.getWebServer()}, then {@code TomcatWebServer.getTomcat()
-     * .getServer()} or {@code JettyWebServer.getServer()}.
+     * The web server that the context runs embedded (Spring Boot's {@code WebServerApplicationContext.getWebServer()}:
+     * Tomcat, Jetty, Undertow, Netty), or null when it runs none: a context without a web server, or one inside a
+     * container that deployed it as a WAR.
      */
-    public static Object embeddedServer(Object context) throws ReflectiveOperationException {
-        Object webServer = call(context, "getWebServer");
-        if (webServer == null) {
-            return null;
-        }
+    public static Object webServer(Object context) throws ReflectiveOperationException {
+        return call(context, "getWebServer");
+    }
+
+    /**
+     * The Tomcat {@code StandardServer} or Jetty {@code Server} behind Spring Boot's web server
+     * ({@code TomcatWebServer.getTomcat().getServer()}, {@code JettyWebServer.getServer()}), or null for another server.
+     */
+    public static Object containerServer(Object webServer) throws ReflectiveOperationException {
         Object tomcat = call(webServer, "getTomcat");
         return tomcat != null ? call(tomcat, "getServer") : call(webServer, "getServer");
     }
