@@ -240,7 +240,11 @@ abstract class ContainerRequestScopeTests {
             Thread.sleep(200);
         }
 
-        Map<Integer, Long> requestOfMix = new java.util.HashMap<>();
+        // Keyed by the agent's request number, not by the id: an HTTP client may send a request again when its
+        // connection closes before the answer arrives (seen once in 100 000 on Tomcat 10.1: the same GET served twice,
+        // 2 ms apart). Each time it is served is a request of its own, whose tasks must be attributed to it.
+        Map<Long, Integer> mixOfRequest = new java.util.HashMap<>();
+        Map<Integer, Integer> timesServed = new java.util.HashMap<>();
         List<String> misattributed = new java.util.ArrayList<>();
         for (String line : p.linesContaining("wait-until: registered 'mix ")) {
             Matcher m = MIX.matcher(line);
@@ -248,8 +252,10 @@ abstract class ContainerRequestScopeTests {
                 misattributed.add("no request named: " + line);
             } else if (!m.group(1).equals(m.group(3))) {
                 misattributed.add(line);
-            } else if (requestOfMix.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(4))) != null) {
-                misattributed.add("registered twice: " + line);
+            } else if (mixOfRequest.put(Long.parseLong(m.group(4)), Integer.parseInt(m.group(1))) != null) {
+                misattributed.add("a second servlet task in one request: " + line);
+            } else {
+                timesServed.merge(Integer.parseInt(m.group(1)), 1, Integer::sum);
             }
         }
         int filterChecked = 0;
@@ -259,21 +265,24 @@ abstract class ContainerRequestScopeTests {
                 misattributed.add(line);
                 continue;
             }
-            Long mixRequest = requestOfMix.get(Integer.parseInt(m.group(1)));
-            if (mixRequest != null && mixRequest != Long.parseLong(m.group(3))) {
+            Integer mixOfSameRequest = mixOfRequest.get(Long.parseLong(m.group(3)));
+            if (mixOfSameRequest == null || mixOfSameRequest != Integer.parseInt(m.group(1))) {
                 misattributed.add("the filter's task and the servlet's are in different requests: " + line);
             }
             filterChecked++;
         }
+        List<Integer> servedAgain = timesServed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .sorted().collect(java.util.stream.Collectors.toList());
         System.out.println("[figures] " + container + " isolation: " + ISOLATION_REQUESTS + " requests from " + clients
                 + " clients in " + sentMillis + " ms (throw 2 %, error 5 %, forward, include and async 15 % each); tasks "
-                + "registered " + requestOfMix.size() + ", filter tasks matched to their request " + filterChecked
-                + ", attributed to the wrong request " + misattributed.size() + ", unexpected statuses " + wrongStatus.size());
+                + "registered " + mixOfRequest.size() + " (ids sent again by the client and served twice: " + servedAgain
+                + "), filter tasks matched to their request " + filterChecked + ", attributed to the wrong request "
+                + misattributed.size() + ", unexpected statuses " + wrongStatus.size());
         assertEquals(Map.of(), wrongStatus, "every request answered as its kind says\n" + server.describe());
         assertEquals(List.of(), misattributed.subList(0, Math.min(20, misattributed.size())),
                 misattributed.size() + " task(s) attributed to the wrong request");
-        assertEquals(ISOLATION_REQUESTS, requestOfMix.size(), "every request registered its task once");
-        assertEquals(ISOLATION_REQUESTS, filterChecked, "every request's filter registered its task");
+        assertEquals(ISOLATION_REQUESTS, timesServed.size(), "every request registered its task");
+        assertEquals(mixOfRequest.size(), filterChecked, "every request's filter registered its task");
     }
 
     /**
