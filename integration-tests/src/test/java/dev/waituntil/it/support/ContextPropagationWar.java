@@ -1,14 +1,11 @@
 package dev.waituntil.it.support;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The web application of {@code ContextPropagationIT}, built at test time as a real {@code .war} that
@@ -138,22 +135,8 @@ public final class ContextPropagationWar {
 
     /** The logging jars the build copied for the application: {@code -Dit.webappLibs.logging}. */
     public static List<Path> loggingJars() throws IOException {
-        String property = "it.webappLibs.logging";
-        String value = System.getProperty(property);
-        if (value == null || value.isEmpty()) {
-            throw new AssertionError("system property " + property + " is not set; run the integration tests through "
-                    + "Maven failsafe (./mvnw verify), which copies the jars first");
-        }
-        List<Path> jars;
-        try (Stream<Path> files = Files.list(Path.of(value))) {
-            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().collect(Collectors.toList());
-        }
-        for (String expected : List.of("slf4j-api-", "logback-classic-", "logback-core-", "log4j-api-", "log4j-core-")) {
-            if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith(expected))) {
-                throw new AssertionError(property + "=" + value + " holds no " + expected + "*.jar: " + jars);
-            }
-        }
-        return jars;
+        return ItEnvironment.webappLibs("logging", "slf4j-api-", "logback-classic-", "logback-core-", "log4j-api-",
+                "log4j-core-");
     }
 
     /** Compiles the application against {@code distribution}'s servlet API and packs it into {@code <dir>/ctx.war}. */

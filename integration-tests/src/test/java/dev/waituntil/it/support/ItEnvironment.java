@@ -2,9 +2,12 @@ package dev.waituntil.it.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** The built artifacts and the scratch directory, as the failsafe configuration hands them in. */
@@ -39,6 +42,29 @@ public final class ItEnvironment {
                     + "container there before the integration tests (./mvnw verify)", e);
         }
         return dir;
+    }
+
+    /**
+     * The jars the build copied for a test web application's {@code WEB-INF/lib} into the directory named by
+     * {@code -Dit.webappLibs.<name>} ({@code target/webapp-libs/<name>}), sorted; checked to hold a jar starting
+     * with each of {@code expected}, so that a copy the build left out fails here and not inside a server.
+     */
+    public static List<Path> webappLibs(String name, String... expected) throws IOException {
+        String property = "it.webappLibs." + name;
+        String value = required(property);
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(Path.of(value))) {
+            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().collect(Collectors.toList());
+        } catch (NoSuchFileException e) {
+            throw new AssertionError(property + "=" + value + " does not exist; the build copies the jars there before "
+                    + "the integration tests (./mvnw verify)", e);
+        }
+        for (String prefix : expected) {
+            if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith(prefix))) {
+                throw new AssertionError(property + "=" + value + " holds no " + prefix + "*.jar: " + jars);
+            }
+        }
+        return jars;
     }
 
     /** A fresh, empty directory {@code <it.workDir>/<name>} (left in place after the test, for inspection). */

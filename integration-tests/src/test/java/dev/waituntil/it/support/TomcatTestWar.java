@@ -335,14 +335,32 @@ public final class TomcatTestWar {
     private static Path build(TomcatDistribution distribution, Path dir, String moreWebXml, List<String> moreSources)
             throws IOException {
         String pkg = distribution.servletPackage();
-        List<String> sources = new ArrayList<>(List.of(EVENTS, SERVLET, LISTENER));
+        List<String> sources = new ArrayList<>(List.of(SERVLET, LISTENER));
         sources.addAll(moreSources);
-        Path classes = JavaSources.compile(dir.resolve("war-classes"),
-                List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
-                sources.stream().map(source -> TestWebApps.forPackage(source, pkg)).toArray(String[]::new));
-        Path exploded = WebArchive.explode(dir.resolve("test-war"), webXml(pkg, moreWebXml), classes,
-                List.of(ItEnvironment.apiJar()));
-        return WebArchive.pack(exploded, dir.resolve("test.war"));
+        return build(distribution, dir, "test", webXml(pkg, moreWebXml), sources, List.of(), 8);
+    }
+
+    /**
+     * Another test application that writes the same events file (see {@link Events}, {@link Outcome}): {@code sources}
+     * plus {@code wt.Events}, compiled with {@code --release <release>} against {@code distribution}'s servlet API, the
+     * API jar and {@code libs} ({@code javax.servlet.} in a source is turned into the distribution's namespace), laid
+     * out with {@code webXml} and, in {@code WEB-INF/lib}, the API jar and {@code libs}, and packed into
+     * {@code <dir>/<name>.war}; returns that file. The release is the oldest that {@code libs} allow: 8 for the
+     * container alone, 17 against Spring Framework 6 (javac reads no class file newer than its release).
+     */
+    public static Path build(TomcatDistribution distribution, Path dir, String name, String webXml, List<String> sources,
+                             List<Path> libs, int release) throws IOException {
+        String pkg = distribution.servletPackage();
+        List<String> all = new ArrayList<>(List.of(EVENTS));
+        all.addAll(sources);
+        List<Path> classpath = new ArrayList<>(List.of(distribution.servletApiJar(), ItEnvironment.apiJar()));
+        classpath.addAll(libs);
+        Path classes = JavaSources.compile(dir.resolve(name + "-classes"), classpath, release,
+                all.stream().map(source -> TestWebApps.forPackage(source, pkg)).toArray(String[]::new));
+        List<Path> bundled = new ArrayList<>(List.of(ItEnvironment.apiJar()));
+        bundled.addAll(libs);
+        Path exploded = WebArchive.explode(dir.resolve(name + "-war"), webXml, classes, bundled);
+        return WebArchive.pack(exploded, dir.resolve(name + ".war"));
     }
 
     /** One line of the events file: its position, its kind, what it is about, and the time it carries. */
@@ -461,6 +479,14 @@ public final class TomcatTestWar {
          */
         public static Outcome beforeContextDestroyed(Events events, Collection<String> labels, String contextPath) {
             return new Outcome(events, labels, events.first("DESTROYED", contextPath));
+        }
+
+        /**
+         * Late means after the first event of {@code kind}, of anything: e.g. {@code BEAN-DESTROYED}, when what the
+         * tasks need is a bean that the application destroys at its teardown, not the servlets.
+         */
+        public static Outcome beforeFirst(Events events, Collection<String> labels, String kind) {
+            return new Outcome(events, labels, events.first(kind));
         }
 
         /** As {@link #of(Events, Collection)}, with the first destroy of {@code contextPath} only. */
