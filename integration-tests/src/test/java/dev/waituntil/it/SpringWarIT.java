@@ -12,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -25,7 +24,6 @@ import dev.waituntil.it.support.SpringTestWar;
 import dev.waituntil.it.support.TomcatDistribution;
 import dev.waituntil.it.support.TomcatServer;
 import dev.waituntil.it.support.TomcatTestWar;
-import dev.waituntil.it.support.TomcatTestWar.Event;
 import dev.waituntil.it.support.TomcatTestWar.Events;
 import dev.waituntil.it.support.TomcatTestWar.Outcome;
 
@@ -90,7 +88,7 @@ class SpringWarIT {
             List<String> labels = pendingTasks(server, "sigterm");
             server.sigterm();
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             Judged j = judge(events, labels, server.stopWallMillis());
             figure("SIGTERM, agent", j, server, exit, started);
             String why = j.describe() + "\n" + events.describe() + "\n" + server.describe();
@@ -118,12 +116,12 @@ class SpringWarIT {
             long deletedNanos = System.nanoTime();
             Files.delete(server.base().webapps().resolve("app.war"));
             server.awaitLine(l -> l.contains("Undeploying context [/app]"), EVENT_TIMEOUT);
-            awaitEvent(server, SpringTestWar.BEAN_DESTROYED, SpringTestWar.BEAN);
+            Events.await(server, SpringTestWar.BEAN_DESTROYED, SpringTestWar.BEAN, EVENT_TIMEOUT);
             long undeployMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deletedNanos);
             assertTrue(server.isAlive(), "the server stays up\n" + server.describe());
             awaitNotFound(server, "/app/ping");
 
-            Events events = events(server);
+            Events events = Events.of(server);
             Judged j = judge(events, labels, deletedAt);
             String why = j.describe() + "\n" + events.describe() + "\n" + server.describe();
             assertEquals(List.of(), j.doneBeforeTheStop, "precondition: every task pending when the WAR was deleted\n"
@@ -153,7 +151,7 @@ class SpringWarIT {
             List<String> labels = pendingTasks(server, "control");
             server.sigterm();
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             Judged j = judge(events, labels, server.stopWallMillis());
             figure("SIGTERM, no agent, <absolute-ordering/> (control)", j, server, exit, started);
             String why = j.describe() + "\n" + events.describe() + "\n" + server.describe();
@@ -180,7 +178,7 @@ class SpringWarIT {
             List<String> labels = pendingTasks(server, "standalone");
             server.sigterm();
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             Judged j = judge(events, labels, server.stopWallMillis());
             figure("SIGTERM, no agent, the API's initializer (standalone mode)", j, server, exit, started);
             String why = j.describe() + "\n" + events.describe() + "\n" + server.describe();
@@ -267,26 +265,6 @@ class SpringWarIT {
         } catch (Throwable e) {
             server.close();
             throw e;
-        }
-    }
-
-    private static Events events(TomcatServer server) throws IOException {
-        return Events.read(server.base().dir().resolve("events.log"));
-    }
-
-    /** Waits (bounded) for the event {@code kind subject} in the server's events file. */
-    private static Event awaitEvent(TomcatServer server, String kind, String subject) throws Exception {
-        long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
-        while (true) {
-            Optional<Event> e = events(server).first(kind, subject);
-            if (e.isPresent()) {
-                return e.get();
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no '" + kind + " " + subject + "' event within " + EVENT_TIMEOUT.toSeconds()
-                        + " s\n" + events(server).describe() + "\n" + server.describe());
-            }
-            Thread.sleep(50);
         }
     }
 

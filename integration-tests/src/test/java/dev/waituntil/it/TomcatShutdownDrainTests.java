@@ -113,7 +113,7 @@ abstract class TomcatShutdownDrainTests {
             Load load = pendingTasksAndSlowRequests(server, "app", "other");
             server.sigterm();
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             Outcome o = Outcome.of(events, load.labels);
             figures("a. SIGTERM, agent", o, server, exit, started);
             String why = o.describe() + "\n" + events.describe() + "\n" + server.describe();
@@ -147,7 +147,7 @@ abstract class TomcatShutdownDrainTests {
             Load load = pendingTasksAndSlowRequests(server, "app", "other");
             server.sigterm();
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             Outcome o = Outcome.of(events, load.labels);
             figures("a. SIGTERM, no agent (control)", o, server, exit, started);
             String why = o.describe() + "\n" + events.describe() + "\n" + server.describe();
@@ -169,7 +169,7 @@ abstract class TomcatShutdownDrainTests {
             Load load = pendingTasksAndSlowRequests(server, "app");
             String stopOutput = server.catalinaShStop();
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             Outcome o = Outcome.of(events, load.labels);
             figures("a'. catalina.sh stop, agent", o, server, exit, started);
             String why = o.describe() + "\ncatalina.sh stop said:\n" + stopOutput + "\n" + events.describe() + "\n"
@@ -211,7 +211,7 @@ abstract class TomcatShutdownDrainTests {
             long deletedNanos = System.nanoTime();
             Files.delete(server.base().webapps().resolve("app.war"));
             server.awaitLine(l -> l.contains("Undeploying context [/app]"), EVENT_TIMEOUT);
-            Event destroyed = awaitEvent(server, "DESTROYED", "/app");
+            Event destroyed = Events.await(server, "DESTROYED", "/app", EVENT_TIMEOUT);
             long undeployMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deletedNanos);
 
             assertTrue(server.isAlive(), "the server stays up\n" + server.describe());
@@ -219,7 +219,7 @@ abstract class TomcatShutdownDrainTests {
             assertEquals(404, server.get("/app/ping").status(), "/app is gone\n" + server.describe());
             server.ok("/keep/work?label=keep-after-undeploy&ms=200");
 
-            Events during = events(server);
+            Events during = Events.of(server);
             Outcome o = Outcome.of(during, appTasks, "/app");
             String why = o.describe() + "\n" + during.describe() + "\n" + server.describe();
             long pendingAtDelete = appTasks.stream().filter(l -> during.first("DONE", l)
@@ -236,7 +236,7 @@ abstract class TomcatShutdownDrainTests {
 
             server.sigterm();
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events after = events(server);
+            Events after = Events.of(server);
             Outcome keep = Outcome.of(after, List.of("keep-long", "keep-after-undeploy"), "/keep");
             String why2 = keep.describe() + "\n" + after.describe() + "\n" + server.describe();
             assertEquals(List.of(), keep.lost, "the final SIGTERM drains /keep's tasks\n" + why2);
@@ -264,7 +264,7 @@ abstract class TomcatShutdownDrainTests {
         try (TomcatServer server = start("deadline", true, List.of("-Dwaituntil.drain.timeout=15s"), "app")) {
             server.ok("/app/work?label=finishes-in-time&ms=500");
             server.ok("/app/stuck?label=never-ends");
-            awaitEvent(server, "STUCK-RUNNING", "never-ends");
+            Events.await(server, "STUCK-RUNNING", "never-ends", EVENT_TIMEOUT);
             server.sigterm();
             server.awaitLine(l -> l.contains("draining the JVM for Tomcat's engine stop"), Duration.ofSeconds(15));
             URI address = URI.create(server.baseUrl());
@@ -279,7 +279,7 @@ abstract class TomcatShutdownDrainTests {
             }
             int exit = server.awaitExit(EXIT_TIMEOUT);
             long stopMillis = server.millisFromStopToExit().orElseThrow();
-            Events events = events(server);
+            Events events = Events.of(server);
             Outcome o = Outcome.of(events, List.of("finishes-in-time"));
             String why = events.describe() + "\n" + server.describe();
             figures("c. never-ending task, drain.timeout=15s, agent", o, server, exit, started);
@@ -318,7 +318,7 @@ abstract class TomcatShutdownDrainTests {
             LoadClients load = runLoadAcrossSigterm(server, 4, Duration.ofMillis(2500), 100);
             int exit = server.awaitExit(EXIT_TIMEOUT);
             load.finish();
-            Events events = events(server);
+            Events events = Events.of(server);
             List<String> requested = requested(events);
             Outcome o = Outcome.of(events, requested);
             long rejectedEvents = events.ofKind("REJECTED").size();
@@ -349,7 +349,7 @@ abstract class TomcatShutdownDrainTests {
                 LoadClients load = runLoadAcrossSigterm(server, 4, instant, 0);
                 server.awaitExit(EXIT_TIMEOUT);
                 load.finish();
-                Events events = events(server);
+                Events events = Events.of(server);
                 List<String> requested = requested(events);
                 Outcome o = Outcome.of(events, requested);
                 figure(chaos.record(round, instant, requested.size(), o.finished, o.lost.size(), o.late.size(), load,
@@ -367,7 +367,7 @@ abstract class TomcatShutdownDrainTests {
             LoadClients load = runLoadAcrossSigterm(server, 4, Duration.ofSeconds(2), 0);
             server.awaitExit(EXIT_TIMEOUT);
             load.finish();
-            Events events = events(server);
+            Events events = Events.of(server);
             List<String> requested = requested(events);
             Outcome o = Outcome.of(events, requested);
             figure("chaos " + distributionId + " control without the agent: requests " + load.statusCounts()
@@ -405,7 +405,7 @@ abstract class TomcatShutdownDrainTests {
             int exit = server.awaitExit(EXIT_TIMEOUT);
             load.finish();
             long stopMillis = server.millisFromStopToExit().orElseThrow();
-            Events events = events(server);
+            Events events = Events.of(server);
             List<String> requested = requested(events);
             Outcome o = Outcome.of(events, requested);
             figures("keep-alive load across SIGTERM, drain.timeout=" + KEEP_ALIVE_DRAIN + ", agent", o, server, exit,
@@ -443,7 +443,7 @@ abstract class TomcatShutdownDrainTests {
             OverloadBurst burst = OverloadBurst.send(path -> server.get("/app" + path).status());
             server.sigterm();
             server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             burst.assertNothingDroppedSilently(tomcat.toString(), l -> events.first("DONE", l).isPresent(),
                     l -> events.first("REJECTED", l).isPresent(), server.linesContaining("the executor's queue is full").size(),
                     events.describe() + "\n" + server.describe());
@@ -491,7 +491,7 @@ abstract class TomcatShutdownDrainTests {
                 stopOutput = server.catalinaShStop();
             }
             int exit = server.awaitExit(EXIT_TIMEOUT);
-            Events events = events(server);
+            Events events = Events.of(server);
             Outcome o = Outcome.beforeContextDestroyed(events, labels, "/app");
             figures("f. standalone mode (no agent), " + (sigterm ? "SIGTERM" : "catalina.sh stop"), o, server, exit, started);
             String why = o.describe() + (sigterm ? "" : "\ncatalina.sh stop said:\n" + stopOutput) + "\n"
@@ -542,7 +542,7 @@ abstract class TomcatShutdownDrainTests {
             labels.add(label);
         }
         for (int i = 0; i < apps.length; i++) {
-            awaitEvent(server, "SLOW-IN", "slow-" + (i + 1) + "-" + apps[i]);
+            Events.await(server, "SLOW-IN", "slow-" + (i + 1) + "-" + apps[i], EVENT_TIMEOUT);
         }
         return new Load(labels, taskLabels, slow);
     }
@@ -627,26 +627,6 @@ abstract class TomcatShutdownDrainTests {
         } catch (Throwable e) {
             server.close();
             throw e;
-        }
-    }
-
-    private static Events events(TomcatServer server) throws IOException {
-        return Events.read(server.base().dir().resolve("events.log"));
-    }
-
-    /** Waits (bounded) for the event {@code kind subject} in the server's events file. */
-    private static Event awaitEvent(TomcatServer server, String kind, String subject) throws Exception {
-        long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
-        while (true) {
-            Optional<Event> e = events(server).first(kind, subject);
-            if (e.isPresent()) {
-                return e.get();
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no '" + kind + " " + subject + "' event within " + EVENT_TIMEOUT.toSeconds()
-                        + " s\n" + events(server).describe() + "\n" + server.describe());
-            }
-            Thread.sleep(50);
         }
     }
 

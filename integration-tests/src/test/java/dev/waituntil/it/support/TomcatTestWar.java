@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -379,6 +380,27 @@ public final class TomcatTestWar {
         private Events(Path file, List<Event> events) {
             this.file = file;
             this.events = events;
+        }
+
+        /** The events file of {@code server}'s base, where the tests give it to the test WARs. */
+        public static Events of(TomcatServer server) throws IOException {
+            return read(server.base().dir().resolve("events.log"));
+        }
+
+        /** Waits (bounded) for the event {@code kind subject} in {@code server}'s events file. */
+        public static Event await(TomcatServer server, String kind, String subject, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Optional<Event> e = of(server).first(kind, subject);
+                if (e.isPresent()) {
+                    return e.get();
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("no '" + kind + " " + subject + "' event within " + timeout.toSeconds()
+                            + " s\n" + of(server).describe() + "\n" + server.describe());
+                }
+                Thread.sleep(50);
+            }
         }
 
         /** Reads {@code file}; a missing file is an empty log. */
