@@ -65,11 +65,6 @@ abstract class JettyDrainTests {
     private static final String OTHER = "other";
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration RECORD_WAIT = Duration.ofSeconds(40);
-    /** The keep-alive test's drain timeout: long enough that a drain kept busy by new requests shows. */
-    private static final String KEEP_ALIVE_DRAIN = "20s";
-    private static final long KEEP_ALIVE_DRAIN_MS = 20_000;
-    /** Requests of the keep-alive load answered 2xx before SIGTERM: the test waits for them (bounded: 30 s). */
-    private static final int KEEP_ALIVE_LOAD_BEFORE = 50;
 
     private final JettyDistribution distribution;
 
@@ -338,15 +333,15 @@ abstract class JettyDrainTests {
      */
     protected void keepAliveLoadAcrossSigterm() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("keep-alive"), APP)) {
-            server.start(distribution + " with the agent (keep-alive load, drain timeout " + KEEP_ALIVE_DRAIN + ")",
-                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", KEEP_ALIVE_DRAIN),
+            server.start(distribution + " with the agent (keep-alive load, drain timeout " + KeepAliveConnection.DRAIN_TIMEOUT + ")",
+                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", KeepAliveConnection.DRAIN_TIMEOUT),
                     APP);
             KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
             LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(server.uri("/"),
                     connections, () -> server.stopSignalWallMillis() > 0,
                     (label, ms) -> "/" + APP + "/work?label=" + label + "&ms=" + ms), server::isAlive);
             Thread.sleep(2500);
-            load.awaitAnswered2xx(KEEP_ALIVE_LOAD_BEFORE, Duration.ofSeconds(30));
+            load.awaitAnswered2xx(KeepAliveConnection.LOAD_BEFORE, Duration.ofSeconds(30));
             load.stopping();
             server.sigterm();
             long exitMillis = server.awaitExit(EXIT_TIMEOUT);
@@ -355,16 +350,10 @@ abstract class JettyDrainTests {
             Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
             List<String> stillPending = server.process().linesContaining("still pending");
             report(distribution + ", agent, keep-alive load from 6 clients across SIGTERM, drain timeout "
-                    + KEEP_ALIVE_DRAIN + ": " + figures + "; " + connections + "; " + tally + "; 'still pending' lines "
+                    + KeepAliveConnection.DRAIN_TIMEOUT + ": " + figures + "; " + connections + "; " + tally + "; 'still pending' lines "
                     + stillPending.size() + "; SIGTERM to exit " + exitMillis + " ms; " + drainLines(server));
             String out = figures + "\n" + connections + "\n" + server.describe();
-            assertTrue(load.answered2xx().size() >= KEEP_ALIVE_LOAD_BEFORE, "the load was real: "
-                    + load.answered2xx().size() + " answered 2xx\n" + out);
-            assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + out);
-            assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
-                    + "SIGTERM\n" + out);
-            assertTrue(exitMillis < KEEP_ALIVE_DRAIN_MS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
-                    + exitMillis + " ms\n" + out);
+            KeepAliveConnection.assertKeptAliveAcrossABoundedStop(load, connections, exitMillis, out);
             assertAcceptedLoadDone(figures, tally, out);
             assertEquals(List.of(), stillPending, "no task was left at a deadline\n" + out);
         }

@@ -72,11 +72,6 @@ abstract class TomcatShutdownDrainTests {
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
     private static final String THREAD_WARNING = "appears to have started a thread";
-    /** The keep-alive test's drain timeout: long enough that a drain kept busy by new requests shows. */
-    private static final String KEEP_ALIVE_DRAIN = "20s";
-    private static final long KEEP_ALIVE_DRAIN_MS = 20_000;
-    /** Requests of the keep-alive load answered 2xx before SIGTERM: the test waits for them (bounded: 30 s). */
-    private static final int KEEP_ALIVE_LOAD_BEFORE = 50;
     private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
 
@@ -392,14 +387,14 @@ abstract class TomcatShutdownDrainTests {
      */
     protected void keepAliveLoadAcrossSigterm() throws Exception {
         long started = System.nanoTime();
-        try (TomcatServer server = start("keep-alive", true, List.of("-Dwaituntil.drain.timeout=" + KEEP_ALIVE_DRAIN),
+        try (TomcatServer server = start("keep-alive", true, List.of("-Dwaituntil.drain.timeout=" + KeepAliveConnection.DRAIN_TIMEOUT),
                 "app")) {
             KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
             LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(
                     URI.create(server.baseUrl()), connections, () -> server.stopWallMillis() > 0,
                     (label, ms) -> "/app/work?label=" + label + "&ms=" + ms), server::isAlive);
             Thread.sleep(2500);
-            load.awaitAnswered2xx(KEEP_ALIVE_LOAD_BEFORE, Duration.ofSeconds(30));
+            load.awaitAnswered2xx(KeepAliveConnection.LOAD_BEFORE, Duration.ofSeconds(30));
             load.stopping();
             server.sigterm();
             int exit = server.awaitExit(EXIT_TIMEOUT);
@@ -408,20 +403,14 @@ abstract class TomcatShutdownDrainTests {
             Events events = Events.of(server);
             List<String> requested = requested(events);
             Outcome o = Outcome.of(events, requested);
-            figures("keep-alive load across SIGTERM, drain.timeout=" + KEEP_ALIVE_DRAIN + ", agent", o, server, exit,
+            figures("keep-alive load across SIGTERM, drain.timeout=" + KeepAliveConnection.DRAIN_TIMEOUT + ", agent", o, server, exit,
                     started);
             figure(String.format("     keep-alive load: requests %s; %s; reached the application %d: finished %d, lost %d,"
                             + " late %d; 'still pending' lines %d", load.statusCounts(), connections, requested.size(),
                     o.finished, o.lost.size(), o.late.size(), server.linesContaining("still pending").size()));
             String why = "requests " + load.statusCounts() + "\n" + connections + "\n" + o.describe() + "\n"
                     + events.describe() + "\n" + server.describe();
-            assertTrue(load.answered2xx().size() >= KEEP_ALIVE_LOAD_BEFORE, "the load was real: "
-                    + load.answered2xx().size() + " answered 2xx\n" + why);
-            assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + why);
-            assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
-                    + "SIGTERM\n" + why);
-            assertTrue(stopMillis < KEEP_ALIVE_DRAIN_MS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
-                    + stopMillis + " ms\n" + why);
+            KeepAliveConnection.assertKeptAliveAcrossABoundedStop(load, connections, stopMillis, why);
             assertAcceptedLoadDone(load, requested, o, why);
             assertEquals(List.of(), server.linesContaining("still pending"), "no task was left at a deadline\n" + why);
             assertEquals(List.of(), events.ofKind("INTERRUPTED").stream().map(Event::subject).collect(Collectors.toList()),

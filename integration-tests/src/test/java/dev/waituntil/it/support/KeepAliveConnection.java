@@ -1,5 +1,7 @@
 package dev.waituntil.it.support;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,6 +36,28 @@ import java.util.function.IntFunction;
  * Only {@code GET}, {@code Content-Length} and chunked bodies: what the test applications answer.
  */
 public final class KeepAliveConnection implements AutoCloseable {
+
+    /** The keep-alive tests' drain timeout: long enough that a drain kept busy by new requests shows. */
+    public static final String DRAIN_TIMEOUT = "20s";
+    private static final long DRAIN_TIMEOUT_MILLIS = 20_000;
+    /** Requests of the keep-alive load answered 2xx before SIGTERM: the tests wait for them (bounded: 30 s). */
+    public static final int LOAD_BEFORE = 50;
+
+    /**
+     * What every keep-alive test asserts of its load and its stop, whatever the container: the load was real, the
+     * clients kept their connections alive (also after SIGTERM), and the stop ended within the drain timeout (plus
+     * 15 s, which any machine meets).
+     */
+    public static void assertKeptAliveAcrossABoundedStop(LoadClients load, Stats connections, long stopMillis,
+                                                         String why) {
+        assertTrue(load.answered2xx().size() >= LOAD_BEFORE, "the load was real: " + load.answered2xx().size()
+                + " answered 2xx\n" + why);
+        assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + why);
+        assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
+                + "SIGTERM\n" + why);
+        assertTrue(stopMillis < DRAIN_TIMEOUT_MILLIS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
+                + stopMillis + " ms\n" + why);
+    }
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final int READ_TIMEOUT_MS = 30_000;
