@@ -140,9 +140,10 @@ public final class ContainerDrains implements ContainerHookTarget {
 
     /** Makes a Tomcat or Jetty server's connectors stop accepting; a failure is logged and the drain goes on. */
     private void stopAccepting(Object server, String why) {
-        String which = TomcatObjects.isServer(server) ? "Tomcat" : "Jetty";
+        boolean tomcat = TomcatObjects.isServer(server);
+        String which = tomcat ? "Tomcat" : "Jetty";
         try {
-            int connectors = "Tomcat".equals(which) ? TomcatObjects.stopAccepting(server) : JettyObjects.stopAccepting(server);
+            int connectors = tomcat ? TomcatObjects.stopAccepting(server) : JettyObjects.stopAccepting(server);
             if (runtime.isDebug()) {
                 LOG.info("wait-until: {}: {} connector(s) of {} server {} no longer accept new connections; requests in "
                         + "flight go on", why, connectors, which, server.getClass().getName());
