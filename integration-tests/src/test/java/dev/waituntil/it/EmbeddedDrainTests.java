@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.waituntil.it.support.ChaosRounds;
 import dev.waituntil.it.support.EmbeddedHost;
 import dev.waituntil.it.support.EmbeddedHost.Program;
+import dev.waituntil.it.support.HttpClients;
 import dev.waituntil.it.support.HttpGet;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
@@ -466,7 +467,7 @@ abstract class EmbeddedDrainTests {
     }
 
     private static HttpClient httpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        return HttpClients.http11();
     }
 
     private static HttpRequest get(String uri) {

@@ -105,6 +105,15 @@ abstract class JettyDrainTests {
                 .collect(Collectors.joining(" | ", "agent: ", ""));
     }
 
+    /** An exception and its causes, so that a failed request says how its connection ended. */
+    private static String causeChain(Throwable e) {
+        StringBuilder s = new StringBuilder();
+        for (Throwable t = e.getCause() == null ? e : e.getCause(); t != null; t = t.getCause()) {
+            s.append(s.length() == 0 ? "" : " <- ").append(t);
+        }
+        return s.toString();
+    }
+
     // ---- a. SIGTERM with pending tasks and requests in flight ---------------------------------------------
 
     /** What one SIGTERM run left behind. */
@@ -142,7 +151,7 @@ abstract class JettyDrainTests {
                     HttpResponse<String> r = s.get(10, TimeUnit.SECONDS);
                     slowAnswers.add(r.statusCode() + " " + r.body().strip());
                 } catch (Exception e) {
-                    slowAnswers.add("failed: " + e.getCause());
+                    slowAnswers.add("failed: " + causeChain(e));
                 }
             }
             Record record = server.record();

@@ -45,10 +45,7 @@ public final class EmbeddedServer implements AutoCloseable {
         this.logFile = logFile;
         this.process = process;
         this.port = port;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+        this.http = HttpClients.http11();
     }
 
     /**

@@ -53,10 +53,7 @@ public final class JettyServerProcess implements AutoCloseable {
         this.distribution = distribution;
         this.base = base;
         this.recordFile = base.resolve("record.txt");
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        this.http = HttpClients.http11();
     }
 
     /**
@@ -181,9 +178,15 @@ public final class JettyServerProcess implements AutoCloseable {
         return http.send(request(pathAndQuery), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The same, not waiting for the answer: for requests that are to be in flight when the server stops. */
+    /**
+     * The same, not waiting for the answer: for requests that are to be in flight when the server stops. Each
+     * goes on a connection of its own, the first request on it. A connection taken from the client's pool that
+     * closes before any answer is taken by the JDK client for a stale one and the request is sent again on a new
+     * connection, which after the stop is refused: the test would see that retry, not what the server did with
+     * the request. The client is built per request for that reason.
+     */
     public CompletableFuture<HttpResponse<String>> getAsync(String pathAndQuery) {
-        return http.sendAsync(request(pathAndQuery), HttpResponse.BodyHandlers.ofString());
+        return HttpClients.http11().sendAsync(request(pathAndQuery), HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@link #get} that must answer 200; returns the body. */

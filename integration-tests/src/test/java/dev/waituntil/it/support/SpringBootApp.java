@@ -142,8 +142,7 @@ public final class SpringBootApp implements AutoCloseable {
     private final AppJar appJar;
     private final JavaProcess process;
     private final Path eventsFile;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClients.http11();
     private int port = -1;
     private long sigtermWallMillis = -1;
 

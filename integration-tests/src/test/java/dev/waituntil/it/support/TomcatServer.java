@@ -81,8 +81,7 @@ public final class TomcatServer implements AutoCloseable {
         this.reader = new Thread(this::readOutput, "output of " + name);
         reader.setDaemon(true);
         reader.start();
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = HttpClients.http11();
     }
 
     /**
@@ -155,9 +154,12 @@ public final class TomcatServer implements AutoCloseable {
         return new Response(r.statusCode(), r.body());
     }
 
-    /** The same request, answered asynchronously (a request that will still be in flight). */
+    /**
+     * The same request, answered asynchronously (a request that will still be in flight), on a connection of its
+     * own, for the reason given at {@link JettyServerProcess#getAsync}.
+     */
     public CompletableFuture<Response> getAsync(String pathAndQuery) {
-        return http.sendAsync(request(pathAndQuery), HttpResponse.BodyHandlers.ofString())
+        return HttpClients.http11().sendAsync(request(pathAndQuery), HttpResponse.BodyHandlers.ofString())
                 .thenApply(r -> new Response(r.statusCode(), r.body()));
     }
 
