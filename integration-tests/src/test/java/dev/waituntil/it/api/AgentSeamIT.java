@@ -1,79 +1,53 @@
 package dev.waituntil.it.api;
 
 import static dev.waituntil.it.support.ProgramAssertions.NOT_ATTACHED;
-import static dev.waituntil.it.support.ProgramAssertions.assertCancelInterrupts;
-import static dev.waituntil.it.support.ProgramAssertions.assertDrainGaveUpAfterOneSecond;
-import static dev.waituntil.it.support.ProgramAssertions.assertKeptAliveUntilDone;
-import static dev.waituntil.it.support.ProgramAssertions.assertNamesTaskStillPending;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
-import dev.waituntil.it.support.Programs;
 
 /**
  * The API with {@code -javaagent:wait-until-agent.jar}: every copy of the API reaches the agent's one
  * runtime through the bootstrap bridge, and the agent's shutdown hook drains.
  */
-class AgentSeamIT {
+class AgentSeamIT extends ApiModeTests {
 
-    private static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(60);
+    private final String startedLine;
 
-    private static Path classes;
-    private static String startedLine;
-
-    @BeforeAll
-    static void compilePrograms() throws Exception {
-        classes = Programs.compileAll("agent-seam");
+    AgentSeamIT() throws Exception {
+        super("agent", true);
         startedLine = "wait-until " + ItEnvironment.agentVersion() + " agent started";
     }
 
-    private static JavaProcess.Builder withAgent(String name, String mainClass, String... args) {
-        return JavaProcess.builder(name)
-                .javaAgent(ItEnvironment.agentJar())
-                .classpath(classes, ItEnvironment.apiJar())
-                .mainClass(mainClass, args);
+    @Override
+    void assertModeOfARunToTheEnd(JavaProcess p, String out) {
+        assertEquals(1, p.countLinesContaining(startedLine), "exactly one '" + startedLine + "' line\n" + out);
+        assertTrue(p.indexOfLineContaining(startedLine) < p.indexOfLineContaining("AGENT ACTIVE"),
+                "the agent started before main ran\n" + out);
+        assertEquals(0, p.countLinesContaining(NOT_ATTACHED), "no standalone warning with the agent\n" + out);
     }
 
-    @Test
-    void theAgentTracksAndDrainsTheTask() throws Exception {
-        assertAgentTracksAndDrains(withAgent("agent two-second job", "app.SleepingJob", "two-second job", "2000"));
+    @Override
+    void assertTimeoutInForceIsStated(JavaProcess p, String out) {
+        assertTrue(p.firstLineContaining(startedLine).orElseThrow().text().contains("drain.timeout=1s"),
+                "the start-up line shows the timeout in force\n" + out);
     }
 
-    /** SPEC: the agent must also work on JDK 25 (its classes are Java 8 bytecode; Byte Buddy must read 25's). */
+    /** The agent's classes are Java 8 bytecode, and Byte Buddy must read JDK 25's. */
     @Test
     void theAgentRunsOnJdk25() throws Exception {
         Optional<Path> jdk25 = ItEnvironment.jdk(25);
         assumeTrue(jdk25.isPresent(), "skipped: no JDK 25 found under /usr/lib/jvm; give one with -Dit.jdk25=<java home>");
-        assertAgentTracksAndDrains(withAgent("agent on JDK 25", "app.SleepingJob", "two-second job", "2000")
+        assertRunKeptAliveToTheEnd(program("on JDK 25", "app.SleepingJob", "two-second job", "2000")
                 .javaHome(jdk25.get()));
-    }
-
-    private void assertAgentTracksAndDrains(JavaProcess.Builder program) throws Exception {
-        try (JavaProcess p = program.start()) {
-            int exit = p.waitFor(PROCESS_TIMEOUT);
-            String out = p.describe();
-
-            assertEquals(0, exit, "exit code\n" + out);
-            assertTrue(p.texts().contains("AGENT ACTIVE true"), "isAgentActive() with -javaagent\n" + out);
-            assertEquals(1, p.countLinesContaining(startedLine), "exactly one '" + startedLine + "' line\n" + out);
-            assertTrue(p.indexOfLineContaining(startedLine) < p.indexOfLineContaining("AGENT ACTIVE"),
-                    "the agent started before main ran\n" + out);
-            assertEquals(0, p.countLinesContaining(NOT_ATTACHED), "no standalone warning with the agent\n" + out);
-            assertTrue(p.texts().contains("PENDING 1"), "pending() while the task runs\n" + out);
-            assertKeptAliveUntilDone(p, out);
-            assertEquals(0, p.countLinesContaining("still pending"), "the drain finished normally\n" + out);
-        }
     }
 
     /**
@@ -150,7 +124,7 @@ class AgentSeamIT {
 
     @Test
     void aBadSettingIsReportedOnceAndTheDefaultIsUsed() throws Exception {
-        try (JavaProcess p = withAgent("agent bad setting", "app.SleepingJob", "short job", "300")
+        try (JavaProcess p = program("bad setting", "app.SleepingJob", "short job", "300")
                 .systemProperty("waituntil.drain.timeout", "banana")
                 .start()) {
             int exit = p.waitFor(PROCESS_TIMEOUT);
@@ -166,42 +140,5 @@ class AgentSeamIT {
             assertEquals(1, started.size(), "one agent start\n" + out);
             assertTrue(started.get(0).contains("drain.timeout=30s"), "the start-up line shows the default in force\n" + out);
         }
-    }
-
-    /** The agent's shutdown-hook drain is bounded by waituntil.drain.timeout too, and cancels by interrupting. */
-    @Test
-    void agentDrainTimeoutLetsTheJvmExitWithinSeconds() throws Exception {
-        try (JavaProcess p = sixtySecondJob("agent drain timeout").start()) {
-            int exit = p.waitFor(PROCESS_TIMEOUT);
-            String out = p.describe();
-
-            assertDrainGaveUpAfterOneSecond(p, exit, out);
-            assertTrue(p.firstLineContaining(startedLine).orElseThrow().text().contains("drain.timeout=1s"),
-                    "the start-up line shows the timeout in force\n" + out);
-        }
-    }
-
-    @Test
-    void agentDrainTimeoutNamesTheTaskStillPending() throws Exception {
-        try (JavaProcess p = sixtySecondJob("agent drain timeout, log").start()) {
-            int exit = p.waitFor(PROCESS_TIMEOUT);
-            String out = p.describe();
-
-            assertEquals(0, exit, "exit code\n" + out);
-            assertNamesTaskStillPending(p, "sixty-second job", out);
-        }
-    }
-
-    /** The API documents that cancelling the future of run(...) interrupts the task. */
-    @Test
-    void cancellingARunFutureInterruptsTheTask() throws Exception {
-        try (JavaProcess p = withAgent("agent cancel", "app.CancelJob").start()) {
-            assertCancelInterrupts(p, p.waitFor(PROCESS_TIMEOUT));
-        }
-    }
-
-    private static JavaProcess.Builder sixtySecondJob(String name) {
-        return withAgent(name, "app.SleepingJob", "sixty-second job", "60000")
-                .systemProperty("waituntil.drain.timeout", "1s");
     }
 }
