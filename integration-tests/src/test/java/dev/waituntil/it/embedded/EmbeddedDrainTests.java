@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.waituntil.it.support.ChaosRounds;
 import dev.waituntil.it.support.EmbeddedHost;
 import dev.waituntil.it.support.EmbeddedHost.Program;
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.HttpGet;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
@@ -135,12 +136,12 @@ abstract class EmbeddedDrainTests {
         ChaosRounds chaos = ChaosRounds.forContainer("embedded-" + host.id());
         List<String> ways = host.isJetty() ? List.of("stop()", "SIGTERM, stopAtShutdown", "SIGTERM")
                 : List.of("stop()", "SIGTERM");
-        chaos.run(line -> System.out.println("[figures] " + line), (round, instant) -> {
+        chaos.run(Figures::print, (round, instant) -> {
             String way = chaos.pick(ways);
             Stop stop = way.equals("stop()") ? Stop.PROGRAM : Stop.SIGTERM;
             Run run = loadRun("chaos-" + round, true, way.contains("stopAtShutdown"), stop, Map.of(),
                     BeforeTheStop.waitFor(instant));
-            System.out.println("[figures] " + chaos.record(round, way, instant, run.labels.size(),
+            Figures.print(chaos.record(round, way, instant, run.labels.size(),
                     run.labels.size() - run.lost().size(), run.lost().size(), run.late().size(), run.load,
                     run.exitMillis()));
             String out = chaos.describe(round, way, instant) + "\n" + run.out();
@@ -156,7 +157,7 @@ abstract class EmbeddedDrainTests {
 
         Run control = loadRun("chaos-control", false, false, Stop.PROGRAM, Map.of(),
                 BeforeTheStop.waitFor(Duration.ofSeconds(2)));
-        System.out.println("[figures] chaos embedded-" + host.id() + " control without the agent: requests "
+        Figures.print("chaos embedded-" + host.id() + " control without the agent: requests "
                 + control.load.statusCounts() + "; tasks of requests the application saw " + control.labels.size()
                 + ", lost " + control.lost().size() + ", late " + control.late().size() + ", cancelled "
                 + control.interrupted().size());
@@ -382,7 +383,7 @@ abstract class EmbeddedDrainTests {
             }
             Run run = new Run(runName(title, agent, stopAtShutdown, stop), p, record, List.copyOf(labels), stopWallMillis,
                     exitCode, answer);
-            System.out.println("[figures] " + run.figures());
+            Figures.print(run.figures());
             Files.writeString(scratch.resolve("output.log"), run.out() + "\n");
             return run;
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyDistribution;
@@ -94,7 +95,7 @@ abstract class JettyDrainTests {
     }
 
     private static void report(String figures) {
-        System.out.println("[figures] " + figures);
+        Figures.print(figures);
     }
 
     /** The agent's own account of the drains (debug=true), for the figures: "drain of ...: N ms, ...". */

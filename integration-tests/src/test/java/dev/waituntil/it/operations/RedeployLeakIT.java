@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.waituntil.it.support.Container;
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JavaSources;
@@ -160,7 +161,7 @@ class RedeployLeakIT {
                     "each undeploy drained the application\n" + out);
             assertEquals(0, p.countLinesContaining("still pending"), out);
             assertEquals(0, p.countLinesContaining("rejected"), out);
-            System.out.println("[figures] redeploy: " + CYCLES + " undeploys with " + TASKS_PER_CYCLE + " tasks in flight each: "
+            Figures.print("redeploy: " + CYCLES + " undeploys with " + TASKS_PER_CYCLE + " tasks in flight each: "
                     + "tasks completed " + completed + ", application drains " + CYCLES + ", class loaders alive after GC 0, "
                     + "threads holding one as context loader 0, 'appears to have started a thread' warnings 0 (Tomcat's "
                     + "background processor every 1 s)");

@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyDistribution;
@@ -79,7 +80,7 @@ class TaskWatchdogIT {
             assertEquals(1, p.countLinesContaining("waituntil.task.warnAfter=10s"), "one warning\n" + out);
             assertEquals(0, p.linesContaining("'quick-task'").size(), "a quick task is not named\n" + out);
             assertTrue(record.has("DONE", "quick-task"), record.toString());
-            System.out.println("[figures] " + JETTY + ", warnAfter=10s, errorAfter=12s: the error line came "
+            Figures.print(JETTY + ", warnAfter=10s, errorAfter=12s: the error line came "
                     + (error.millis() - warning.millis()) + " ms after the warning (2000 expected, to the watchdog's resolution)");
         }
     }
@@ -128,7 +129,7 @@ class TaskWatchdogIT {
         server.awaitRecord("STUCK", "runaway", WAIT);
         server.sigterm();
         long exitMillis = server.awaitExit(EXIT_TIMEOUT);
-        System.out.println("[figures] " + JETTY + ", " + settings + ", a task that never ends: SIGTERM to exit "
+        Figures.print(JETTY + ", " + settings + ", a task that never ends: SIGTERM to exit "
                 + exitMillis + " ms");
         return exitMillis;
     }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import dev.waituntil.it.support.Container;
 import dev.waituntil.it.support.EmbeddedServer;
 import dev.waituntil.it.support.EmbeddedServer.Response;
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.TestWebApps;
@@ -273,7 +274,7 @@ abstract class RequestScopeTests {
         }
         List<Integer> servedAgain = timesServed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
                 .sorted().collect(java.util.stream.Collectors.toList());
-        System.out.println("[figures] " + container + " isolation: " + ISOLATION_REQUESTS + " requests from " + clients
+        Figures.print(container + " isolation: " + ISOLATION_REQUESTS + " requests from " + clients
                 + " clients in " + sentMillis + " ms (throw 2 %, error 5 %, forward, include and async 15 % each); tasks "
                 + "registered " + mixOfRequest.size() + " (ids sent again by the client and served twice: " + servedAgain
                 + "), filter tasks matched to their request " + filterChecked + ", attributed to the wrong request "

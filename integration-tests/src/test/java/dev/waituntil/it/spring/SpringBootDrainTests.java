@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
 import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.LoadClients;
@@ -176,11 +175,11 @@ abstract class SpringBootDrainTests {
     @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
     void chaosSigtermUnderLoadAtRandomInstantsLosesNothing() throws Exception {
         ChaosRounds chaos = ChaosRounds.forContainer("spring-boot-" + appJar.id());
-        chaos.run(line -> System.out.println("[figures] " + line), (round, instant) -> {
+        chaos.run(Figures::print, (round, instant) -> {
             boolean graceful = chaos.pick(List.of(true, false));
             String how = "SIGTERM, " + (graceful ? "graceful" : "immediate");
             Run run = loadRun("chaos-" + round, true, graceful, instant);
-            System.out.println("[figures] " + chaos.record(round, how, instant, run.labels.size(),
+            Figures.print(chaos.record(round, how, instant, run.labels.size(),
                     run.labels.size() - run.notDone.size(), run.notDone.size(), run.late.size(), run.load,
                     run.app.process().exitWallMillis().orElse(run.sigterm) - run.sigterm));
             String why = chaos.describe(round, how, instant) + "\n" + run.why();
@@ -196,7 +195,7 @@ abstract class SpringBootDrainTests {
         });
 
         Run control = loadRun("chaos-control", false, false, Duration.ofSeconds(2));
-        System.out.println("[figures] chaos spring-boot-" + appJar.id() + " control without the agent: requests "
+        Figures.print("chaos spring-boot-" + appJar.id() + " control without the agent: requests "
                 + control.load.statusCounts() + "; tasks of requests the application saw " + control.labels.size()
                 + ", not done " + control.notDone.size() + ", late " + control.late.size() + ", used the destroyed bean "
                 + control.usedAfterDestroy.size());
@@ -454,8 +453,6 @@ abstract class SpringBootDrainTests {
                 run.labels.size(), run.labels.size() - run.notDone.size() - run.late.size(), run.late.size(),
                 run.usedAfterDestroy.size(), run.interrupted.size(), run.lost.size(), drains.isEmpty() ? "none" : drains,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
-        System.out.println("[figures] " + text);
-        Files.writeString(dir.resolve("figures.txt"), text + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Figures.record(dir, text);
     }
 }

@@ -4,11 +4,8 @@ import static dev.waituntil.it.support.ProgramAssertions.NOT_ATTACHED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.SpringTestWar;
 import dev.waituntil.it.support.TomcatDistribution;
@@ -295,12 +293,6 @@ class SpringWarIT {
     }
 
     private void figureLine(String line) {
-        System.out.println(line);
-        try {
-            Files.writeString(dir.resolve("figures.txt"), line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            // printed already
-        }
+        Figures.record(dir, line);
     }
 }

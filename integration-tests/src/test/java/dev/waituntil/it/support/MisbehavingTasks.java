@@ -127,7 +127,7 @@ public final class MisbehavingTasks {
                 + "; stuck interrupted " + record.has("INTERRUPTED", "stuck") + "; deaf ignored its interrupt "
                 + record.has("IGNORED-INTERRUPT", "deaf") + "; named at the deadline " + named.size() + "; stop to exit "
                 + stopToExitMillis + " ms (drain timeout " + DRAIN_TIMEOUT + ")";
-        System.out.println("[figures] " + figures);
+        Figures.print(figures);
         assertAll(figures + "\n5xx answers: " + answered5xx + "\n" + record + "\n" + process.describe(), checks);
     }
 

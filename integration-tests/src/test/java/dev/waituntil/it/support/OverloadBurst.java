@@ -109,7 +109,7 @@ public final class OverloadBurst {
         List<String> rejectedButRan = rejected.stream().filter(ran).collect(Collectors.toList());
         List<String> unrecorded = rejected.stream().filter(recorded.negate()).collect(Collectors.toList());
         long slowestPing = pingMillis.stream().mapToLong(Long::longValue).max().orElse(-1);
-        System.out.println(String.format("[figures] [%s] overload: sent %d, accepted %d, rejected %d (503), other answers %s;"
+        Figures.print(String.format("[%s] overload: sent %d, accepted %d, rejected %d (503), other answers %s;"
                         + " accepted finished %d, lost %d; rejected that ran %d; /ping answered %d times during the burst,"
                         + " slowest %d ms", container, CLIENTS * PER_CLIENT, accepted.size(), rejected.size(), others(),
                 accepted.size() - lost.size(), lost.size(), rejectedButRan.size(), pingMillis.size(), slowestPing));

@@ -9,10 +9,8 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.KeepAliveConnection;
 import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.OverloadBurst;
@@ -657,12 +656,6 @@ abstract class TomcatShutdownDrainTests {
     }
 
     private void figure(String line) {
-        System.out.println(line);
-        try {
-            Files.writeString(dir.resolve("figures.txt"), line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            // printed already
-        }
+        Figures.record(dir, line);
     }
 }
