@@ -17,7 +17,7 @@ import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.Programs;
 
 /**
- * Issue 8, hostile input, through the built agent jar: what a careless command line or caller can do must not
+ * Hostile input, through the built agent jar: what a careless command line or caller can do must not
  * break the agent, the application or its log.
  */
 class HostileInputIT {

@@ -122,7 +122,7 @@ abstract class EmbeddedDrainTests {
     }
 
     /**
-     * Issue 8, chaos: {@link ChaosRounds} rounds (none in CI; the {@code stress} profile runs 50 on every embedded
+     * Chaos: {@link ChaosRounds} rounds (none in CI; the {@code stress} profile runs 50 on every embedded
      * server), each a fresh program under continuous load from 4 clients ({@link LoadClients}), stopped at a random
      * instant 0.3 to 4 s into the load, in a way picked at random among those this host has: the program's
      * {@code stop()}, SIGTERM, and for Jetty SIGTERM with {@code stopAtShutdown} on and off. The task of every request
@@ -167,7 +167,7 @@ abstract class EmbeddedDrainTests {
     }
 
     /**
-     * Issue 8, misbehaving tasks inside the server under load ({@link MisbehavingTasks}), stopped by the program's
+     * Misbehaving tasks inside the server under load ({@link MisbehavingTasks}), stopped by the program's
      * {@code stop()}: the server's own stop path, with the drain timeout at 5 s.
      */
     @Test

@@ -361,7 +361,7 @@ abstract class JettyDrainTests {
     }
 
     /**
-     * Issue 8, chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
+     * Chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
      * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round the task of every
      * request that reached the application must finish, before the application is destroyed, none may be
      * cancelled, and no request may be answered 5xx. On the containers the settings name (CI: Jetty 12 ee10); the
@@ -396,7 +396,7 @@ abstract class JettyDrainTests {
     }
 
     /**
-     * Issue 8, misbehaving tasks inside the server under load ({@link MisbehavingTasks}): a task that swallows
+     * Misbehaving tasks inside the server under load ({@link MisbehavingTasks}): a task that swallows
      * interrupts, one that blocks until interrupted, a chain of tasks that register the next during the drain, and
      * 2 000 futures completed in one loop during the drain, beside continuous load; SIGTERM; drain timeout 5 s.
      */
@@ -420,7 +420,7 @@ abstract class JettyDrainTests {
     }
 
     /**
-     * Issue 8, overload ({@link OverloadBurst}): one executor thread and a queue of 20, 320 requests at once, each
+     * Overload ({@link OverloadBurst}): one executor thread and a queue of 20, 320 requests at once, each
      * registering a task of 100 ms. Registrations beyond the queue get {@code RejectedTaskException} (the
      * application answers 503); none is dropped silently, and Jetty keeps answering meanwhile.
      */

@@ -31,7 +31,7 @@ import dev.waituntil.it.support.TomcatTestWar.Events;
 import dev.waituntil.it.support.TomcatTestWar.Outcome;
 
 /**
- * Ours beside another vendor's Java agent (SPEC, "Containers", last paragraph): the OpenTelemetry Java agent, the
+ * Ours beside another vendor's Java agent, as production services run them: the OpenTelemetry Java agent, the
  * Elastic APM agent and Datadog's dd-java-agent, each listed before ours and after it, and with ours attached to the
  * running server (the servlets, already transformed by theirs, are retransformed), on the standalone Tomcat 10.1
  * distribution. Each run starts a server of its own with both {@code -javaagent}s and the test WAR with a servlet

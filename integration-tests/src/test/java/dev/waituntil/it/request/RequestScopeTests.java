@@ -189,7 +189,7 @@ abstract class RequestScopeTests {
         server.awaitLineContaining("async request GET /a/async (request " + asyncId + ") ended (onComplete)", LOG_WAIT);
     }
 
-    /** Issue 8: requests of the isolation test; 5 000 in CI, 100 000 under the stress profile. */
+    /** Requests of the isolation test; 5 000 in CI, 100 000 under the stress profile. */
     private static final int ISOLATION_REQUESTS = Integer.getInteger("it.isolation.requests", 5_000);
     private static final Pattern MIX = Pattern.compile(
             "wait-until: registered 'mix (\\d+) (\\w+)' \\(age \\d+ ms, request GET /a/mix/(\\d+)/\\w+ \\(request (\\d+)\\)");
@@ -203,7 +203,7 @@ abstract class RequestScopeTests {
     }
 
     /**
-     * Issue 8, request-scope isolation: {@value #ISOLATION_REQUESTS} requests or more, from 8 clients, on the
+     * Request-scope isolation: {@value #ISOLATION_REQUESTS} requests or more, from 8 clients, on the
      * container's pooled threads, mixing plain requests, exceptions, errors, forwards, includes and async
      * requests, each registering one task labelled with its id (which is also in its path). Every task must be
      * attributed to its own request: the URI the agent recorded has the task's id, and the filter's task of the

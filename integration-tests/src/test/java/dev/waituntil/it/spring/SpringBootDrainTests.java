@@ -46,7 +46,7 @@ import dev.waituntil.it.support.SpringBootApp.Server;
  * {@code BEAN-DESTROYED}) and fails loudly when used after it ({@code USED-AFTER-DESTROY}). The events file keeps
  * the order in which all this happened.
  *
- * <p>What the agent must do (issue 5): on SIGTERM, every registered task finishes before Spring destroys the
+ * <p>What the agent must do: on SIGTERM, every registered task finishes before Spring destroys the
  * application's beans, with graceful shutdown on and off; the request in flight is answered (graceful) and
  * its task finishes too; classes from the executable jar's nested jars ({@code BOOT-INF/lib}) are
  * instrumented, so a task registered by a controller belongs to its request. The control runs the same jar
@@ -164,7 +164,7 @@ abstract class SpringBootDrainTests {
     // ================================================================================  chaos
 
     /**
-     * Issue 8, chaos: {@link ChaosRounds} rounds (none in CI; the {@code stress} profile runs 50 on each server),
+     * Chaos: {@link ChaosRounds} rounds (none in CI; the {@code stress} profile runs 50 on each server),
      * each a fresh application under continuous load from 4 clients ({@link LoadClients}), SIGTERM at a random
      * instant 0.3 to 4 s into the load, with graceful shutdown on or off at random. The task of every request that
      * reached the controller must finish before Spring destroys the beans, none may use the destroyed bean or be

@@ -26,7 +26,7 @@ import dev.waituntil.it.support.TomcatTestWar.Events;
 import dev.waituntil.it.support.TomcatTestWar.Outcome;
 
 /**
- * A Spring web application in a WAR (SPEC, "Spring applications"): a plain Spring root context started by
+ * A Spring web application in a WAR, the way Spring runs without Boot: a plain Spring root context started by
  * {@code ContextLoaderListener}, no Spring Boot ({@link SpringTestWar}), on the standalone Tomcat 10.1 distribution, each
  * test with a server process of its own. The tasks end by using a bean that Spring destroys when the root context
  * closes, in {@code ContextLoaderListener.contextDestroyed}; the events file says whether each task used it in time

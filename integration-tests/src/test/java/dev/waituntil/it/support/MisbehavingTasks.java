@@ -16,7 +16,7 @@ import org.junit.jupiter.api.function.Executable;
 import dev.waituntil.it.support.JettyTestWebApp.Record;
 
 /**
- * Issue 8's misbehaving tasks inside a real container under load, with the application of {@link JettyTestWebApp}
+ * Misbehaving tasks inside a real container under load, with the application of {@link JettyTestWebApp}
  * (standalone Jetty, embedded Tomcat and Jetty). While {@link LoadClients} keep registering ordinary tasks, the
  * test registers, just before the stop:
  * <ul>

@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Issue 8's overload: the server runs with one executor thread and a queue of 20 ({@link #SYSTEM_PROPERTIES}); 8
+ * Overload: the server runs with one executor thread and a queue of 20 ({@link #SYSTEM_PROPERTIES}); 8
  * clients send 40 requests each at once, each registering a task of 100 ms ({@code /work?label=burst-<c>-<n>&ms=100}
  * under the application), while a ninth client sends {@code /ping} every 50 ms. Registrations beyond the queue get
  * {@code RejectedTaskException}, which the test applications answer with 503.

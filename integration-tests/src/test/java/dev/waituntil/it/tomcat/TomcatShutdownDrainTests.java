@@ -46,7 +46,7 @@ import dev.waituntil.it.support.TomcatTestWar.Outcome;
  * assertions read it after the server has exited, where the order of the lines is the order of the
  * events.
  *
- * <p>What the agent must do (SPEC, "Shutdown and undeploy"): on every stop path, drain all tasks
+ * <p>What the agent must do: on every stop path, drain all tasks
  * once, with one deadline, before any application is stopped and before the connectors close,
  * waiting for requests still in flight and their tasks; on undeploy, drain that application before
  * its servlets are destroyed and before {@code contextDestroyed}, the server staying up; at the
@@ -64,7 +64,7 @@ import dev.waituntil.it.support.TomcatTestWar.Outcome;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TomcatShutdownDrainTests {
 
-    /** 40 tasks, as the issue asks; each 1.5 s to 3 s, so all are pending when the stop arrives. */
+    /** 40 tasks, each 1.5 s to 3 s, so all are pending when the stop arrives. */
     private static final int TASKS = 40;
     private static final Duration APP_TIMEOUT = Duration.ofSeconds(30);
     /** Bound on a stop: the drains here last a few seconds; the default drain timeout is 30 s. */
@@ -329,7 +329,7 @@ abstract class TomcatShutdownDrainTests {
     }
 
     /**
-     * Issue 8, chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
+     * Chaos shutdown: {@link ChaosRounds} rounds, each a fresh server under continuous load from 4
      * clients, ended by a SIGTERM at a random instant (0.3 to 4 s into the load). In every round the task of every
      * request that reached the application must finish, before the application is destroyed, and no request may be
      * answered 5xx. On the containers the settings name (CI: this one on Tomcat 10.1); the {@code stress} profile
@@ -419,7 +419,7 @@ abstract class TomcatShutdownDrainTests {
     }
 
     /**
-     * Issue 8, overload ({@link OverloadBurst}): one executor thread and a queue of 20, 320 requests at once, each
+     * Overload ({@link OverloadBurst}): one executor thread and a queue of 20, 320 requests at once, each
      * registering a task of 100 ms. Registrations beyond the queue get {@code RejectedTaskException} (the
      * application answers 503); none is dropped silently, and the server keeps answering meanwhile.
      */
