@@ -24,7 +24,7 @@ class AgentSeamIT extends ApiModeTests {
 
     AgentSeamIT() throws Exception {
         super("agent", true);
-        startedLine = "wait-until " + ItEnvironment.agentVersion() + " agent started";
+        startedLine = ItEnvironment.agentStartedLine();
     }
 
     @Override

@@ -32,7 +32,7 @@ class HostileInputIT {
     static void compilePrograms() throws Exception {
         classes = Programs.compileAll("hostile-input");
         work = classes.getParent();
-        startedLine = "wait-until " + ItEnvironment.agentVersion() + " agent started";
+        startedLine = ItEnvironment.agentStartedLine();
     }
 
     private static JavaProcess.Builder program(String name, Path agentJar, String mainClass, String... args) {

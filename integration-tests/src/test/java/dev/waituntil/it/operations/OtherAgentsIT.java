@@ -91,7 +91,7 @@ class OtherAgentsIT {
         tomcat = TomcatDistribution.of("tomcat10");
         dir = ItEnvironment.freshWorkDir("other-agents");
         war = TomcatTestWar.buildWithOwnServiceAndFilter(tomcat, dir.resolve("war"));
-        agentStarted = "wait-until " + ItEnvironment.agentVersion() + " agent started";
+        agentStarted = ItEnvironment.agentStartedLine();
     }
 
     static Stream<Arguments> runs() {

@@ -69,7 +69,7 @@ abstract class RequestScopeTests {
         dir = ItEnvironment.freshWorkDir("container-" + container.id());
         launcher = container.compileLauncher(dir);
         webapps = TestWebApps.build(container, dir, "a", "b");
-        agentStarted = "wait-until " + ItEnvironment.agentVersion() + " agent started";
+        agentStarted = ItEnvironment.agentStartedLine();
         server = EmbeddedServer.start(container, container + " with the agent", launcher, webapps,
                 dir.resolve("scratch-agent"), jvm -> jvm.javaAgent(ItEnvironment.agentJar(), "debug=true"));
     }

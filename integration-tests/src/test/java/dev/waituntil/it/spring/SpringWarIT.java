@@ -71,7 +71,7 @@ class SpringWarIT {
         dir = ItEnvironment.freshWorkDir("spring-war");
         war = SpringTestWar.build(tomcat, dir.resolve("war"), "spring", true);
         warWithoutInitializers = SpringTestWar.build(tomcat, dir.resolve("war"), "spring-no-initializers", false);
-        agentStarted = "wait-until " + ItEnvironment.agentVersion() + " agent started";
+        agentStarted = ItEnvironment.agentStartedLine();
         springVersion = SpringTestWar.springVersion();
     }
 

@@ -89,7 +89,7 @@ abstract class TomcatShutdownDrainTests {
         tomcat = TomcatDistribution.of(distributionId);
         dir = ItEnvironment.freshWorkDir("distribution-" + distributionId);
         war = TomcatTestWar.build(tomcat, dir.resolve("war"));
-        agentStarted = "wait-until " + ItEnvironment.agentVersion() + " agent started";
+        agentStarted = ItEnvironment.agentStartedLine();
     }
 
     // =====================================================================================  a. SIGTERM
