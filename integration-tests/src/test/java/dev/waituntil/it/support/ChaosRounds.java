@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * The chaos shutdown of issue 8: rounds of continuous load from several clients, each ended by a stop at a random
+ * The chaos shutdown: rounds of continuous load from several clients, each ended by a stop at a random
  * instant (SIGTERM; on embedded servers also the program's own {@code stop()}), on every container of the
  * compatibility table: standalone distributions, embedded servers ({@code embedded-<host>}) and Spring Boot
  * ({@code spring-boot-<server>}). This class holds what those tests share: which containers run it, how many

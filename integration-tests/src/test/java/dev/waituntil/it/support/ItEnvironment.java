@@ -87,6 +87,11 @@ public final class ItEnvironment {
         }
     }
 
+    /** The start of the line the agent logs once when it starts, up to its settings. */
+    public static String agentStartedLine() throws IOException {
+        return "wait-until " + agentVersion() + " agent started";
+    }
+
     /**
      * A JDK of the given feature release: {@code -Dit.jdk<feature>=<home>}, else the first under
      * {@code /usr/lib/jvm} whose {@code release} file says so (these machines carry a Temurin 25 there).

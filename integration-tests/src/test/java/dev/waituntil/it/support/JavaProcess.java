@@ -20,7 +20,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * A child JVM started for a test: {@code java [-javaagent:...] [-D...] -cp ... Main args}.
+ * A child JVM started for a test: {@code java [-javaagent:...] [-D...] -cp ... Main args}, or a distribution's
+ * launcher script that ends in {@code exec java ...} ({@link Builder#script}).
  *
  * <p>Standard output and standard error go into one pipe, so that the lines keep the order in which
  * the child wrote them (the program's {@code System.out} and the {@code java.util.logging} console
@@ -44,6 +45,7 @@ public final class JavaProcess implements AutoCloseable {
 
     private final String name;
     private final List<String> command;
+    private final Map<String, String> environment;
     private final Process process;
     private final long startNanos;
     private final long startWallMillis;
@@ -53,9 +55,11 @@ public final class JavaProcess implements AutoCloseable {
     private volatile long exitNanos = -1;
     private volatile long exitWallMillis = -1;
 
-    private JavaProcess(String name, List<String> command, ProcessBuilder builder) throws IOException {
+    private JavaProcess(String name, List<String> command, Map<String, String> environment, ProcessBuilder builder)
+            throws IOException {
         this.name = name;
         this.command = List.copyOf(command);
+        this.environment = environment;
         this.startWallMillis = System.currentTimeMillis();
         this.startNanos = System.nanoTime();
         this.process = builder.start();
@@ -133,6 +137,19 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM ({@code ProcessHandle.destroy()} on a Unix-like system), as a service manager or a container runtime
+     * sends it. Through the handle: {@code Process.destroy()} would also close the pipe, and the output of the stop
+     * (the drain's lines) would be lost.
+     */
+    public void sigterm() {
+        ProcessHandle handle = ProcessHandle.of(process.pid())
+                .orElseThrow(() -> new AssertionError(this + " is gone before SIGTERM\n" + describe()));
+        if (!handle.destroy()) {
+            throw new AssertionError("could not send SIGTERM to " + this);
+        }
+    }
+
     /** Kills the process and every process it started; waits (bounded) until they are gone. */
     public void destroy() {
         List<ProcessHandle> descendants = process.descendants().collect(Collectors.toList());
@@ -164,6 +181,12 @@ public final class JavaProcess implements AutoCloseable {
     public OptionalLong exitMillis() {
         long n = exitNanos;
         return n < 0 ? OptionalLong.empty() : OptionalLong.of(sinceStart(n));
+    }
+
+    /** {@code System.nanoTime()} at the exit, once it has exited: to measure from an instant the test took. */
+    public OptionalLong exitNanos() {
+        long n = exitNanos;
+        return n < 0 ? OptionalLong.empty() : OptionalLong.of(n);
     }
 
     /** Wall-clock time ({@code System.currentTimeMillis()}) of the exit, once it has exited. */
@@ -213,11 +236,16 @@ public final class JavaProcess implements AutoCloseable {
         return texts().stream().filter(s -> s.contains(text)).collect(Collectors.toList());
     }
 
-    /** The command, the exit and every line with its time: for assertion messages. */
+    /** The command, the environment given, the exit and every line with its time: for assertion messages. */
     public String describe() {
         StringBuilder b = new StringBuilder();
         b.append("---- ").append(name).append(" (pid ").append(process.pid()).append(")\n");
         b.append("command: ").append(String.join(" ", command)).append('\n');
+        environment.forEach((k, v) -> {
+            if (v != null) {
+                b.append("  ").append(k).append('=').append(v).append('\n');
+            }
+        });
         if (process.isAlive()) {
             b.append("still running\n");
         } else {
@@ -249,6 +277,7 @@ public final class JavaProcess implements AutoCloseable {
         private final List<String> arguments = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path directory;
+        private List<String> script;
 
         private Builder(String name) {
             this.name = name;
@@ -300,6 +329,18 @@ public final class JavaProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * {@code /bin/sh <script> <args>} in place of {@code java ... main}: a distribution's own launcher, which
+         * builds the JVM's command line from the environment ({@code catalina.sh run} ends in {@code exec java}).
+         * The settings of this builder that make up a java command line do not apply to it.
+         */
+        public Builder script(Path script, String... args) {
+            List<String> command = new ArrayList<>(List.of("/bin/sh", script.toString()));
+            Collections.addAll(command, args);
+            this.script = command;
+            return this;
+        }
+
         /** An environment variable for the child; {@code null} removes an inherited one. */
         public Builder environment(String key, String value) {
             environment.put(key, value);
@@ -312,6 +353,37 @@ public final class JavaProcess implements AutoCloseable {
         }
 
         public JavaProcess start() throws IOException {
+            List<String> command = script != null ? scriptCommand() : javaCommand();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (directory != null) {
+                builder.directory(directory.toFile());
+            }
+            Map<String, String> env = builder.environment();
+            // Nothing from the test JVM's environment may change what the child does: no settings of
+            // ours, no options the launcher would pick up (they also print "Picked up ..." lines).
+            env.keySet().removeIf(k -> k.startsWith("WAITUNTIL_"));
+            env.remove("JAVA_TOOL_OPTIONS");
+            env.remove("JDK_JAVA_OPTIONS");
+            env.remove("_JAVA_OPTIONS");
+            environment.forEach((k, v) -> {
+                if (v == null) {
+                    env.remove(k);
+                } else {
+                    env.put(k, v);
+                }
+            });
+            return new JavaProcess(name, command, new LinkedHashMap<>(environment), builder);
+        }
+
+        private List<String> scriptCommand() {
+            if (mainClass != null || agentJar != null || !classpath.isEmpty() || !systemProperties.isEmpty()
+                    || !jvmOptions.isEmpty()) {
+                throw new IllegalStateException("a launcher script takes its java options from the environment");
+            }
+            return script;
+        }
+
+        private List<String> javaCommand() {
             if (mainClass == null) {
                 throw new IllegalStateException("no main class given");
             }
@@ -333,26 +405,7 @@ public final class JavaProcess implements AutoCloseable {
             }
             command.add(mainClass);
             command.addAll(arguments);
-
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            if (directory != null) {
-                builder.directory(directory.toFile());
-            }
-            Map<String, String> env = builder.environment();
-            // Nothing from the test JVM's environment may change what the child does: no settings of
-            // ours, no options the launcher would pick up (they also print "Picked up ..." lines).
-            env.keySet().removeIf(k -> k.startsWith("WAITUNTIL_"));
-            env.remove("JAVA_TOOL_OPTIONS");
-            env.remove("JDK_JAVA_OPTIONS");
-            env.remove("_JAVA_OPTIONS");
-            environment.forEach((k, v) -> {
-                if (v == null) {
-                    env.remove(k);
-                } else {
-                    env.put(k, v);
-                }
-            });
-            return new JavaProcess(name, command, builder);
+            return command;
         }
 
         private static boolean isWindows() {

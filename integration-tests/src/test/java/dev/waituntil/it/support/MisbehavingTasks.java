@@ -16,7 +16,7 @@ import org.junit.jupiter.api.function.Executable;
 import dev.waituntil.it.support.JettyTestWebApp.Record;
 
 /**
- * Issue 8's misbehaving tasks inside a real container under load, with the application of {@link JettyTestWebApp}
+ * Misbehaving tasks inside a real container under load, with the application of {@link JettyTestWebApp}
  * (standalone Jetty, embedded Tomcat and Jetty). While {@link LoadClients} keep registering ordinary tasks, the
  * test registers, just before the stop:
  * <ul>
@@ -127,7 +127,7 @@ public final class MisbehavingTasks {
                 + "; stuck interrupted " + record.has("INTERRUPTED", "stuck") + "; deaf ignored its interrupt "
                 + record.has("IGNORED-INTERRUPT", "deaf") + "; named at the deadline " + named.size() + "; stop to exit "
                 + stopToExitMillis + " ms (drain timeout " + DRAIN_TIMEOUT + ")";
-        System.out.println("[figures] " + figures);
+        Figures.print(figures);
         assertAll(figures + "\n5xx answers: " + answered5xx + "\n" + record + "\n" + process.describe(), checks);
     }
 

@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Issue 8's overload: the server runs with one executor thread and a queue of 20 ({@link #SYSTEM_PROPERTIES}); 8
+ * Overload: the server runs with one executor thread and a queue of 20 ({@link #SYSTEM_PROPERTIES}); 8
  * clients send 40 requests each at once, each registering a task of 100 ms ({@code /work?label=burst-<c>-<n>&ms=100}
  * under the application), while a ninth client sends {@code /ping} every 50 ms. Registrations beyond the queue get
  * {@code RejectedTaskException}, which the test applications answer with 503.
@@ -109,7 +109,7 @@ public final class OverloadBurst {
         List<String> rejectedButRan = rejected.stream().filter(ran).collect(Collectors.toList());
         List<String> unrecorded = rejected.stream().filter(recorded.negate()).collect(Collectors.toList());
         long slowestPing = pingMillis.stream().mapToLong(Long::longValue).max().orElse(-1);
-        System.out.println(String.format("[figures] [%s] overload: sent %d, accepted %d, rejected %d (503), other answers %s;"
+        Figures.print(String.format("[%s] overload: sent %d, accepted %d, rejected %d (503), other answers %s;"
                         + " accepted finished %d, lost %d; rejected that ran %d; /ping answered %d times during the burst,"
                         + " slowest %d ms", container, CLIENTS * PER_CLIENT, accepted.size(), rejected.size(), others(),
                 accepted.size() - lost.size(), lost.size(), rejectedButRan.size(), pingMillis.size(), slowestPing));

@@ -241,11 +241,7 @@ public final class SpringBootApp implements AutoCloseable {
     /** SIGTERM, as {@code kill <pid>} or a container runtime's stop sends it. */
     public void sigterm() {
         sigtermWallMillis = System.currentTimeMillis();
-        ProcessHandle handle = ProcessHandle.of(process.pid())
-                .orElseThrow(() -> new AssertionError(process + " is gone before SIGTERM\n" + process.describe()));
-        if (!handle.destroy()) {
-            throw new AssertionError("could not send SIGTERM to " + process);
-        }
+        process.sigterm();
     }
 
     /** Wall-clock time of {@link #sigterm()}. */

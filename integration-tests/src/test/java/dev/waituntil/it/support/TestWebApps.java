@@ -26,7 +26,7 @@ import java.util.List;
  * <li>{@code /plain-thread?tag=T}: registers {@code "from plain thread T"} from a thread the application
  *     starts itself (not through the container): it belongs to the application, not to the request.
  * <li>{@code /mix/<id>/<kind>}: registers {@code "mix <id> <kind>"} plainly, then throws, or sends an error,
- *     or through a forward, an include, or {@code AsyncContext.start} (issue 8's isolation test).
+ *     or through a forward, an include, or {@code AsyncContext.start} (the request-scope isolation test).
  * <li>{@code /block?n=K}: registers K tasks labelled {@code "block i of K in <context path>"} that stay
  *     pending until {@code /release}; {@code /release} lets them all finish (a static gate, one per
  *     application class loader).

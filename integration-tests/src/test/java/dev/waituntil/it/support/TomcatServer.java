@@ -1,18 +1,12 @@
 package dev.waituntil.it.support;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +15,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 import dev.waituntil.it.support.JavaProcess.Line;
 
@@ -34,8 +27,7 @@ import dev.waituntil.it.support.JavaProcess.Line;
  * <p>{@code catalina.sh run} ends in {@code exec java ...}: the process held here becomes the Tomcat
  * JVM itself (checked at start), so {@link #sigterm()} ({@code ProcessHandle.destroy()}) signals the JVM and its shutdown hook
  * ({@code Catalina$CatalinaShutdownHook}) runs, as under systemd, Docker or Kubernetes. In the
- * foreground Tomcat logs to the console; standard output and standard error are read as one stream,
- * each line kept with the milliseconds since start at which it was read.
+ * foreground Tomcat logs to the console, which a {@link JavaProcess} reads like any other child JVM's.
  *
  * <p>Every wait is bounded; {@link #close()} kills the JVM if it is still alive and saves its output
  * to {@code <base>/console.log}.
@@ -54,14 +46,8 @@ public final class TomcatServer implements AutoCloseable {
     private final TomcatDistribution distribution;
     private final TomcatDistribution.Base base;
     private final Map<String, String> env;
-    private final List<String> command;
-    private final Process process;
-    private final long startNanos;
-    private final List<Line> lines = Collections.synchronizedList(new ArrayList<>());
-    private final Thread reader;
-    private final CompletableFuture<Void> exitRecorded;
+    private final JavaProcess process;
     private final HttpClient http;
-    private volatile long exitNanos = -1;
     private volatile long stopNanos = -1;
     private volatile long stopWallMillis = -1;
 
@@ -71,16 +57,7 @@ public final class TomcatServer implements AutoCloseable {
         this.distribution = distribution;
         this.base = base;
         this.env = env;
-        this.command = List.of("/bin/sh", distribution.home().resolve("bin/catalina.sh").toString(), "run");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(base.dir().toFile()).redirectErrorStream(true);
-        applyEnvironment(builder, env);
-        this.startNanos = System.nanoTime();
-        this.process = builder.start();
-        this.exitRecorded = process.onExit().thenRun(() -> exitNanos = System.nanoTime());
-        process.getOutputStream().close();
-        this.reader = new Thread(this::readOutput, "output of " + name);
-        reader.setDaemon(true);
-        reader.start();
+        this.process = catalinaSh(name, "run", env).start();
         this.http = HttpClients.http11();
     }
 
@@ -117,29 +94,19 @@ public final class TomcatServer implements AutoCloseable {
         }
     }
 
-    private static void applyEnvironment(ProcessBuilder builder, Map<String, String> env) {
-        Map<String, String> e = builder.environment();
-        // Nothing from the test JVM's environment may change what Tomcat does.
-        e.keySet().removeIf(k -> k.startsWith("WAITUNTIL_") || k.startsWith("CATALINA_") || k.startsWith("JPDA_"));
-        for (String k : List.of("JAVA_OPTS", "JRE_HOME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS",
-                "LOGGING_CONFIG", "LOGGING_MANAGER", "CLASSPATH", "USE_NOHUP")) {
-            e.remove(k);
-        }
-        e.putAll(env);
-    }
-
-    private void readOutput() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                lines.add(new Line(sinceStart(System.nanoTime()), line));
-            }
-        } catch (IOException e) {
-            lines.add(new Line(sinceStart(System.nanoTime()), "[test harness: reading the output failed: " + e + "]"));
-        }
-    }
-
-    private long sinceStart(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos - startNanos);
+    /** {@code catalina.sh <command>} in the base, with {@code env} and nothing else that would change Tomcat. */
+    private JavaProcess.Builder catalinaSh(String processName, String command, Map<String, String> env) {
+        JavaProcess.Builder builder = JavaProcess.builder(processName)
+                .script(distribution.home().resolve("bin/catalina.sh"), command)
+                .directory(base.dir());
+        List<String> inherited = List.of("JAVA_OPTS", "JRE_HOME", "LOGGING_CONFIG", "LOGGING_MANAGER", "CLASSPATH",
+                "USE_NOHUP");
+        System.getenv().keySet().stream()
+                .filter(k -> k.startsWith("CATALINA_") || k.startsWith("JPDA_") || inherited.contains(k))
+                .filter(k -> !env.containsKey(k))
+                .forEach(k -> builder.environment(k, null));
+        env.forEach(builder::environment);
+        return builder;
     }
 
     // ---------------------------------------------------------------- HTTP
@@ -207,11 +174,7 @@ public final class TomcatServer implements AutoCloseable {
      */
     public void sigterm() {
         markStop();
-        // Through the handle: Process.destroy() would also close the streams, and the output of the stop
-        // (the drain's lines) would be lost.
-        if (!process.toHandle().destroy()) {
-            throw new AssertionError("could not send SIGTERM to " + this);
-        }
+        process.sigterm();
     }
 
     /**
@@ -220,35 +183,17 @@ public final class TomcatServer implements AutoCloseable {
      * command's own output; it must exit 0 (bounded).
      */
     public String catalinaShStop() throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", distribution.home().resolve("bin/catalina.sh").toString(),
-                "stop").directory(base.dir().toFile()).redirectErrorStream(true);
         Map<String, String> stopEnv = new LinkedHashMap<>(env);
         stopEnv.put("CATALINA_OPTS", ""); // catalina.sh does not use it for stop; no agent in the stopping JVM
-        applyEnvironment(builder, stopEnv);
         markStop();
-        Process stop = builder.start();
-        stop.getOutputStream().close();
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(stop.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "[reading failed: " + e + "]";
+        try (JavaProcess stop = catalinaSh("catalina.sh stop", "stop", stopEnv).start()) {
+            int exit = stop.waitFor(Duration.ofSeconds(60));
+            String text = String.join("\n", stop.texts());
+            if (exit != 0) {
+                throw new AssertionError("catalina.sh stop exited " + exit + ":\n" + text + "\n" + describe());
             }
-        });
-        if (!stop.waitFor(60, TimeUnit.SECONDS)) {
-            stop.destroyForcibly();
-            throw new AssertionError("catalina.sh stop did not exit within 60 s\n" + describe());
+            return text;
         }
-        String text;
-        try {
-            text = output.get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            text = "[output not read: " + e + "]";
-        }
-        if (stop.exitValue() != 0) {
-            throw new AssertionError("catalina.sh stop exited " + stop.exitValue() + ":\n" + text + "\n" + describe());
-        }
-        return text;
     }
 
     private void markStop() {
@@ -261,25 +206,15 @@ public final class TomcatServer implements AutoCloseable {
      * the assertion message holds its output. Returns the exit code.
      */
     public int awaitExit(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-            kill();
-            throw new AssertionError(name + " did not exit within " + timeout.toSeconds() + " s; killed it.\n" + describe());
-        }
-        reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 5_000);
-        try {
-            exitRecorded.get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(name + ": the exit was not reported: " + e + "\n" + describe(), e);
-        }
-        return process.exitValue();
+        return process.waitFor(timeout);
     }
 
     /** From {@link #sigterm()} or {@link #catalinaShStop()} to the JVM's exit, once it has exited. */
     public OptionalLong millisFromStopToExit() {
         long stop = stopNanos;
-        long exit = exitNanos;
-        return stop < 0 || exit < 0 ? OptionalLong.empty() : OptionalLong.of(TimeUnit.NANOSECONDS.toMillis(exit - stop));
+        OptionalLong exit = process.exitNanos();
+        return stop < 0 || exit.isEmpty() ? OptionalLong.empty()
+                : OptionalLong.of(TimeUnit.NANOSECONDS.toMillis(exit.getAsLong() - stop));
     }
 
     /** {@code System.currentTimeMillis()} just before the stop was sent; -1 before. */
@@ -300,23 +235,10 @@ public final class TomcatServer implements AutoCloseable {
         return process.pid();
     }
 
-    private void kill() {
-        List<ProcessHandle> descendants = process.descendants().collect(Collectors.toList());
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Kills the JVM if it still runs; saves the output to {@code <base>/console.log}. */
     @Override
     public void close() {
-        if (process.isAlive() || process.descendants().findAny().isPresent()) {
-            kill();
-        }
+        process.close();
         try {
             Files.writeString(base.dir().resolve("console.log"), describe() + "\n");
         } catch (IOException e) {
@@ -328,50 +250,28 @@ public final class TomcatServer implements AutoCloseable {
 
     /** Waits until a line matching {@code condition} has been read; bounded. */
     public Line awaitLine(Predicate<String> condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<Line> found = firstLine(condition);
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (!reader.isAlive()) {
-                throw new AssertionError(name + ": the output ended without the expected line.\n" + describe());
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(name + ": the expected line did not appear within " + timeout.toSeconds()
-                        + " s.\n" + describe());
-            }
-            reader.join(20);
-        }
+        return process.awaitLine(condition, timeout);
     }
 
     public List<Line> lines() {
-        synchronized (lines) {
-            return List.copyOf(lines);
-        }
+        return process.lines();
     }
 
     public List<String> texts() {
-        return lines().stream().map(Line::text).collect(Collectors.toList());
+        return process.texts();
     }
 
     public Optional<Line> firstLine(Predicate<String> condition) {
-        return lines().stream().filter(l -> condition.test(l.text())).findFirst();
+        return process.firstLine(condition);
     }
 
     /** Index of the first line containing {@code text}, or -1. */
     public int indexOfLineContaining(String text) {
-        List<String> all = texts();
-        for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).contains(text)) {
-                return i;
-            }
-        }
-        return -1;
+        return process.indexOfLineContaining(text);
     }
 
     public List<String> linesContaining(String text) {
-        return texts().stream().filter(s -> s.contains(text)).collect(Collectors.toList());
+        return process.linesContaining(text);
     }
 
     public TomcatDistribution.Base base() {
@@ -380,25 +280,13 @@ public final class TomcatServer implements AutoCloseable {
 
     /** The command, the environment given, the exit and every line with its time: for assertion messages. */
     public String describe() {
-        StringBuilder b = new StringBuilder();
-        b.append("---- ").append(name).append(" (pid ").append(process.pid()).append(")\n");
-        b.append("command: ").append(String.join(" ", command)).append('\n');
-        env.forEach((k, v) -> b.append("  ").append(k).append('=').append(v).append('\n'));
-        if (process.isAlive()) {
-            b.append("still running\n");
-        } else {
-            b.append("exit code ").append(process.exitValue());
-            millisFromStopToExit().ifPresent(ms -> b.append(", ").append(ms).append(" ms after the stop was sent"));
-            b.append('\n');
-        }
-        for (Line line : lines()) {
-            b.append(line).append('\n');
-        }
-        return b.append("---- end of ").append(name).toString();
+        OptionalLong stopToExit = millisFromStopToExit();
+        return process.describe()
+                + (stopToExit.isPresent() ? "\n(the JVM exited " + stopToExit.getAsLong() + " ms after the stop was sent)" : "");
     }
 
     @Override
     public String toString() {
-        return name + " (pid " + process.pid() + ")";
+        return process.toString();
     }
 }

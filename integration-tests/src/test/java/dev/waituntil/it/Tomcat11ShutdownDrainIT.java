@@ -1,8 +1,0 @@
-package dev.waituntil.it;
-
-/** {@link TomcatShutdownDrainTests} on the standalone distribution of Apache Tomcat 11.0 (jakarta.servlet). */
-class Tomcat11ShutdownDrainIT extends TomcatShutdownDrainTests {
-    Tomcat11ShutdownDrainIT() {
-        super("tomcat11");
-    }
-}
