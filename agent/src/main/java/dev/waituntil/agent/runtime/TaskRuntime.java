@@ -16,7 +16,7 @@ import dev.waituntil.agent.log.AgentLog;
  * The one task runtime of the JVM, as the hooks, the bridge and JMX see it: tracks registered tasks per
  * scope, runs {@code run}/{@code supply} work, and drains a scope when its application or the whole
  * server stops. It wires the parts that do each of these ({@link ScopeRegistry}, {@link TaskAdmission},
- * {@link TaskCompletion}, {@link Drainer}, {@link ShutdownState}) and holds no state of its own.
+ * {@link TaskCompletion}, {@link Drainer}, {@link ShutdownState}); it keeps no task state itself.
  *
  * <p>Knows nothing of servlets, containers or bytecode: the hooks that do tell it which
  * application (class loader) and which request a registration belongs to, and when to drain.
