@@ -2,35 +2,28 @@ package dev.waituntil;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program, a web
@@ -55,9 +48,7 @@ final class StandaloneBackend implements Backend {
     /** Never started; the runtime refuses to remove a hook once shutdown has begun, which is how we tell. */
     private static final Thread SHUTDOWN_PROBE = new Thread("wait-until-shutdown-probe");
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
-
-    private final Set<Entry> pending = ConcurrentHashMap.newKeySet();
+    private final Set<StandaloneTask> pending = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final long drainTimeoutNanos;
     private final boolean cancelAtDeadline;
@@ -72,17 +63,22 @@ final class StandaloneBackend implements Backend {
     private volatile String drainedBecause;
 
     StandaloneBackend(boolean installShutdownHook) {
-        Duration timeout = duration("drain.timeout", Duration.ofSeconds(30));
-        this.drainTimeoutNanos = saturatedNanos(timeout);
-        this.cancelAtDeadline = !"false".equalsIgnoreCase(setting("drain.cancel"));
-        this.threads = integer("executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1);
-        this.queue = integer("executor.queue", 10_000, 0);
+        this(installShutdownHook, StandaloneSettings.read(StandaloneSettings.ENVIRONMENT));
+    }
+
+    StandaloneBackend(boolean installShutdownHook, StandaloneSettings settings) {
+        Duration timeout = settings.drainTimeout;
+        this.drainTimeoutNanos = settings.drainTimeoutNanos();
+        this.cancelAtDeadline = settings.cancelAtDeadline;
+        this.threads = settings.threads;
+        this.queue = settings.queue;
         Thread exitHook = null;
         if (installShutdownHook) {
             exitHook = newShutdownHook();
             Runtime.getRuntime().addShutdownHook(exitHook);
             LOG.warning("wait-until: the agent is not attached to this JVM (no -javaagent:wait-until-agent.jar); "
-                    + "tasks are tracked in-process and a JVM shutdown hook waits up to " + describe(timeout)
+                    + "tasks are tracked in-process and a JVM shutdown hook waits up to "
+                    + StandaloneSettings.describe(timeout)
                     + " for them. Request scope and container-aware draining need the agent.");
         }
         this.hook = exitHook;
@@ -94,6 +90,7 @@ final class StandaloneBackend implements Backend {
      */
     Thread newShutdownHook() {
         ClassPreloader.loadEverythingReferencedBy(StandaloneBackend.class);
+        ClassPreloader.loadEverythingReferencedBy(StandaloneTask.class);
         Thread exitHook = new Thread(new ExitDrain(this), "wait-until-drain");
         // Inherited from whoever registered the first task, usually a request thread: the application's
         // loader, which JDK code that consults the context loader (logging managers) must not meet after
@@ -104,7 +101,7 @@ final class StandaloneBackend implements Backend {
 
     @Override
     public void register(String label, Object task) {
-        Entry entry = new Entry(label, task);
+        StandaloneTask entry = new StandaloneTask(ids.incrementAndGet(), label, task, pending);
         add(entry);
         if (task instanceof CompletionStage) {
             ((CompletionStage<?>) task).whenComplete(entry);
@@ -128,7 +125,7 @@ final class StandaloneBackend implements Backend {
                 work.cancel(true);
             }
         });
-        Entry entry = new Entry(label, result);
+        StandaloneTask entry = new StandaloneTask(ids.incrementAndGet(), label, result, pending);
         add(entry);
         result.whenComplete(entry);
         try {
@@ -144,7 +141,7 @@ final class StandaloneBackend implements Backend {
 
     @Override
     public int pending() {
-        pending.removeIf(Entry::isDone);
+        pending.removeIf(StandaloneTask::isDone);
         return pending.size();
     }
 
@@ -153,7 +150,7 @@ final class StandaloneBackend implements Backend {
         return false;
     }
 
-    private void add(Entry entry) {
+    private void add(StandaloneTask entry) {
         pending.add(entry);
         // Checked after the add: a drain that ends concurrently either sees the entry or we see it ended.
         String because = drainedBecause;
@@ -210,9 +207,9 @@ final class StandaloneBackend implements Backend {
             return;
         }
         long started = System.nanoTime();
-        long deadline = started + Math.min(drainTimeoutNanos, Long.MAX_VALUE / 4);
+        long deadline = deadlineIn(drainTimeoutNanos);
         int pendingAtStart = pending();
-        int left = drain(drainTimeoutNanos, "application " + application + " has stopped");
+        int left = drainUntil(deadline, "application " + application + " has stopped");
         for (Thread worker : workers) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
@@ -255,15 +252,23 @@ final class StandaloneBackend implements Backend {
      * @return how many tasks were still pending at the deadline
      */
     int drain(long timeoutNanos, String because) {
-        // Capped so that "never" (a huge timeout) cannot overflow the deadline.
-        long deadline = System.nanoTime() + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
+        return drainUntil(deadlineIn(timeoutNanos), because);
+    }
+
+    /** The moment {@code timeoutNanos} from now; capped so that "never" (a huge timeout) cannot overflow. */
+    private static long deadlineIn(long timeoutNanos) {
+        return System.nanoTime() + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
+    }
+
+    /** {@link #drain(long, String)} until {@code deadline}, in {@link System#nanoTime()} terms. */
+    private int drainUntil(long deadline, String because) {
         awaitAll(deadline);
         if (drainedBecause == null) {
             drainedBecause = because;
         }
         awaitAll(deadline); // those that slipped in just before the door closed
         int left = 0;
-        for (Entry entry : pending) {
+        for (StandaloneTask entry : pending) {
             if (entry.isDone()) {
                 continue;
             }
@@ -288,7 +293,7 @@ final class StandaloneBackend implements Backend {
                 return;
             }
             // Each await returns the moment its task completes; later registrations are seen on the next pass.
-            for (Entry entry : pending) {
+            for (StandaloneTask entry : pending) {
                 if (!entry.await(deadline)) {
                     return;
                 }
@@ -386,177 +391,6 @@ final class StandaloneBackend implements Backend {
             } catch (CancellationException | InterruptedException e) {
                 result.cancel(false);
             }
-        }
-    }
-
-    /** One tracked task. Its own monitor is what a drain waits on, so completion wakes it at once. */
-    private final class Entry implements BiConsumer<Object, Throwable> {
-        private final String label;
-        private final Object task;
-        private final long registeredAt = System.nanoTime();
-        private final String thread = Thread.currentThread().getName();
-        private final long id = ids.incrementAndGet();
-        private boolean done;
-
-        Entry(String label, Object task) {
-            this.label = label;
-            this.task = task;
-        }
-
-        String label() {
-            return label != null ? label
-                    : "task-" + id + " (" + task.getClass().getSimpleName() + ") from thread '" + thread + "'";
-        }
-
-        long ageMillis() {
-            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - registeredAt);
-        }
-
-        @Override
-        public void accept(Object value, Throwable failure) {
-            try {
-                if (failure != null) {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    if (cause instanceof CancellationException) {
-                        LOG.warning("wait-until: task '" + label() + "' was cancelled");
-                    } else {
-                        LOG.log(Level.WARNING, "wait-until: task '" + label() + "' failed", cause);
-                    }
-                }
-            } finally {
-                pending.remove(this);
-                synchronized (this) {
-                    done = true;
-                    notifyAll();
-                }
-            }
-        }
-
-        boolean isDone() {
-            if (task instanceof CompletionStage) {
-                synchronized (this) {
-                    return done;
-                }
-            }
-            return ((Future<?>) task).isDone();
-        }
-
-        /** @return false if the deadline passed first */
-        boolean await(long deadline) {
-            try {
-                if (task instanceof CompletionStage) {
-                    synchronized (this) {
-                        long remaining;
-                        while (!done && (remaining = deadline - System.nanoTime()) > 0) {
-                            TimeUnit.NANOSECONDS.timedWait(this, remaining);
-                        }
-                        return done;
-                    }
-                }
-                Future<?> future = (Future<?>) task;
-                try {
-                    future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException e) {
-                    LOG.log(Level.WARNING, "wait-until: task '" + label() + "' failed", e.getCause());
-                } catch (CancellationException e) {
-                    LOG.warning("wait-until: task '" + label() + "' was cancelled");
-                }
-                pending.remove(this);
-                return true;
-            } catch (TimeoutException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
-        void cancel() {
-            if (task instanceof Future) {
-                ((Future<?>) task).cancel(true);
-            } else {
-                try {
-                    ((CompletionStage<?>) task).toCompletableFuture().cancel(true);
-                } catch (UnsupportedOperationException e) {
-                    // A stage that cannot be cancelled from outside: it has been named, nothing more to do.
-                }
-            }
-        }
-    }
-
-    // Settings: system property waituntil.<key>, else environment WAITUNTIL_<KEY>. The agent reads
-    // the full table (with agent arguments and error reporting); standalone mode needs only these.
-
-    private static String setting(String key) {
-        String value = System.getProperty("waituntil." + key);
-        if (value == null) {
-            value = System.getenv("WAITUNTIL_" + key.replace('.', '_').toUpperCase(Locale.ROOT));
-        }
-        return value == null ? null : value.trim();
-    }
-
-    private static Duration duration(String key, Duration fallback) {
-        String value = setting(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            if (value.equals("0")) {
-                return Duration.ZERO;
-            }
-            if (value.startsWith("P") || value.startsWith("p")) {
-                Duration d = Duration.parse(value);
-                if (!d.isNegative()) {
-                    return d;
-                }
-            }
-            Matcher m = DURATION.matcher(value);
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                    case "ms": return Duration.ofMillis(n);
-                    case "s": return Duration.ofSeconds(n);
-                    case "m": return Duration.ofMinutes(n);
-                    default: return Duration.ofHours(n);
-                }
-            }
-        } catch (RuntimeException e) {
-            // reported below
-        }
-        LOG.warning("wait-until: ignoring waituntil." + key + "=" + value + ": expected a duration such as "
-                + "500ms, 30s, 5m, 2h, PT30S or 0; using the default " + describe(fallback));
-        return fallback;
-    }
-
-    private static String describe(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
-    }
-
-    private static int integer(String key, int fallback, int min) {
-        String value = setting(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= min) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        LOG.warning("wait-until: ignoring waituntil." + key + "=" + value + ": expected a whole number of at least "
-                + min + "; using the default " + fallback);
-        return fallback;
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
         }
     }
 }

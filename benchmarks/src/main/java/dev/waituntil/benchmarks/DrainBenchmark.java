@@ -1,6 +1,5 @@
 package dev.waituntil.benchmarks;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +25,7 @@ import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
  * Issue 7, item 3: the drain, on a {@link TaskRuntime} of its own (the agent jar provides the class; the agent's
- * own runtime is not involved). Every drain here is a server stop's: {@code drainAll}, which waits for every scope.
+ * own runtime is not involved). Every drain here is a server stop's: the JVM scope's, which waits for every scope.
  *
  * <ul>
  *   <li>{@link #lastCompletionToDrainReturn}: one task pending and a drain waiting for it on another thread. The
@@ -52,11 +51,13 @@ public class DrainBenchmark {
     private Drainer drainer;
 
     @Setup(Level.Trial)
-    public void start() {
+    public void start(org.openjdk.jmh.infra.BenchmarkParams params) {
         Map<String, String> properties = new HashMap<>();
         // No watchdog thread: it plays no part in a drain.
         properties.put("waituntil.task.warnAfter", "0");
         properties.put("waituntil.task.errorAfter", "0");
+        // Each drain here takes the drain timeout of the settings, as a server's does.
+        properties.put("waituntil.drain.timeout", params.getBenchmark().endsWith("AtDeadline") ? "1ms" : "60s");
         runtime = new TaskRuntime(Config.load(null, properties, new HashMap<>(), problem -> {
             throw new IllegalStateException(problem);
         }));
@@ -73,7 +74,7 @@ public class DrainBenchmark {
     /** The thread that drains: idle in {@code take()}, then one drain per scope handed over. */
     static final class Drainer extends Thread {
         private final TaskRuntime runtime;
-        private final SynchronousQueue<Duration> work = new SynchronousQueue<>();
+        private final SynchronousQueue<String> work = new SynchronousQueue<>();
         volatile boolean entered;
         volatile boolean returned;
         volatile DrainReport report;
@@ -88,9 +89,9 @@ public class DrainBenchmark {
         public void run() {
             try {
                 while (true) {
-                    Duration timeout = work.take();
+                    String trigger = work.take();
                     entered = true;
-                    report = runtime.drainAll(timeout);
+                    report = runtime.drainApplication(runtime.jvm(), trigger);
                     returned = true;
                 }
             } catch (InterruptedException e) {
@@ -99,10 +100,10 @@ public class DrainBenchmark {
         }
 
         /** Starts a drain and returns once it waits (in {@code Object.wait} with a timeout) for the tasks. */
-        void startDrain(Duration timeout) throws InterruptedException {
+        void startDrain() throws InterruptedException {
             entered = false;
             returned = false;
-            work.put(timeout);
+            work.put("the benchmark");
             while (!(entered && getState() == State.TIMED_WAITING)) {
                 Thread.onSpinWait();
             }
@@ -130,7 +131,7 @@ public class DrainBenchmark {
         runtime.reopenAfterRestart();
         last = new CompletableFuture<>();
         runtime.register("the last task", last, runtime.jvm(), null);
-        drainer.startDrain(Duration.ofSeconds(30));
+        drainer.startDrain();
     }
 
     @Benchmark
@@ -160,7 +161,7 @@ public class DrainBenchmark {
             runtime.register(null, backlog[i], runtime.jvm(), null);
         }
         if (name.endsWith("drain100k")) {
-            drainer.startDrain(Duration.ofSeconds(60));
+            drainer.startDrain();
         }
     }
 
@@ -204,7 +205,7 @@ public class DrainBenchmark {
     @Warmup(iterations = 5)
     @Measurement(iterations = 10)
     public int drain100kAtDeadline(DiscardedLog log) {
-        DrainReport report = runtime.drainAll(Duration.ofMillis(1));
+        DrainReport report = runtime.drainApplication(runtime.jvm(), "the benchmark");
         if (report.leftPending().size() != BACKLOG) {
             throw new IllegalStateException("expected " + BACKLOG + " tasks named at the deadline: " + report.leftPending().size());
         }

@@ -7,9 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The settings of SPEC's configuration table. Each has a key ({@code drain.timeout}), which is
- * the agent-argument name; the system property adds the prefix {@code waituntil.} and the
- * environment variable is {@code WAITUNTIL_} plus the key in upper case with dots and word
+ * The settings users can give, as the README's settings table lists them. Each has a key
+ * ({@code drain.timeout}), which is the agent-argument name; the system property adds the prefix
+ * {@code waituntil.} and the environment variable is {@code WAITUNTIL_} plus the key in upper case with dots and word
  * boundaries as underscores ({@code WAITUNTIL_TASK_WARN_AFTER}).
  */
 public enum Setting {
@@ -120,7 +120,12 @@ public enum Setting {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,18})\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
 
-    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, ISO-8601 ({@code PT30S}), or {@code 0}. */
+    /**
+     * {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h} (units in any case, spaces allowed before the unit),
+     * ISO-8601 ({@code PT30S}) that is not negative, or {@code 0}. The API's standalone mode reads the same
+     * grammar with a parser of its own (the agent does not depend on the API); one set of test inputs,
+     * {@code durations.csv}, holds both to it.
+     */
     static Duration parseDuration(String value) {
         if (value.equals("0")) {
             return Duration.ZERO;

@@ -21,7 +21,7 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private static final int PENDING = 0;
     private static final int FINISHED = 1;
 
-    private final TaskRuntime runtime;
+    private final TaskCompletion completion;
     private final long id;
     private final String label;
     /** For a generated label: the thread that registered the task, when no request did. */
@@ -42,8 +42,8 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     /** The age, in ns, at which the next error line is due; 0 until the watchdog first looks. */
     long nextErrorAge;
 
-    TrackedTask(TaskRuntime runtime, long id, String label, Object future, Scope scope, RequestInfo request) {
-        this.runtime = runtime;
+    TrackedTask(TaskCompletion completion, long id, String label, Object future, Scope scope, RequestInfo request) {
+        this.completion = completion;
         this.id = id;
         this.label = label;
         this.thread = label == null && request == null ? Thread.currentThread().getName() : null;
@@ -107,7 +107,7 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     /** Callback of a {@code CompletionStage}: runs on whichever thread completes it. */
     @Override
     public void accept(Object value, Throwable failure) {
-        runtime.completed(this, failure);
+        completion.completed(this, failure);
     }
 
     /**

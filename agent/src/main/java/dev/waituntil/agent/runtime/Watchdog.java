@@ -27,7 +27,7 @@ final class Watchdog implements Runnable {
 
     private static final Logger LOG = AgentLog.get(Watchdog.class);
 
-    /** SPEC: the error is logged again every 10 minutes while the task runs. */
+    /** Often enough that a stuck task stays in sight in the current log, rarely enough not to flood it. */
     static final Duration ERROR_REPEAT = Duration.ofMinutes(10);
 
     private static final long MIN_RESOLUTION = TimeUnit.MILLISECONDS.toNanos(10);

@@ -160,7 +160,7 @@ class TaskRuntimeTest {
         int half = all.size() / 2;
         completers.submit(() -> all.subList(0, half).forEach(f -> f.complete(null)));
         completers.submit(() -> all.subList(half, all.size()).forEach(f -> f.complete(null)));
-        DrainReport report = runtime.drainAll(Duration.ofMinutes(1));
+        DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMinutes(1));
 
         assertFalse(report.timedOut(), report.toString());
         assertEquals(0, runtime.pendingEverywhere());
@@ -254,7 +254,7 @@ class TaskRuntimeTest {
             release.countDown();
         });
         chain.start();
-        DrainReport report = runtime.drainAll(Duration.ofSeconds(60));
+        DrainReport report = runtime.drain(runtime.jvm(), Duration.ofSeconds(60));
         chain.join();
         assertFalse(report.timedOut(), report.toString());
         assertEquals(0, runtime.pendingEverywhere());
@@ -305,7 +305,7 @@ class TaskRuntimeTest {
     @Test
     void aDrainNamesTheFirstHundredStuckTasksAndCountsTheRestInOneLine() {
         TaskRuntime runtime = runtime();
-        int stuckTasks = TaskRuntime.NAMED_AT_DEADLINE + 50;
+        int stuckTasks = Drainer.NAMED_AT_DEADLINE + 50;
         List<CompletableFuture<Void>> stuck = new ArrayList<>();
         for (int i = 0; i < stuckTasks; i++) {
             CompletableFuture<Void> task = new CompletableFuture<>();
@@ -315,13 +315,13 @@ class TaskRuntimeTest {
         DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(50));
         assertEquals(stuckTasks, report.leftPending().size(), "the report lists every task");
         assertTrue(stuck.stream().allMatch(CompletableFuture::isCancelled), "every task is cancelled, named or not");
-        assertEquals(TaskRuntime.NAMED_AT_DEADLINE, log.linesContaining("is still pending, cancelling it").size());
+        assertEquals(Drainer.NAMED_AT_DEADLINE, log.linesContaining("is still pending, cancelling it").size());
         List<String> summary = log.linesContaining("50 more task(s) are still pending, cancelling them");
         assertEquals(1, summary.size(), log.lines().toString());
         assertEquals(0, runtime.pending(runtime.jvm()));
     }
 
-    /** Issue 8: work that swallows the interrupt keeps its worker, but not the drain past its deadline. */
+    /** Work that swallows the interrupt keeps its worker, but not the drain past its deadline. */
     @Test
     void aTaskThatIgnoresInterruptsDoesNotHoldTheDrainPastItsDeadlineAndIsCountedOnce() throws Exception {
         TaskRuntime runtime = runtime();
@@ -362,7 +362,7 @@ class TaskRuntimeTest {
         assertEquals(0, runtime.failedCount());
     }
 
-    /** Issue 8: 10 000 tasks completed at the same instant by 8 threads while a drain waits. */
+    /** 10 000 tasks completed at the same instant by 8 threads while a drain waits. */
     @Test
     void tenThousandTasksFinishingAtOnceAreEachCountedOnceAndTheDrainReturns() throws Exception {
         TaskRuntime runtime = runtime();
@@ -405,7 +405,7 @@ class TaskRuntimeTest {
         TaskRuntime runtime = runtime("drain.cancel=false");
         CompletableFuture<Void> stuck = new CompletableFuture<>();
         runtime.register("left alone", stuck, runtime.jvm(), null);
-        DrainReport report = runtime.drainAll(Duration.ofMillis(50));
+        DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(50));
         assertTrue(report.timedOut());
         assertFalse(stuck.isDone());
         String line = log.linesContaining("'left alone'").get(0);
@@ -416,7 +416,7 @@ class TaskRuntimeTest {
     void aZeroTimeoutDoesNotWait() {
         TaskRuntime runtime = runtime("drain.timeout=10m");
         runtime.register("pending", new CompletableFuture<Void>(), runtime.jvm(), null);
-        DrainReport report = runtime.drainAll(Duration.ZERO);
+        DrainReport report = runtime.drain(runtime.jvm(), Duration.ZERO);
         assertTrue(report.timedOut());
         assertEquals(1, report.leftPending().size(), report.toString());
         // The task never completes: a zero taken for "no limit" would never return, one replaced by the configured
@@ -445,7 +445,7 @@ class TaskRuntimeTest {
         runtime.register("still fine", CompletableFuture.completedFuture(1), other, null);
         runtime.register("still fine", CompletableFuture.completedFuture(1), runtime.jvm(), null);
 
-        runtime.drainAll(Duration.ofSeconds(1));
+        runtime.drain(runtime.jvm(), Duration.ofSeconds(1));
         assertThrows(RejectedExecutionException.class,
                 () -> runtime.register("after shutdown", new CompletableFuture<>(), other, null));
         sleep(50);
@@ -480,7 +480,7 @@ class TaskRuntimeTest {
                 && e.getMessage().contains("waituntil.executor.queue"), e.getMessage());
         assertEquals(3, runtime.pending(runtime.jvm()), "a rejected task is not pending");
         release.countDown();
-        assertFalse(runtime.drainAll(Duration.ofSeconds(60)).timedOut());
+        assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(60)).timedOut());
         assertFalse(ran.get());
         for (CompletableFuture<Void> f : accepted) {
             assertTrue(f.isDone() && !f.isCompletedExceptionally());
@@ -760,7 +760,7 @@ class TaskRuntimeTest {
     void aStageThatRefusesToBeCancelledDoesNotBreakTheDrainAtItsDeadline() {
         TaskRuntime runtime = runtime();
         runtime.register("refuses", new CompletableFuture<Void>().minimalCompletionStage(), runtime.jvm(), null);
-        DrainReport report = runtime.drainAll(Duration.ofMillis(100));
+        DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(100));
         assertTrue(report.timedOut(), report.toString());
         assertEquals(1, log.linesContaining("'refuses' (age").stream()
                 .filter(l -> l.contains("cannot be cancelled from outside; the stop goes on without it")).count(),
@@ -773,7 +773,7 @@ class TaskRuntimeTest {
         CompletableFuture<Void> task = new CompletableFuture<>();
         runtime.register("watched", task, runtime.jvm(), null);
         task.complete(null);
-        runtime.drainAll(Duration.ofSeconds(1));
+        runtime.drain(runtime.jvm(), Duration.ofSeconds(1));
         assertEquals(1, log.linesContaining("registered 'watched'").size(), log.lines().toString());
         assertEquals(1, log.linesContaining("task 'watched'").stream().filter(l -> l.contains("completed")).count());
         assertEquals(1, log.linesContaining("draining the JVM").size(), log.lines().toString());
@@ -786,7 +786,7 @@ class TaskRuntimeTest {
     void debugLogsTheEndOfATaskCancelledByTheDrainAndARejection() {
         TaskRuntime runtime = runtime("debug=true");
         runtime.register("abandoned", new CompletableFuture<Void>(), runtime.jvm(), null);
-        runtime.drainAll(Duration.ofMillis(50));
+        runtime.drain(runtime.jvm(), Duration.ofMillis(50));
         assertThrows(RejectedExecutionException.class,
                 () -> runtime.register("too late", new CompletableFuture<Void>(), runtime.jvm(), null));
         assertEquals(1, log.linesContaining("task 'abandoned'").stream().filter(l -> l.contains("ended, cancelled")).count(),
@@ -801,7 +801,7 @@ class TaskRuntimeTest {
         CompletableFuture<Void> task = new CompletableFuture<>();
         runtime.register("quiet", task, runtime.jvm(), null);
         task.complete(null);
-        runtime.drainAll(Duration.ofSeconds(1));
+        runtime.drain(runtime.jvm(), Duration.ofSeconds(1));
         assertEquals(Collections.emptyList(), log.lines());
     }
 

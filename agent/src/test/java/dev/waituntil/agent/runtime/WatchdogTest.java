@@ -225,7 +225,7 @@ class WatchdogTest {
             }
         }, runtime.jvm(), null, null);
 
-        DrainReport report = runtime.drainAll(Duration.ofSeconds(60));
+        DrainReport report = runtime.drain(runtime.jvm(), Duration.ofSeconds(60));
 
         assertTrue(stuck.isCancelled());
         assertFalse(report.timedOut(), "the watchdog ended it, not the drain's deadline: " + report);

@@ -1,0 +1,112 @@
+package dev.waituntil.agent.runtime;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+
+import dev.waituntil.agent.log.AgentLog;
+import dev.waituntil.agent.log.LogText;
+
+/**
+ * Lets a task into its scope, or refuses it: after its scope has been drained, or when the executor's
+ * queue is full. A refusal is counted and its message names the task and why.
+ */
+final class TaskAdmission {
+
+    private static final Logger LOG = AgentLog.get(TaskAdmission.class);
+
+    private final TaskExecutor executor;
+    private final TaskCompletion completion;
+    private final TaskCounters counters;
+    private final DrainSignal drains;
+    private final boolean debug;
+    private final AtomicLong ids = new AtomicLong();
+
+    TaskAdmission(TaskExecutor executor, TaskCompletion completion, TaskCounters counters, DrainSignal drains,
+                  boolean debug) {
+        this.executor = executor;
+        this.completion = completion;
+        this.counters = counters;
+        this.drains = drains;
+        this.debug = debug;
+    }
+
+    /** See {@link TaskRuntime#register}. */
+    TrackedTask register(String label, Object future, Scope scope, RequestInfo request) {
+        Objects.requireNonNull(future, "task must not be null");
+        if (!(future instanceof CompletionStage) && !(future instanceof Future)) {
+            throw new IllegalArgumentException("task must be a CompletionStage or a Future, not "
+                    + future.getClass().getName());
+        }
+        TrackedTask task = track(label, future, scope, request);
+        admit(task);
+        if (future instanceof CompletionStage) {
+            // May run at once, on this thread, if the stage has already completed.
+            ((CompletionStage<?>) future).whenComplete(task);
+        } else {
+            scope.plainFutures.add(task);
+            drains.signal(); // a waiting drain must start waiting on this future too
+        }
+        return task;
+    }
+
+    /** See {@link TaskRuntime#run}. */
+    CompletableFuture<Void> run(String label, Runnable body, Scope scope, RequestInfo request, TaskContext context) {
+        Objects.requireNonNull(body, "task must not be null");
+        return start(label, ExecutorTask.running(body, context != null ? context : TaskContext.none()), scope, request);
+    }
+
+    /** See {@link TaskRuntime#supply}. */
+    <T> CompletableFuture<T> supply(String label, Callable<T> body, Scope scope, RequestInfo request,
+                                    TaskContext context) {
+        Objects.requireNonNull(body, "task must not be null");
+        return start(label, ExecutorTask.calling(body, context != null ? context : TaskContext.none()), scope, request);
+    }
+
+    private <T> CompletableFuture<T> start(String label, ExecutorTask<T> work, Scope scope, RequestInfo request) {
+        TrackedTask task = track(label, work, scope, request);
+        work.reportTo(task); // before admit: a drain may cancel the task as soon as it is in the scope
+        admit(task);
+        try {
+            executor.execute(work);
+        } catch (RejectedExecutionException e) {
+            completion.discard(task);
+            throw reject(task, e.getMessage());
+        }
+        return work;
+    }
+
+    private TrackedTask track(String label, Object future, Scope scope, RequestInfo request) {
+        return new TrackedTask(completion, ids.incrementAndGet(), label, future, scope, request);
+    }
+
+    private void admit(TrackedTask task) {
+        Scope scope = task.scope();
+        scope.tasks.add(task);
+        // Checked after the add. A drain closes the scope, then waits once more for what is in it:
+        // either it sees this task, or this thread sees the scope closed.
+        if (scope.isDrained()) {
+            completion.discard(task);
+            throw reject(task, scope.drainedReason() + "; no new background work is accepted");
+        }
+        counters.registered();
+        if (debug) {
+            LOG.info("wait-until: registered {} in {}", task.describe(), scope);
+        }
+    }
+
+    private RejectedExecutionException reject(TrackedTask task, String reason) {
+        counters.rejected();
+        String message = "wait-until rejected task " + LogText.quote(task.label()) + ": " + reason;
+        if (debug) {
+            LOG.info(message);
+        }
+        return new RejectedExecutionException(message);
+    }
+}

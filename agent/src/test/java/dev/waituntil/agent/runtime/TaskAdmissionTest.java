@@ -1,0 +1,87 @@
+package dev.waituntil.agent.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TaskAdmissionTest {
+
+    private final TaskCounters counters = new TaskCounters();
+    private final DrainSignal signal = new DrainSignal();
+    private final TaskExecutor executor = new TaskExecutor(1, 1);
+    private final TaskAdmission admission = new TaskAdmission(executor,
+            new TaskCompletion(counters, signal, false), counters, signal, false);
+    private final Scope scope = Scope.root();
+
+    @AfterEach
+    void stopExecutor() {
+        executor.shutdown();
+    }
+
+    @Test
+    void aStageIsAdmittedCountedAndLeavesItsScopeWhenItCompletes() {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        TrackedTask task = admission.register("mail", future, scope, null);
+        assertSame(scope, task.scope());
+        assertEquals(1, scope.pendingCount());
+        assertTrue(scope.plainFutures.isEmpty(), "a stage reports its own end");
+        assertEquals(1, counters.registeredCount());
+        future.complete("sent");
+        assertEquals(0, scope.pendingCount());
+    }
+
+    @Test
+    void aPlainFutureIsAdmittedForDrainsToWaitOn() {
+        TrackedTask task = admission.register("legacy", new FutureTask<Void>(() -> null), scope, null);
+        assertTrue(task.isPlainFuture());
+        assertTrue(scope.plainFutures.contains(task));
+    }
+
+    @Test
+    void onlyFuturesAndStagesAreAdmitted() {
+        assertThrows(NullPointerException.class, () -> admission.register("none", null, scope, null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> admission.register("text", "not a future", scope, null));
+        assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
+        assertEquals(0, counters.registeredCount());
+    }
+
+    @Test
+    void aDrainedScopeRefusesNamingTheTaskAndWhy() {
+        scope.drainedFor = "a test";
+        scope.state = Scope.State.DRAINED;
+        AtomicBoolean ran = new AtomicBoolean();
+        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                () -> admission.register("late", new CompletableFuture<Void>(), scope, null));
+        assertEquals("wait-until rejected task 'late': the JVM has been drained for a test; no new background work "
+                + "is accepted", e.getMessage());
+        assertThrows(RejectedExecutionException.class,
+                () -> admission.run("late run", () -> ran.set(true), scope, null, null));
+        assertEquals(2, counters.rejectedCount());
+        assertEquals(0, counters.registeredCount());
+        assertEquals(0, scope.pendingCount(), "a refused task leaves nothing behind");
+        assertFalse(ran.get());
+    }
+
+    @Test
+    void workTheExecutorRefusesIsRefusedAndNotKept() {
+        executor.shutdown();
+        AtomicBoolean ran = new AtomicBoolean();
+        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                () -> admission.supply("report", () -> ran.getAndSet(true), scope, null, null));
+        assertEquals("wait-until rejected task 'report': the executor has been shut down", e.getMessage());
+        assertEquals(1, counters.rejectedCount());
+        assertEquals(0, scope.pendingCount());
+        assertFalse(ran.get());
+    }
+}
