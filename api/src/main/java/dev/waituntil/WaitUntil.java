@@ -57,6 +57,7 @@ public final class WaitUntil {
     /**
      * Tracks an already-started task, like JavaScript's {@code waitUntil(promise)}.
      *
+     * @param <T> the type of the task's result
      * @param task the task; its completion is observed by callback, never by polling
      * @return {@code task} itself, for chaining
      * @throws NullPointerException if {@code task} is null
@@ -69,6 +70,7 @@ public final class WaitUntil {
     /**
      * Tracks an already-started task under a label that every log line about it will name.
      *
+     * @param <T> the type of the task's result
      * @param label what the task is, for logs and JMX; {@code null} for a generated label
      * @param task the task; its completion is observed by callback, never by polling
      * @return {@code task} itself, for chaining
@@ -83,6 +85,8 @@ public final class WaitUntil {
     /**
      * Tracks an already-started {@link CompletionStage}.
      *
+     * @param <T> the type of the task's result
+     * @param task the task; its completion is observed by callback, never by polling
      * @return {@code task} itself
      * @throws NullPointerException if {@code task} is null
      * @throws RejectedTaskException if the scope has already been drained
@@ -94,7 +98,9 @@ public final class WaitUntil {
     /**
      * Tracks an already-started {@link CompletionStage} under a label.
      *
+     * @param <T> the type of the task's result
      * @param label what the task is; {@code null} for a generated label
+     * @param task the task; its completion is observed by callback, never by polling
      * @return {@code task} itself
      * @throws NullPointerException if {@code task} is null
      * @throws RejectedTaskException if the scope has already been drained
@@ -110,6 +116,8 @@ public final class WaitUntil {
      * waits on it with {@code Future.get}. A failure is logged when the drain or {@link #pending()}
      * finds it. Prefer {@link CompletableFuture} where you can.
      *
+     * @param <T> the type of the task's result
+     * @param task the task, usually already submitted to an executor
      * @return {@code task} itself
      * @throws NullPointerException if {@code task} is null
      * @throws RejectedTaskException if the scope has already been drained
@@ -121,7 +129,9 @@ public final class WaitUntil {
     /**
      * Tracks a plain {@link Future} under a label; see {@link #register(Future)}.
      *
+     * @param <T> the type of the task's result
      * @param label what the task is; {@code null} for a generated label
+     * @param task the task, usually already submitted to an executor
      * @return {@code task} itself
      * @throws NullPointerException if {@code task} is null
      * @throws RejectedTaskException if the scope has already been drained
@@ -137,6 +147,7 @@ public final class WaitUntil {
      * interrupts the task.
      *
      * @param label what the task is; {@code null} for a generated label
+     * @param task the work to run
      * @return a future completed when the task ends, exceptionally if it throws
      * @throws NullPointerException if {@code task} is null
      * @throws RejectedTaskException if the scope has been drained or the executor's queue is full;
@@ -154,7 +165,9 @@ public final class WaitUntil {
     /**
      * Computes a value on the runtime's executor and tracks the work; as {@link #run}, with a result.
      *
+     * @param <T> the type of the value
      * @param label what the task is; {@code null} for a generated label
+     * @param task the work that computes the value
      * @return a future completed with the value, or exceptionally with what {@code task} threw
      * @throws NullPointerException if {@code task} is null
      * @throws RejectedTaskException if the scope has been drained or the executor's queue is full;
@@ -171,12 +184,18 @@ public final class WaitUntil {
 
     /**
      * How many tasks of the calling web application (or, outside any, of the JVM) are still pending.
+     *
+     * @return the number of tasks registered and not yet finished
      */
     public static int pending() {
         return backend().pending();
     }
 
-    /** Whether {@code wait-until-agent.jar} is attached to this JVM. */
+    /**
+     * Whether {@code wait-until-agent.jar} is attached to this JVM.
+     *
+     * @return {@code true} when tasks go to the agent's runtime, {@code false} when they are tracked in-process
+     */
     public static boolean isAgentActive() {
         return backend().isAgent();
     }

@@ -24,7 +24,7 @@ import dev.waituntil.agent.runtime.DrainReport;
 import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
- * Issue 7, item 3: the drain, on a {@link TaskRuntime} of its own (the agent jar provides the class; the agent's
+ * The drain, on a {@link TaskRuntime} of its own (the agent jar provides the class; the agent's
  * own runtime is not involved). Every drain here is a server stop's: the JVM scope's, which waits for every scope.
  *
  * <ul>

@@ -28,7 +28,7 @@ import dev.waituntil.benchmarks.servlet.MinimalResponse;
 import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
- * Issue 7, item 4: heap retained per pending task, through the agent. An operation registers N tasks that stay
+ * Heap retained per pending task, through the agent. An operation registers N tasks that stay
  * pending, between two class histograms of the live heap (each after a full collection). What the application
  * made before the first (its futures, its runnable) is not counted; everything the registration made and keeps is.
  * Each iteration uses a new web application (a new class loader as the context class loader), so the scope's

@@ -23,7 +23,7 @@ import dev.waituntil.WaitUntil;
 import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
- * Issue 7, item 2: {@code WaitUntil.register(future)} through the agent, one thread ({@link RegisterBenchmark})
+ * {@code WaitUntil.register(future)} through the agent, one thread ({@link RegisterBenchmark})
  * and eight ({@link RegisterBenchmark8Threads}). Each operation is self-contained, so nothing accumulates:
  *
  * <ul>

@@ -23,7 +23,7 @@ import dev.waituntil.benchmarks.servlet.MinimalResponse;
 import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
- * Issue 7, item 1: {@code HttpServlet.service()} of a trivial servlet, instrumented (forks with the agent)
+ * {@code HttpServlet.service()} of a trivial servlet, instrumented (forks with the agent)
  * against the same servlet uninstrumented (forks without it). {@link BenchmarkMain} runs this class in both.
  *
  * <ul>

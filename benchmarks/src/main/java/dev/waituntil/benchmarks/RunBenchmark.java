@@ -30,7 +30,7 @@ import dev.waituntil.WaitUntil;
 import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
- * Issue 7, item 2: {@code WaitUntil.run(label, task)} against what applications use today,
+ * {@code WaitUntil.run(label, task)} against what applications use today,
  * {@code ThreadPoolExecutor.execute} and Spring's {@code ThreadPoolTaskExecutor.submit}; one thread
  * ({@link RunBenchmark}) and eight ({@link RunBenchmark8Threads}).
  *

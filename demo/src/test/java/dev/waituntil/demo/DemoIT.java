@@ -11,9 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.waituntil.demo.DemoLauncher.Line;
-import dev.waituntil.demo.DemoLauncher.Options;
-import dev.waituntil.demo.DemoLauncher.Result;
+import dev.waituntil.demo.DemoResult.Line;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,15 +43,15 @@ class DemoIT {
      */
     private static final long MIN_REMAINING_AT_SIGTERM = 2 * SLACK;
 
-    private static Options options() {
+    private static DemoOptions options() {
         assertTrue(Files.isRegularFile(DEMO_JAR), "demo jar missing: " + DEMO_JAR);
         assertTrue(Files.isRegularFile(AGENT_JAR), "agent jar missing: " + AGENT_JAR);
-        return new Options(AGENT_JAR, false, DEMO_JAR.toString(), 0);
+        return new DemoOptions(AGENT_JAR, false, DEMO_JAR.toString(), 0);
     }
 
     @Test
     void withTheAgentTheServerExitsOnlyAfterTheReceiptIsSent() {
-        Result r = DemoLauncher.run(options(), System.out);
+        DemoResult r = DemoLauncher.run(options(), System.out);
         String output = r.output();
 
         assertEquals(202, r.status(), output);
@@ -99,7 +97,7 @@ class DemoIT {
     /** Control: the same server without the agent, the work on a plain thread pool. The receipt is lost. */
     @Test
     void controlWithoutTheAgentAndUntrackedWorkTheReceiptIsLost() {
-        Result r = DemoLauncher.run(options().withAgent(null).withUntracked(true), System.out);
+        DemoResult r = DemoLauncher.run(options().withAgent(null).withUntracked(true), System.out);
         String output = r.output();
 
         assertEquals(202, r.status(), output);
@@ -119,13 +117,13 @@ class DemoIT {
     }
 
     /**
-     * Without the agent but with {@code WaitUntil.run}, the API's standalone mode (SPEC, "Without the agent")
-     * tracks the task in-process and its own shutdown hook waits for it: the receipt is sent too. What the
-     * agent adds is shown by the first test: the task belongs to its request, and the drain is the agent's.
+     * Without the agent but with {@code WaitUntil.run}, the API's standalone mode tracks the task in-process
+     * and its own shutdown hook waits for it: the receipt is sent too. What the agent adds is shown by the
+     * first test: the task belongs to its request, and the drain is the agent's.
      */
     @Test
     void withoutTheAgentTheApiStandaloneModeStillWaits() {
-        Result r = DemoLauncher.run(options().withAgent(null), System.out);
+        DemoResult r = DemoLauncher.run(options().withAgent(null), System.out);
         String output = r.output();
 
         assertEquals(202, r.status(), output);
@@ -165,7 +163,7 @@ class DemoIT {
      * The order was answered at once: before the work, which takes {@link DemoServer#WORK_MILLIS}, could have ended
      * (an answer that waited for it would take at least that long). The time is printed by the launcher.
      */
-    private static void assertAnsweredBeforeTheWorkCouldEnd(Result r, String output) {
+    private static void assertAnsweredBeforeTheWorkCouldEnd(DemoResult r, String output) {
         assertTrue(r.responseMillis() >= 0 && r.responseMillis() < DemoServer.WORK_MILLIS,
                 "response took " + r.responseMillis() + " ms, the work " + DemoServer.WORK_MILLIS + " ms\n" + output);
     }

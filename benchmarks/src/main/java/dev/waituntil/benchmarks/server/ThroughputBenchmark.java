@@ -13,7 +13,7 @@ import java.util.Set;
 import dev.waituntil.benchmarks.server.hello.HelloServlet;
 
 /**
- * Issue 7, item 5: HTTP throughput of a hello-world servlet on embedded Jetty 12 (ee10) and Tomcat 10.1, with the
+ * HTTP throughput of a hello-world servlet on embedded Jetty 12 (ee10) and Tomcat 10.1, with the
  * agent and without, alternating in one run.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.waituntil.benchmarks.server.ThroughputBenchmark [options]</pre>

@@ -21,7 +21,7 @@ import dev.waituntil.benchmarks.server.Stats;
 import dev.waituntil.benchmarks.server.hello.HelloServlet;
 
 /**
- * Issue 7, item 6: from JVM start to the first answered request, with the agent and without, on the hello servers
+ * From JVM start to the first answered request, with the agent and without, on the hello servers
  * of {@link dev.waituntil.benchmarks.server.ThroughputBenchmark} (embedded Jetty 12 ee10 and Tomcat 10.1).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.waituntil.benchmarks.startup.StartupBenchmark [options]</pre>
