@@ -53,7 +53,7 @@ class SpringWarIT {
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(60);
     private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
-    /** The line the API logs when its initializer's listener drained the application (README, "Without the agent"). */
+    /** The line the API logs when its initializer's listener drained the application (docs/api.md, "Without the agent"). */
     private static final String DRAINED_AT_TEARDOWN = "wait-until: drained application /app at its teardown";
 
     private TomcatDistribution tomcat;

@@ -126,7 +126,7 @@ public final class SpringTestWar {
     /**
      * The descriptor. {@code apiInitializer} false adds an empty {@code <absolute-ordering/>}: no jar of
      * {@code WEB-INF/lib} then runs its {@code ServletContainerInitializer}, the API's standalone drain among them
-     * (README, "Without the agent"), nor Spring's, which finds nothing to start here anyway.
+     * (docs/api.md, "Without the agent"), nor Spring's, which finds nothing to start here anyway.
      */
     static String webXml(String servletPackage, boolean apiInitializer) {
         return WebXml.header(servletPackage)

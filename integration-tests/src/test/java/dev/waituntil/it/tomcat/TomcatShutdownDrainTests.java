@@ -442,7 +442,7 @@ abstract class TomcatShutdownDrainTests {
 
     /** How many tasks the standalone-mode runs leave pending at the stop. */
     private static final int STANDALONE_TASKS = 20;
-    /** The line the API logs when its initializer's listener drained the application (README, "Without the agent"). */
+    /** The line the API logs when its initializer's listener drained the application (docs/api.md, "Without the agent"). */
     private static final String DRAINED_AT_TEARDOWN = "wait-until: drained application /app at its teardown";
 
     /**
