@@ -28,6 +28,7 @@ import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.pool.TypePool;
 
 import dev.waituntil.agent.log.AgentLog;
+import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The agent's one {@link ClassFileTransformer}: every class the JVM loads or retransforms passes here, and the few

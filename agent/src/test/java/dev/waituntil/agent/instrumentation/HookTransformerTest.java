@@ -19,6 +19,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The agent's transformer inlines each matching hook point's advice into exactly the hook point's methods, and leaves

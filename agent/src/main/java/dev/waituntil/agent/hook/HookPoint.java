@@ -1,4 +1,4 @@
-package dev.waituntil.agent.instrumentation;
+package dev.waituntil.agent.hook;
 
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
