@@ -83,8 +83,8 @@ public final class WaitUntilAgent {
             }
             List<String> off = Instrumenter.disabledGroups(config);
             if (!off.isEmpty()) {
-                log().info("wait-until: instrumentation switched off by settings: {}; their hook points are not installed",
-                        String.join(", ", off));
+                log().info("wait-until: instrumentation switched off by settings: {}; their hook points are not "
+                        + "installed", String.join(", ", off));
             }
             TaskRuntime started = new TaskRuntime(config);
             ContainerDrains drains = BootstrapTargets.install(started);

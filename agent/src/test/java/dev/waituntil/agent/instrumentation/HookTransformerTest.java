@@ -94,7 +94,15 @@ class HookTransformerTest {
                 return name.equals("org/eclipse/jetty/server/Server.class") ? getClass().getResource("/") : super.getResource(name);
             }
         };
-        assertNull(transform("org.eclipse.jetty.server.Server", server, null), "a loader that cannot see Jetty");
+        // and one that does not (the test class path has Jetty, for other tests)
+        ClassLoader noJetty = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            public java.net.URL getResource(String name) {
+                return name.startsWith("org/eclipse/jetty/") ? null : super.getResource(name);
+            }
+        };
+        assertNull(transformer().transform(noJetty, "org/eclipse/jetty/server/Server", null, null, server),
+                "a loader that cannot see Jetty");
         byte[] instrumented = transformer().transform(jetty, "org/eclipse/jetty/server/Server", null, null, server);
         assertNotNull(instrumented);
         List<String> calls = staticCalls(instrumented);

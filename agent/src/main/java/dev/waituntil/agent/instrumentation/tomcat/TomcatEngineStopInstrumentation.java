@@ -43,8 +43,8 @@ public final class TomcatEngineStopInstrumentation extends LifecycleHookPoint {
         try {
             TomcatObjects.closeListeningSockets(container);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("wait-until: could not close Tomcat's listening sockets ({}); connections made during the drain wait "
-                    + "for it", e.toString());
+            LOG.warn("wait-until: could not close Tomcat's listening sockets ({}); connections made during the drain "
+                    + "wait for it", e.toString());
         }
         return true;
     }
