@@ -228,10 +228,11 @@ class AgentJarContentIT {
     }
 
     /**
-     * SPEC: the API jar has no dependencies. Checked where it matters: what its classes reference. The one
-     * exception is what every servlet container provides: the initializers of {@code dev.waituntil.servlet}
-     * (the standalone mode's drain at an application's teardown) use the servlet API, each class one
-     * namespace only, since a container has one and loads only the initializer registered under its name.
+     * The API jar has no dependencies: an application adds one jar and nothing else. Checked where it matters:
+     * what its classes reference. The one exception is what every servlet container provides: the initializers of
+     * {@code dev.waituntil.servlet} (the standalone mode's drain at an application's teardown) use the servlet
+     * API, each class one namespace only, since a container has one and loads only the initializer registered
+     * under its name.
      */
     @Test
     void apiClassesReferenceOnlyTheJdkAndThemselves() throws IOException {

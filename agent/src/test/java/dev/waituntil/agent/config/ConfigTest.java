@@ -179,7 +179,7 @@ class ConfigTest {
         assertTrue(problems.get(1).contains("WAITUNTIL_DRAIN_TIMOUT") && problems.get(1).contains("WAITUNTIL_DRAIN_TIMEOUT"));
     }
 
-    /** Issue 8, hostile input: what no setting may accept, by kind. */
+    /** Hostile input: what no setting may accept, by kind. */
     private static List<String> hostileValues(Setting setting) {
         String huge = "9".repeat(100_000);
         List<String> values = new ArrayList<>(List.of("", " ", "\u0000", "banana", "-1", huge, huge + "s", "1,000"));
