@@ -3,11 +3,9 @@ package dev.waituntil.agent.instrumentation.jetty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URL;
@@ -50,7 +48,7 @@ class JettyObjectsTest {
     }
 
     @Test
-    void stopAcceptingShutsEveryConnectorDownAndNewConnectionsAreRefused() throws Exception {
+    void stopAcceptingShutsEveryConnectorDownAndClosesItsListeningSocket() throws Exception {
         ServerConnector first = connector();
         ServerConnector second = connector();
         server.start();
@@ -61,7 +59,9 @@ class JettyObjectsTest {
         assertEquals(2, JettyObjects.stopAccepting(server));
 
         assertTrue(first.isShutdown() && second.isShutdown());
-        assertThrows(ConnectException.class, () -> connect(port));
+        // Closed, as far as Jetty is concerned; the JDK may finish closing the socket a moment later, once the
+        // acceptor blocked in accept() has left it, so a connection attempt now could still be queued.
+        assertFalse(first.isOpen() || second.isOpen(), "the listening sockets are closed");
         assertTrue(server.isRunning(), "the server's own stop follows; this only stopped the inflow");
     }
 
