@@ -1,23 +1,20 @@
 package dev.waituntil.agent;
 
-import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
-import java.net.URISyntaxException;
-import java.security.CodeSource;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarFile;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 
+import dev.waituntil.agent.bridge.AgentJar;
 import dev.waituntil.agent.bridge.BootstrapInjector;
-import dev.waituntil.agent.bridge.RuntimeBridge;
 import dev.waituntil.agent.cli.CommandLine;
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.hook.HookPoint;
 import dev.waituntil.agent.instrumentation.ContainerDrains;
-import dev.waituntil.agent.instrumentation.HookPoint;
 import dev.waituntil.agent.instrumentation.Instrumenter;
 import dev.waituntil.agent.jmx.JmxRegistration;
 import dev.waituntil.agent.log.AgentLog;
@@ -70,14 +67,27 @@ public final class WaitUntilAgent {
             return;
         }
         try {
-            File jar = agentJar();
-            BootstrapInjector.inject(instrumentation, jar);
+            BootstrapInjector.inject(instrumentation, AgentJar.locate());
+            final List<String> problems = new ArrayList<String>();
+            Config config = Config.fromEnvironment(arguments, new Consumer<String>() {
+                @Override
+                public void accept(String problem) {
+                    problems.add(problem); // logged once the warm-up runs: making the logger starts logging
+                }
+            });
             // First, so that Byte Buddy warms up on a thread of its own while the rest starts here.
-            List<HookPoint> hookPoints = Instrumenter.hookPoints();
+            List<HookPoint> hookPoints = Instrumenter.hookPoints(config);
             Instrumenter.Prepared instrumenter = Instrumenter.prepare(hookPoints);
-            Config config = Config.fromEnvironment(arguments, log()::warn);
+            for (String problem : problems) {
+                log().warn(problem);
+            }
+            List<String> off = Instrumenter.disabledGroups(config);
+            if (!off.isEmpty()) {
+                log().info("wait-until: instrumentation switched off by settings: {}; their hook points are not "
+                        + "installed", String.join(", ", off));
+            }
             TaskRuntime started = new TaskRuntime(config);
-            ContainerDrains drains = RuntimeBridge.install(started);
+            ContainerDrains drains = BootstrapTargets.install(started);
             Instrumenter.install(instrumentation, instrumenter, config.flag(Setting.DEBUG));
             Runtime.getRuntime().addShutdownHook(new Thread(drains::jvmStopping, "wait-until-drain"));
             runtime = started;
@@ -127,36 +137,6 @@ public final class WaitUntilAgent {
             }
         }
         return count;
-    }
-
-    /**
-     * The jar this class was loaded from, checked to be a wait-until agent jar: the bootstrap classes
-     * are taken from it, so running from anything else (an exploded build, a repackaged jar) cannot work.
-     */
-    public static File agentJar() {
-        CodeSource source = WaitUntilAgent.class.getProtectionDomain().getCodeSource();
-        File file;
-        try {
-            file = source == null ? null : new File(source.getLocation().toURI());
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            file = null;
-        }
-        String fix = "; start the JVM with -javaagent:/path/to/wait-until-agent.jar, the jar built by mvn package"
-                + " (agent/target/wait-until-agent.jar), unmodified";
-        if (file == null || !file.isFile()) {
-            throw new IllegalStateException("wait-until: the agent classes were not loaded from a jar file (" +
-                    (source == null ? "unknown location" : source.getLocation()) + ")" + fix);
-        }
-        try (JarFile jar = new JarFile(file)) {
-            Attributes main = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes();
-            if (main == null || !WaitUntilAgent.class.getName().equals(main.getValue("Premain-Class"))) {
-                throw new IllegalStateException("wait-until: " + file + " is not the wait-until agent jar "
-                        + "(its manifest has no Premain-Class " + WaitUntilAgent.class.getName() + ")" + fix);
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("wait-until: cannot read the agent jar " + file + ": " + e + fix, e);
-        }
-        return file;
     }
 
     static String version() {

@@ -3,17 +3,14 @@ package dev.waituntil.agent.bridge;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
-import dev.waituntil.agent.instrumentation.ContainerDrains;
-import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
 import dev.waituntil.agent.runtime.LoggingContextLookup;
 import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskContext;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.bootstrap.BridgeTarget;
-import dev.waituntil.bootstrap.ContainerHooks;
 import dev.waituntil.bootstrap.RequestContext;
-import dev.waituntil.bootstrap.ServletHooks;
+import dev.waituntil.bootstrap.RequestHookTarget;
 import dev.waituntil.bootstrap.WaitUntilBridge;
 
 /**
@@ -25,29 +22,14 @@ import dev.waituntil.bootstrap.WaitUntilBridge;
 public final class RuntimeBridge implements BridgeTarget {
 
     private final TaskRuntime runtime;
-    private final ServletRequests requests;
+    private final RequestHookTarget requests;
     private final LoggingContextLookup loggingContexts;
 
-    RuntimeBridge(TaskRuntime runtime, ServletRequests requests) {
+    /** {@code requests} describes the request of a call made inside one, as the servlet hooks do. */
+    public RuntimeBridge(TaskRuntime runtime, RequestHookTarget requests) {
         this.runtime = runtime;
         this.requests = requests;
         this.loggingContexts = new LoggingContextLookup(runtime.isDebug());
-    }
-
-    /**
-     * Makes {@code runtime} the one that every API copy and every servlet hook reaches. Call only
-     * after {@link BootstrapInjector#inject}: this class is the first to use the bootstrap types, so
-     * the JVM resolves them from the bootstrap path rather than from the agent jar on the class path.
-     *
-     * @return what the container hooks reach, for the JVM shutdown hook
-     */
-    public static ContainerDrains install(TaskRuntime runtime) {
-        ServletRequests requests = new ServletRequests(runtime, runtime.isDebug());
-        ServletHooks.install(requests);
-        ContainerDrains drains = new ContainerDrains(runtime);
-        ContainerHooks.install(drains);
-        WaitUntilBridge.install(new RuntimeBridge(runtime, requests));
-        return drains;
     }
 
     @Override
@@ -93,6 +75,6 @@ public final class RuntimeBridge implements BridgeTarget {
     }
 
     private RequestInfo describe(RequestContext request) {
-        return request == null ? null : requests.describe(request);
+        return request == null ? null : (RequestInfo) requests.describe(request);
     }
 }

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 
 import net.bytebuddy.agent.ByteBuddyAgent;
 
-import dev.waituntil.agent.WaitUntilAgent;
+import dev.waituntil.agent.bridge.AgentJar;
 
 /**
  * {@code java -jar wait-until-agent.jar <pid> [key=value,...]}: loads this agent into a running JVM.
@@ -21,7 +21,7 @@ final class AttachCommand {
         try {
             TargetJvm.checkProcess(pid);
             TargetJvm.virtualMachineType();
-            jar = WaitUntilAgent.agentJar();
+            jar = AgentJar.locate();
         } catch (IllegalStateException e) {
             err.println(e.getMessage());
             return CommandLine.FAILED;

@@ -29,7 +29,15 @@ public enum Setting {
     EXECUTOR_QUEUE("executor.queue", Type.NON_NEGATIVE_INT, "10000",
             "tasks that may wait for a thread before RejectedTaskException"),
     DEBUG("debug", Type.BOOLEAN, "false",
-            "log every registration, completion and drain step");
+            "log every registration, completion and drain step"),
+    INSTRUMENTATION_SERVLET("instrumentation.servlet.enabled", Type.BOOLEAN, "true",
+            "the servlet API's hook points: the request scope, and the drain at an application's teardown"),
+    INSTRUMENTATION_TOMCAT("instrumentation.tomcat.enabled", Type.BOOLEAN, "true",
+            "Tomcat's hook points: the drains at a server's and an application's stop"),
+    INSTRUMENTATION_JETTY("instrumentation.jetty.enabled", Type.BOOLEAN, "true",
+            "Jetty's hook points: the drains at a server's and an application's stop"),
+    INSTRUMENTATION_SPRING("instrumentation.spring.enabled", Type.BOOLEAN, "true",
+            "Spring's hook point: the drain when an application context closes");
 
     public static final String PROPERTY_PREFIX = "waituntil.";
     public static final String ENV_PREFIX = "WAITUNTIL_";

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 
 import dev.waituntil.agent.instrumentation.jetty.JettyObjects;
 import dev.waituntil.agent.instrumentation.spring.SpringObjects;
+import dev.waituntil.agent.instrumentation.tomcat.TomcatEngineStopInstrumentation;
 import dev.waituntil.agent.instrumentation.tomcat.TomcatObjects;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.Scope;
@@ -68,16 +69,9 @@ public final class ContainerDrains implements ContainerHookTarget {
 
     @Override
     public void tomcatContainerStopping(Object container) {
-        if (!TomcatObjects.isEngine(container)) {
-            return; // hosts, contexts and wrappers stop through ContainerBase too
+        if (TomcatEngineStopInstrumentation.engineStopping(container)) {
+            runtime.drainForShutdown("Tomcat's engine stop");
         }
-        try {
-            TomcatObjects.closeListeningSockets(container); // Tomcat has paused its connectors; new connections are refused
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("wait-until: could not close Tomcat's listening sockets ({}); connections made during the drain wait "
-                    + "for it", e.toString());
-        }
-        runtime.drainForShutdown("Tomcat's engine stop");
     }
 
     @Override

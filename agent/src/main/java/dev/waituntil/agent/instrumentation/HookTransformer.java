@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 
@@ -28,6 +26,7 @@ import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.pool.TypePool;
 
 import dev.waituntil.agent.log.AgentLog;
+import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The agent's one {@link ClassFileTransformer}: every class the JVM loads or retransforms passes here, and the few
@@ -67,12 +66,7 @@ final class HookTransformer implements ClassFileTransformer {
     private volatile boolean debug;
     /** Set up with the first class instrumented, or by the warm-up. */
     private volatile Tools tools;
-    /** Counted down when the warm-up has finished, well or not. */
-    private final CountDownLatch warm = new CountDownLatch(1);
-    /** The warm-up's thread while it runs; null when there is none. */
-    private volatile Thread warmUpThread;
-    /** What waits for the end of the warm-up ({@link #afterWarmUp}); guarded by this. */
-    private final List<Runnable> afterWarmUp = new ArrayList<Runnable>();
+    private final WarmUp warmUp = new WarmUp();
 
     HookTransformer(List<HookPoint> points) {
         this.points = new ArrayList<HookPoint>(points);
@@ -112,9 +106,9 @@ final class HookTransformer implements ClassFileTransformer {
             if (Instrumenter.isIgnoredName(name) || !filter.mayMatch(name, classFile, loader)) {
                 return null;
             }
-            if (!awaitWarmUp()) {
+            if (!warmUp.await()) {
                 LOG.warn("wait-until: could not instrument {} (Byte Buddy's warm-up on the thread wait-until-warmup did "
-                        + "not finish within {} s); requests it serves have no request scope", name, WARM_UP_WAIT_SECONDS);
+                        + "not finish within {} s); requests it serves have no request scope", name, WarmUp.WAIT_SECONDS);
                 return null;
             }
             return instrument(name, loader, classBeingRedefined, protectionDomain, classFile);
@@ -190,7 +184,7 @@ final class HookTransformer implements ClassFileTransformer {
                 continue;
             }
             try {
-                if (!type.isSynthetic() && filter.mayMatch(type, loader) && awaitWarmUp() && matchesLoaded(type, loader)) {
+                if (!type.isSynthetic() && filter.mayMatch(type, loader) && warmUp.await() && matchesLoaded(type, loader)) {
                     matching.add(type);
                 }
             } catch (Throwable e) {
@@ -201,10 +195,10 @@ final class HookTransformer implements ClassFileTransformer {
         if (matching.isEmpty()) {
             return;
         }
-        if (!awaitWarmUp()) {
+        if (!warmUp.await()) {
             LOG.warn("wait-until: could not retransform the {} classes already loaded that it instruments (Byte Buddy's "
                     + "warm-up did not finish within {} s); requests they serve have no request scope: {}", matching.size(),
-                    WARM_UP_WAIT_SECONDS, matching);
+                    WarmUp.WAIT_SECONDS, matching);
             return;
         }
         try {
@@ -226,44 +220,25 @@ final class HookTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Starts the warm-up: a daemon thread ({@code wait-until-warmup}) instruments {@link WarmUpTarget} in memory, so
-     * that Byte Buddy's type pool, type descriptions, {@code decorate} and {@code Advice} are loaded and initialized
-     * while the application starts on the other threads, not when it loads its first class to instrument. A class to
-     * instrument that comes before the warm-up has finished waits for it: two threads that initialize Byte Buddy's
-     * classes at once could deadlock on its class initializers, which refer to each other. Classes that nothing
-     * instruments never wait.
+     * Starts the warm-up ({@link WarmUp}): instruments {@link WarmUpTarget} in memory on a thread of its own, so that
+     * the first class the application loads to instrument finds Byte Buddy ready.
      */
     void warmUpInBackground() {
         // What the filter uses on every thread, initialized here, before the warm-up thread touches Byte Buddy.
         filter.initialize();
-        Thread thread = new Thread(new Runnable() {
+        warmUp.start(new Runnable() {
             @Override
             public void run() {
                 try {
-                    warmUp();
+                    instrumentWarmUpTarget();
                 } catch (Throwable e) { // harmless: the first class instrumented does the same work, and reports
                     if (debug) {
                         LOG.info("wait-until: the warm-up of Byte Buddy failed ({}); the first class instrumented will "
                                 + "set it up", e.toString());
                     }
-                } finally {
-                    List<Runnable> after;
-                    synchronized (HookTransformer.this) {
-                        warmUpThread = null;
-                        warm.countDown();
-                        after = new ArrayList<Runnable>(afterWarmUp);
-                        afterWarmUp.clear();
-                    }
-                    for (Runnable action : after) {
-                        runQuietly(action);
-                    }
                 }
             }
-        }, "wait-until-warmup");
-        thread.setDaemon(true);
-        thread.setContextClassLoader(HookTransformer.class.getClassLoader());
-        warmUpThread = thread;
-        thread.start();
+        });
     }
 
     /**
@@ -272,24 +247,10 @@ final class HookTransformer implements ClassFileTransformer {
      * processors meanwhile.
      */
     void afterWarmUp(Runnable action) {
-        synchronized (this) {
-            if (warmUpThread != null && warm.getCount() > 0) {
-                afterWarmUp.add(action);
-                return;
-            }
-        }
-        runQuietly(action);
+        warmUp.then(action);
     }
 
-    private static void runQuietly(Runnable action) {
-        try {
-            action.run();
-        } catch (Throwable e) {
-            LOG.warn("wait-until: a start-up task failed ({})", e.toString());
-        }
-    }
-
-    private void warmUp() {
+    private void instrumentWarmUpTarget() {
         Tools made = tools();
         ClassLoader agentLoader = HookTransformer.class.getClassLoader();
         ClassFileLocator locator = ClassFileLocator.ForClassLoader.of(agentLoader);
@@ -307,34 +268,6 @@ final class HookTransformer implements ClassFileTransformer {
                 .visit(new AsmVisitorWrapper.ForDeclaredMethods().invokable(ElementMatchers.named("service"),
                         made.advice(point)))
                 .make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
-    }
-
-    static final long WARM_UP_WAIT_SECONDS = 60;
-
-    /**
-     * Waits, if the warm-up runs, until it has finished; false if it did not within {@value #WARM_UP_WAIT_SECONDS}
-     * seconds (then Byte Buddy is not used on this thread: it would wait for the same class initializers).
-     */
-    private boolean awaitWarmUp() {
-        Thread thread = warmUpThread;
-        if (thread == null || thread == Thread.currentThread()) {
-            return true;
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_WAIT_SECONDS);
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return warm.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) { // a class is being loaded: finish that, and keep the interrupt
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private Tools tools() {

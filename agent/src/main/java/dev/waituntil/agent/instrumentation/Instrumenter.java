@@ -16,12 +16,13 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
-import dev.waituntil.agent.instrumentation.servlet.AsyncContextStartInstrumentation;
-import dev.waituntil.agent.instrumentation.servlet.ContextDestroyedInstrumentation;
-import dev.waituntil.agent.instrumentation.servlet.ServletDestroyInstrumentation;
-import dev.waituntil.agent.instrumentation.servlet.FilterInstrumentation;
-import dev.waituntil.agent.instrumentation.servlet.ServletServiceInstrumentation;
-import dev.waituntil.agent.instrumentation.servlet.StartAsyncInstrumentation;
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.hook.HookPoint;
+import dev.waituntil.agent.instrumentation.jetty.JettyInstrumentations;
+import dev.waituntil.agent.instrumentation.servlet.ServletInstrumentations;
+import dev.waituntil.agent.instrumentation.spring.SpringInstrumentations;
+import dev.waituntil.agent.instrumentation.tomcat.TomcatInstrumentations;
 
 /**
  * Installs every {@link HookPoint} with Byte Buddy ({@link HookTransformer}), the way an agent that may be attached
@@ -35,32 +36,62 @@ public final class Instrumenter {
     /** The agent's own classes, Byte Buddy's relocated copy included: never instrumented (see {@link #ignored()}). */
     static final String OWN_PACKAGE = "dev.waituntil.agent.";
 
-    static final List<String> SERVLET_PACKAGES = Collections.unmodifiableList(Arrays.asList("javax.servlet", "jakarta.servlet"));
-
     private Instrumenter() {
     }
 
-    /** Every hook point of this agent. */
+    /** Every hook point of this agent, as installed with the default settings. */
     public static List<HookPoint> hookPoints() {
-        List<HookPoint> points = new ArrayList<>();
-        for (String servletPackage : SERVLET_PACKAGES) {
-            points.add(new ServletServiceInstrumentation(servletPackage));
-            points.add(new FilterInstrumentation(servletPackage));
-            points.add(new AsyncContextStartInstrumentation(servletPackage));
-            points.add(new StartAsyncInstrumentation(servletPackage));
-            points.add(new ServletDestroyInstrumentation(servletPackage));
-            points.add(new ContextDestroyedInstrumentation(servletPackage));
+        return hookPoints(Config.defaults());
+    }
+
+    /** The hook points of the groups that {@code config} leaves switched on. */
+    public static List<HookPoint> hookPoints(Config config) {
+        List<HookPoint> points = new ArrayList<HookPoint>();
+        for (Group group : groups()) {
+            if (config.flag(group.setting)) {
+                points.addAll(group.points);
+            }
         }
-        points.add(new dev.waituntil.agent.instrumentation.tomcat.ServerStartInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.tomcat.ServerStopInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.tomcat.EngineStopInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.tomcat.ContextStopInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.tomcat.BackgroundProcessInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStartInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.jetty.ServerStopInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.jetty.ContextStopInstrumentation());
-        points.add(new dev.waituntil.agent.instrumentation.spring.ContextCloseInstrumentation());
         return points;
+    }
+
+    /** The names of the groups that {@code config} switches off ({@code tomcat}, ...), for the start-up log. */
+    public static List<String> disabledGroups(Config config) {
+        List<String> names = new ArrayList<String>();
+        for (Group group : groups()) {
+            if (!config.flag(group.setting)) {
+                names.add(group.name());
+            }
+        }
+        return names;
+    }
+
+    /** Each group of hook points, in the order they are installed, with the setting that switches it. */
+    private static List<Group> groups() {
+        return Arrays.asList(
+                new Group(Setting.INSTRUMENTATION_SERVLET, ServletInstrumentations.hookPoints()),
+                new Group(Setting.INSTRUMENTATION_TOMCAT, TomcatInstrumentations.hookPoints()),
+                new Group(Setting.INSTRUMENTATION_JETTY, JettyInstrumentations.hookPoints()),
+                new Group(Setting.INSTRUMENTATION_SPRING, SpringInstrumentations.hookPoints()));
+    }
+
+    private static final class Group {
+        private static final String PREFIX = "instrumentation.";
+        private static final String SUFFIX = ".enabled";
+
+        final Setting setting;
+        final List<HookPoint> points;
+
+        Group(Setting setting, List<HookPoint> points) {
+            this.setting = setting;
+            this.points = points;
+        }
+
+        /** {@code tomcat} of {@code instrumentation.tomcat.enabled}. */
+        String name() {
+            String key = setting.key();
+            return key.substring(PREFIX.length(), key.length() - SUFFIX.length());
+        }
     }
 
     /** The agent's transformer, made and warming up ({@link #prepare}), not yet added ({@link #install}). */

@@ -130,6 +130,26 @@ class ConfigTest {
     }
 
     @Test
+    void eachInstrumentationGroupIsSwitchedOffInEveryForm() {
+        Map<String, String> properties = Map.of("waituntil.instrumentation.jetty.enabled", "false");
+        Map<String, String> env = Map.of("WAITUNTIL_INSTRUMENTATION_SPRING_ENABLED", "FALSE");
+        Config c = load("instrumentation.tomcat.enabled=false", properties, env);
+        assertFalse(c.flag(Setting.INSTRUMENTATION_TOMCAT));
+        assertEquals(Config.Source.AGENT_ARGUMENT, c.source(Setting.INSTRUMENTATION_TOMCAT));
+        assertFalse(c.flag(Setting.INSTRUMENTATION_JETTY));
+        assertEquals(Config.Source.SYSTEM_PROPERTY, c.source(Setting.INSTRUMENTATION_JETTY));
+        assertFalse(c.flag(Setting.INSTRUMENTATION_SPRING));
+        assertEquals(Config.Source.ENVIRONMENT, c.source(Setting.INSTRUMENTATION_SPRING));
+        assertTrue(c.flag(Setting.INSTRUMENTATION_SERVLET), "on by default");
+        assertEquals(Collections.emptyList(), problems);
+        for (Setting group : new Setting[] {Setting.INSTRUMENTATION_SERVLET, Setting.INSTRUMENTATION_TOMCAT,
+                Setting.INSTRUMENTATION_JETTY, Setting.INSTRUMENTATION_SPRING}) {
+            assertTrue(Config.defaults().flag(group), group.key());
+            assertEquals("waituntil." + group.key(), group.property());
+        }
+    }
+
+    @Test
     void environmentVariableNames() {
         assertEquals("WAITUNTIL_DRAIN_TIMEOUT", Setting.DRAIN_TIMEOUT.environmentVariable());
         assertEquals("WAITUNTIL_TASK_WARN_AFTER", Setting.TASK_WARN_AFTER.environmentVariable());

@@ -4,14 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.waituntil.agent.config.TestConfigs;
 import dev.waituntil.agent.runtime.CapturedLog;
@@ -19,9 +29,9 @@ import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
- * What the stop hooks do with the objects they are given, on stand-ins that have the methods Spring Boot's and
- * Jetty's classes have (the agent reads them by name): the inflow stops before the drain waits, and a drain happens
- * only where a stop is certain.
+ * What the stop hooks do with the objects they are given: on an embedded Tomcat and Jetty, and on stand-ins that
+ * have the methods Spring Boot's classes have (the agent reads them by name; a Spring Boot web server cannot be made
+ * without Spring Boot). The inflow stops before the drain waits, and a drain happens only where a stop is certain.
  */
 class ContainerDrainsTest {
 
@@ -210,6 +220,155 @@ class ContainerDrainsTest {
         }
         assertTrue(task.isDone(), "the drain waited for the application's task");
         assertTrue(application.isDrained());
+    }
+
+    // ------------------------------------------------------------------ on Tomcat and Jetty themselves
+
+    @TempDir
+    Path baseDir;
+
+    private Tomcat tomcat;
+    private org.eclipse.jetty.server.Server jetty;
+
+    @AfterEach
+    void stopContainers() throws Exception {
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat.destroy();
+        }
+        if (jetty != null) {
+            jetty.stop();
+        }
+    }
+
+    private Tomcat startedTomcat(String... contextPaths) throws LifecycleException {
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        tomcat.setPort(0);
+        tomcat.getConnector().setProperty("address", InetAddress.getLoopbackAddress().getHostAddress());
+        for (String path : contextPaths) {
+            tomcat.addContext(path, baseDir.toString());
+        }
+        tomcat.start();
+        return tomcat;
+    }
+
+    /**
+     * Completes {@code task} once {@code condition} holds, as a request in flight would end. Asked every millisecond:
+     * a condition that connects must not fill a paused connector's backlog.
+     */
+    private static void finishWhen(CompletableFuture<String> task, java.util.function.BooleanSupplier condition) {
+        Thread finisher = new Thread(() -> {
+            try {
+                while (!condition.getAsBoolean()) {
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            task.complete("sent");
+        });
+        finisher.setDaemon(true);
+        finisher.start();
+    }
+
+    @Test
+    void aTomcatApplicationsStopDrainsItUnderItsPathWhileTheBackgroundProcessorPassesItOver() throws Exception {
+        Context shop = (Context) startedTomcat("/shop").getHost().findChild("/shop");
+        Scope application = runtime.scopeOf(shop.getLoader().getClassLoader());
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, application, null);
+        finishWhen(task, () -> drains.isDrainingApplication(shop));
+
+        drains.applicationStopping(shop);
+
+        assertTrue(task.isDone(), "the drain waited for the application's task");
+        assertTrue(application.isDrained());
+        assertEquals("/shop", application.name());
+        assertFalse(drains.isDrainingApplication(shop), "only for the length of its drain");
+        assertFalse(runtime.jvm().isDrained(), "the server and its other applications go on");
+    }
+
+    @Test
+    void aJettyApplicationsStopDrainsItUnderItsPath() throws Exception {
+        ClassLoader webapp = new URLClassLoader(new URL[0], getClass().getClassLoader());
+        ContextHandler shop = new ContextHandler("/shop");
+        shop.setClassLoader(webapp);
+        Scope application = runtime.scopeOf(webapp);
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, application, null);
+        finishWhen(task, () -> drains.isDrainingApplication(shop));
+
+        drains.applicationStopping(shop);
+
+        assertTrue(task.isDone());
+        assertTrue(application.isDrained());
+        assertEquals("/shop", application.name());
+        assertFalse(runtime.jvm().isDrained());
+    }
+
+    @Test
+    void aTomcatServerStopFixesTheDeadlineAndTheEngineNotAHostDrainsWithItsSocketsClosed() throws Exception {
+        Tomcat tomcat = startedTomcat("/shop");
+        int port = tomcat.getConnector().getLocalPort();
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, runtime.jvm(), null);
+
+        drains.tomcatServerStopping(tomcat.getServer());
+        assertTrue(runtime.isShuttingDown(), "the deadline starts at the server's stop");
+        tomcat.getConnector().pause(); // what Tomcat does next
+        drains.tomcatContainerStopping(tomcat.getHost());
+        drains.tomcatContainerStopping(tomcat.getHost().findChild("/shop"));
+        assertFalse(runtime.jvm().isDrained(), "hosts and contexts stop through ContainerBase too: no drain there");
+
+        finishWhen(task, () -> refused(port));
+        drains.tomcatContainerStopping(tomcat.getEngine());
+
+        assertTrue(task.isDone(), "the engine's stop waited for the task, with the listening socket closed");
+        assertTrue(runtime.jvm().isDrained());
+    }
+
+    @Test
+    void aJettyServerStopStopsItsConnectorsAcceptingThenDrains() throws Exception {
+        jetty = new org.eclipse.jetty.server.Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost(InetAddress.getLoopbackAddress().getHostAddress());
+        jetty.addConnector(connector);
+        jetty.start();
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, runtime.jvm(), null);
+        finishWhen(task, connector::isShutdown);
+
+        drains.jettyServerStopping(jetty);
+
+        assertTrue(task.isDone(), "the drain waited for the task, which ended once the connector stopped accepting");
+        assertTrue(runtime.isShuttingDown());
+        assertTrue(runtime.jvm().isDrained());
+    }
+
+    @Test
+    void theJvmHookStopsARealTomcatsInflowBeforeItDrains() throws Exception {
+        Tomcat tomcat = startedTomcat();
+        int port = tomcat.getConnector().getLocalPort();
+        drains.serverStarting(tomcat.getServer());
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, runtime.jvm(), null);
+        finishWhen(task, () -> refused(port));
+
+        drains.jvmStopping();
+
+        assertTrue(task.isDone());
+        assertTrue(runtime.jvm().isDrained());
+    }
+
+    private static boolean refused(int port) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** An application's loader: defines the given classes itself, so that they belong to it. */

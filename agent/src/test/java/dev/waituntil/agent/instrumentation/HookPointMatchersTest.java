@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
+import dev.waituntil.agent.hook.HookPoint;
 
 /** The hook points match the real servlet API types, in both packages, and nothing else. */
 class HookPointMatchersTest {

@@ -19,6 +19,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The agent's transformer inlines each matching hook point's advice into exactly the hook point's methods, and leaves
@@ -93,7 +94,15 @@ class HookTransformerTest {
                 return name.equals("org/eclipse/jetty/server/Server.class") ? getClass().getResource("/") : super.getResource(name);
             }
         };
-        assertNull(transform("org.eclipse.jetty.server.Server", server, null), "a loader that cannot see Jetty");
+        // and one that does not (the test class path has Jetty, for other tests)
+        ClassLoader noJetty = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            public java.net.URL getResource(String name) {
+                return name.startsWith("org/eclipse/jetty/") ? null : super.getResource(name);
+            }
+        };
+        assertNull(transformer().transform(noJetty, "org/eclipse/jetty/server/Server", null, null, server),
+                "a loader that cannot see Jetty");
         byte[] instrumented = transformer().transform(jetty, "org/eclipse/jetty/server/Server", null, null, server);
         assertNotNull(instrumented);
         List<String> calls = staticCalls(instrumented);

@@ -14,6 +14,7 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.modifier.SyntheticState;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The load-time filter passes a class over only where no hook point would have matched it: the same answers as the

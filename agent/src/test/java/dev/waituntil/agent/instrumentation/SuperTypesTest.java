@@ -18,6 +18,7 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
+import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The servlet hook points' type matching through {@link SuperTypes} gives the same answers as their declared

@@ -5,8 +5,11 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
+
+import dev.waituntil.bootstrap.ContainerHooks;
 
 /**
  * {@code Servlet.destroy()}: in a container the agent has no hooks for, the first servlet destroyed of
@@ -26,6 +29,14 @@ public final class ServletDestroyInstrumentation extends ServletHookPoint {
 
     @Override
     public Class<?> advice() {
-        return ApplicationDestroyAdvice.class;
+        return DestroyAdvice.class;
+    }
+
+    /** Inlined at the entry of {@code Servlet.destroy()} and {@code ServletContextListener.contextDestroyed()}. */
+    public static final class DestroyAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object component) {
+            ContainerHooks.applicationDestroying(component);
+        }
     }
 }

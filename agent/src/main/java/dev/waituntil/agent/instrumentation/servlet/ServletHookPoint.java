@@ -8,7 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
-import dev.waituntil.agent.instrumentation.HookPoint;
+import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * A hook point on an interface of the servlet API, in one of its two packages ({@code javax.servlet}

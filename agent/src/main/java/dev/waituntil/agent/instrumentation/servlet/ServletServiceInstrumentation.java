@@ -6,8 +6,11 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
+
+import dev.waituntil.bootstrap.ServletHooks;
 
 /**
  * {@code Servlet.service(ServletRequest, ServletResponse)}: the outermost call opens the request
@@ -30,5 +33,22 @@ public final class ServletServiceInstrumentation extends ServletHookPoint {
     @Override
     public Class<?> advice() {
         return RequestScopeAdvice.class;
+    }
+
+    /**
+     * Inlined into {@code service} and {@code doFilter}. References only the bootstrap hooks, which every
+     * class loader can see; the request is passed as {@code Object}, so the same advice serves javax and
+     * jakarta. The exit runs on exceptions too, so no scope is ever left on a pooled thread.
+     */
+    public static final class RequestScopeAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) Object request) {
+            ServletHooks.enter(request);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit() {
+            ServletHooks.exit();
+        }
     }
 }

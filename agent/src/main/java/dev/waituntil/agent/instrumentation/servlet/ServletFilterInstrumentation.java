@@ -14,9 +14,9 @@ import net.bytebuddy.matcher.ElementMatcher;
  * servlet, so a task it registers belongs to the request too. The same advice as
  * {@link ServletServiceInstrumentation}; the call depth makes the chain one scope.
  */
-public final class FilterInstrumentation extends ServletHookPoint {
+public final class ServletFilterInstrumentation extends ServletHookPoint {
 
-    public FilterInstrumentation(String servletPackage) {
+    public ServletFilterInstrumentation(String servletPackage) {
         super(servletPackage, "Filter", "doFilter");
     }
 
@@ -30,6 +30,6 @@ public final class FilterInstrumentation extends ServletHookPoint {
 
     @Override
     public Class<?> advice() {
-        return RequestScopeAdvice.class;
+        return ServletServiceInstrumentation.RequestScopeAdvice.class;
     }
 }

@@ -5,13 +5,17 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.matcher.ElementMatcher;
 
-/** {@code ServletRequest.startAsync()}: from here the request's scope lives until the async request completes. */
-public final class StartAsyncInstrumentation extends ServletHookPoint {
+import dev.waituntil.bootstrap.ServletHooks;
 
-    public StartAsyncInstrumentation(String servletPackage) {
+/** {@code ServletRequest.startAsync()}: from here the request's scope lives until the async request completes. */
+public final class ServletStartAsyncInstrumentation extends ServletHookPoint {
+
+    public ServletStartAsyncInstrumentation(String servletPackage) {
         super(servletPackage, "ServletRequest", "startAsync");
     }
 
@@ -22,6 +26,15 @@ public final class StartAsyncInstrumentation extends ServletHookPoint {
 
     @Override
     public Class<?> advice() {
-        return StartAsyncAdvice.class;
+        return AsyncStartedAdvice.class;
+    }
+
+    /** Inlined into {@code ServletRequest.startAsync}: tells the agent the request now outlives {@code service}. */
+    public static final class AsyncStartedAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object request,
+                         @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object asyncContext) {
+            ServletHooks.asyncStarted(request, asyncContext);
+        }
     }
 }

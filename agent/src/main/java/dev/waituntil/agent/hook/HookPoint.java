@@ -1,4 +1,4 @@
-package dev.waituntil.agent.instrumentation;
+package dev.waituntil.agent.hook;
 
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
@@ -6,8 +6,9 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * One place in a library or container where the agent adds advice: which types, which methods,
- * and the advice class. One small class per hook point, grouped by package ({@code servlet},
- * later {@code tomcat}, {@code jetty}).
+ * and the advice class. One small class per hook point, named for its container and holding its advice as a
+ * nested class, in the package of its group ({@code servlet}, {@code tomcat}, {@code jetty}, {@code spring}), which
+ * lists them.
  */
 public interface HookPoint {
 
@@ -24,7 +25,7 @@ public interface HookPoint {
 
     /**
      * For a hook point on every class that implements one API type (the servlet API's interfaces): that type's
-     * name. {@link Instrumenter} then matches with {@link SuperTypes}, which gives the same answers as
+     * name. The instrumenter then matches with its cache of super types per class loader, which gives the same answers as
      * {@link #types()} at a fraction of the cost. Null for a hook point on one named class, matched by
      * {@link #types()}.
      */

@@ -1,6 +1,9 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
-import dev.waituntil.agent.instrumentation.LifecycleHookPoint;
+import net.bytebuddy.asm.Advice;
+
+import dev.waituntil.agent.hook.LifecycleHookPoint;
+import dev.waituntil.bootstrap.ContainerHooks;
 
 /**
  * {@code ContainerBase.ContainerBackgroundProcessor.processChildren(Container)}, Tomcat's periodic background work
@@ -14,10 +17,21 @@ import dev.waituntil.agent.instrumentation.LifecycleHookPoint;
  *
  * <p>In Tomcat 9.0, 10.1 and 11.0 the method has this name and one {@code Container} argument.
  */
-public final class BackgroundProcessInstrumentation extends LifecycleHookPoint {
+public final class TomcatBackgroundProcessInstrumentation extends LifecycleHookPoint {
 
-    public BackgroundProcessInstrumentation() {
+    public TomcatBackgroundProcessInstrumentation() {
         super("org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor", "processChildren", 1,
-                BackgroundProcessAdvice.class);
+                PassOverAdvice.class);
+    }
+
+    /**
+     * Inlined at the entry of {@code processChildren(Container)}: skips the method for an application the agent is
+     * draining, before Tomcat binds that application's class loader to the thread.
+     */
+    public static final class PassOverAdvice {
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+        static boolean enter(@Advice.Argument(0) Object container) {
+            return ContainerHooks.tomcatBackgroundProcessPassesOver(container);
+        }
     }
 }

@@ -6,13 +6,16 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
-/** {@code AsyncContext.start(Runnable)}: the runnable takes the request's scope to the thread that runs it. */
-public final class AsyncContextStartInstrumentation extends ServletHookPoint {
+import dev.waituntil.bootstrap.ServletHooks;
 
-    public AsyncContextStartInstrumentation(String servletPackage) {
+/** {@code AsyncContext.start(Runnable)}: the runnable takes the request's scope to the thread that runs it. */
+public final class ServletAsyncContextStartInstrumentation extends ServletHookPoint {
+
+    public ServletAsyncContextStartInstrumentation(String servletPackage) {
         super(servletPackage, "AsyncContext", "start");
     }
 
@@ -24,6 +27,14 @@ public final class AsyncContextStartInstrumentation extends ServletHookPoint {
 
     @Override
     public Class<?> advice() {
-        return AsyncContextStartAdvice.class;
+        return PropagateAdvice.class;
+    }
+
+    /** Inlined into {@code AsyncContext.start}: replaces the runnable with one that carries the request's scope. */
+    public static final class PropagateAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = ServletHooks.propagate(task);
+        }
     }
 }

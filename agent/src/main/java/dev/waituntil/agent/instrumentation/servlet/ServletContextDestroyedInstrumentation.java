@@ -11,11 +11,11 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * {@code ServletContextListener.contextDestroyed(ServletContextEvent)}: as {@link ServletDestroyInstrumentation},
- * the container-neutral point where an application is torn down.
+ * the container-neutral point where an application is torn down, with the same advice.
  */
-public final class ContextDestroyedInstrumentation extends ServletHookPoint {
+public final class ServletContextDestroyedInstrumentation extends ServletHookPoint {
 
-    public ContextDestroyedInstrumentation(String servletPackage) {
+    public ServletContextDestroyedInstrumentation(String servletPackage) {
         super(servletPackage, "ServletContextListener", "contextDestroyed");
     }
 
@@ -27,6 +27,6 @@ public final class ContextDestroyedInstrumentation extends ServletHookPoint {
 
     @Override
     public Class<?> advice() {
-        return ApplicationDestroyAdvice.class;
+        return ServletDestroyInstrumentation.DestroyAdvice.class;
     }
 }

@@ -1,4 +1,4 @@
-package dev.waituntil.agent.instrumentation;
+package dev.waituntil.agent.hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.named;

@@ -1,0 +1,27 @@
+package dev.waituntil.agent.instrumentation.jetty;
+
+import net.bytebuddy.asm.Advice;
+
+import dev.waituntil.agent.hook.LifecycleHookPoint;
+import dev.waituntil.bootstrap.ContainerHooks;
+
+/**
+ * {@code Server.doStop()} (Jetty 9.4 to 12): SIGTERM through the shutdown thread, {@code start.jar --stop}
+ * and embedded {@code Server.stop()} all come here. In every version the connectors close and only then
+ * the contexts stop, so this entry is the one point before the connectors close: the agent makes them
+ * stop accepting and drains here.
+ */
+public final class JettyServerStopInstrumentation extends LifecycleHookPoint {
+
+    public JettyServerStopInstrumentation() {
+        super("org.eclipse.jetty.server.Server", "doStop", StopAdvice.class);
+    }
+
+    /** Inlined at the entry of the server's stop. */
+    public static final class StopAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object server) {
+            ContainerHooks.jettyServerStopping(server);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.waituntil.agent.instrumentation.tomcat;
+
+import net.bytebuddy.asm.Advice;
+
+import dev.waituntil.agent.hook.LifecycleHookPoint;
+import dev.waituntil.bootstrap.ContainerHooks;
+
+/**
+ * {@code StandardContext.stopInternal()}: one application stops (undeploy, redeploy, reload, or its
+ * turn in a server stop), before Tomcat waits for its async requests, destroys its servlets and calls
+ * {@code contextDestroyed}. Its tasks are drained here; at server stop, the server-wide drain has
+ * already left nothing.
+ */
+public final class TomcatContextStopInstrumentation extends LifecycleHookPoint {
+
+    public TomcatContextStopInstrumentation() {
+        super("org.apache.catalina.core.StandardContext", "stopInternal", StopAdvice.class);
+    }
+
+    /** Inlined at the entry of the application's stop: drains that application. */
+    public static final class StopAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object context) {
+            ContainerHooks.applicationStopping(context);
+        }
+    }
+}
