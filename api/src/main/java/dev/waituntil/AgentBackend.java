@@ -35,12 +35,12 @@ final class AgentBackend implements Backend {
 
     private AgentBackend(Class<?> bridge, Backend before) throws ReflectiveOperationException {
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        this.register = lookup.findStatic(bridge, "register",
-                MethodType.methodType(void.class, String.class, Object.class));
-        this.run = lookup.findStatic(bridge, "run",
-                MethodType.methodType(CompletableFuture.class, String.class, Runnable.class));
-        this.supply = lookup.findStatic(bridge, "supply",
-                MethodType.methodType(CompletableFuture.class, String.class, Callable.class));
+        this.register =
+                lookup.findStatic(bridge, "register", MethodType.methodType(void.class, String.class, Object.class));
+        this.run = lookup.findStatic(
+                bridge, "run", MethodType.methodType(CompletableFuture.class, String.class, Runnable.class));
+        this.supply = lookup.findStatic(
+                bridge, "supply", MethodType.methodType(CompletableFuture.class, String.class, Callable.class));
         this.pending = lookup.findStatic(bridge, "pending", MethodType.methodType(int.class));
         this.before = before;
     }
@@ -64,16 +64,18 @@ final class AgentBackend implements Backend {
     /** Binds to a bridge class; package-private so that tests can hand in their own. */
     static Backend bind(Class<?> bridge, Backend before) {
         try {
-            MethodHandle installed = MethodHandles.publicLookup().findStatic(bridge, "isInstalled",
-                    MethodType.methodType(boolean.class));
+            MethodHandle installed = MethodHandles.publicLookup()
+                    .findStatic(bridge, "isInstalled", MethodType.methodType(boolean.class));
             if (!(boolean) installed.invokeExact()) {
                 return null;
             }
             return new AgentBackend(bridge, before);
         } catch (Throwable e) {
             // A bridge of another shape (a much newer or older agent): say so rather than guess.
-            throw new IllegalStateException("wait-until: the agent attached to this JVM does not offer "
-                    + "the bridge this API expects (" + e + "); use an agent and API of the same version", e);
+            throw new IllegalStateException(
+                    "wait-until: the agent attached to this JVM does not offer " + "the bridge this API expects (" + e
+                            + "); use an agent and API of the same version",
+                    e);
         }
     }
 

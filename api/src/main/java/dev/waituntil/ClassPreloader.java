@@ -28,8 +28,7 @@ final class ClassPreloader {
     /** A class name inside a descriptor or signature: {@code Ljava/lang/String;}. */
     private static final Pattern TYPE_IN_DESCRIPTOR = Pattern.compile("L((?:[\\w$]+/)+[\\w$]+)[;<]");
 
-    private ClassPreloader() {
-    }
+    private ClassPreloader() {}
 
     /**
      * Loads every class named in the constant pool of {@code root} and of its member classes, through
@@ -80,14 +79,41 @@ final class ClassPreloader {
             for (int i = 1; i < count; i++) {
                 int tag = in.readUnsignedByte();
                 switch (tag) {
-                    case 1: utf8[i] = in.readUTF(); break;                              // Utf8
-                    case 3: case 4: in.readInt(); break;                                  // Integer, Float
-                    case 5: case 6: in.readLong(); i++; break;                            // Long, Double: two slots
-                    case 7: classEntries.add(in.readUnsignedShort()); break;              // Class
-                    case 8: case 16: case 19: case 20: in.readUnsignedShort(); break;     // String, MethodType, Module, Package
-                    case 9: case 10: case 11: case 12: case 17: case 18: in.readInt(); break; // refs, NameAndType, (Invoke)Dynamic
-                    case 15: in.readUnsignedByte(); in.readUnsignedShort(); break;        // MethodHandle
-                    default: return; // a constant of a newer class file format: leave this class to chance
+                    case 1:
+                        utf8[i] = in.readUTF();
+                        break; // Utf8
+                    case 3:
+                    case 4:
+                        in.readInt();
+                        break; // Integer, Float
+                    case 5:
+                    case 6:
+                        in.readLong();
+                        i++;
+                        break; // Long, Double: two slots
+                    case 7:
+                        classEntries.add(in.readUnsignedShort());
+                        break; // Class
+                    case 8:
+                    case 16:
+                    case 19:
+                    case 20:
+                        in.readUnsignedShort();
+                        break; // String, MethodType, Module, Package
+                    case 9:
+                    case 10:
+                    case 11:
+                    case 12:
+                    case 17:
+                    case 18:
+                        in.readInt();
+                        break; // refs, NameAndType, (Invoke)Dynamic
+                    case 15:
+                        in.readUnsignedByte();
+                        in.readUnsignedShort();
+                        break; // MethodHandle
+                    default:
+                        return; // a constant of a newer class file format: leave this class to chance
                 }
             }
             for (int index : classEntries) {

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.SimpleFormatter;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 /**
  * Tracks tasks in-process when the agent is not attached (unit tests, a {@code main} program, a web
@@ -58,6 +58,7 @@ final class StandaloneBackend implements Backend {
     private final AtomicBoolean tornDown = new AtomicBoolean();
     /** The JVM shutdown hook when installed; removed at the application's teardown. */
     final Thread hook;
+
     private volatile ThreadPoolExecutor executor;
     /** Why new tasks are refused: null until a drain has closed the door. */
     private volatile String drainedBecause;
@@ -119,7 +120,8 @@ final class StandaloneBackend implements Backend {
     @Override
     public <T> CompletableFuture<T> supply(String label, Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        FutureTask<T> work = new CallerLoaderTask<T>(task, Thread.currentThread().getContextClassLoader(), result);
+        FutureTask<T> work =
+                new CallerLoaderTask<T>(task, Thread.currentThread().getContextClassLoader(), result);
         result.whenComplete((value, failure) -> {
             if (result.isCancelled()) {
                 work.cancel(true);
@@ -233,10 +235,14 @@ final class StandaloneBackend implements Backend {
             }
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        String outcome = left == 0 ? "all finished in " + millis + " ms"
+        String outcome = left == 0
+                ? "all finished in " + millis + " ms"
                 : left + " still pending after " + millis + " ms, " + (cancelAtDeadline ? "cancelled" : "left running");
-        log(Level.INFO, "drainAtTeardown", "wait-until: drained application " + application
-                + " at its teardown (standalone mode, no agent): " + pendingAtStart + " task(s) pending, " + outcome);
+        log(
+                Level.INFO,
+                "drainAtTeardown",
+                "wait-until: drained application " + application + " at its teardown (standalone mode, no agent): "
+                        + pendingAtStart + " task(s) pending, " + outcome);
     }
 
     /** As at JVM exit: see {@link #drain(long, String)}. */
@@ -273,8 +279,11 @@ final class StandaloneBackend implements Backend {
                 continue;
             }
             left++;
-            log(Level.WARNING, "drain", "wait-until: drain timed out; task '" + entry.label() + "' still pending after "
-                    + entry.ageMillis() + " ms" + (cancelAtDeadline ? ", cancelling it" : ""));
+            log(
+                    Level.WARNING,
+                    "drain",
+                    "wait-until: drain timed out; task '" + entry.label() + "' still pending after " + entry.ageMillis()
+                            + " ms" + (cancelAtDeadline ? ", cancelling it" : ""));
             if (cancelAtDeadline) {
                 entry.cancel();
             }
@@ -335,8 +344,8 @@ final class StandaloneBackend implements Backend {
             synchronized (this) {
                 pool = executor;
                 if (pool == null) {
-                    BlockingQueue<Runnable> work = queue == 0
-                            ? new SynchronousQueue<Runnable>() : new ArrayBlockingQueue<Runnable>(queue);
+                    BlockingQueue<Runnable> work =
+                            queue == 0 ? new SynchronousQueue<Runnable>() : new ArrayBlockingQueue<Runnable>(queue);
                     AtomicInteger n = new AtomicInteger();
                     // A worker holds a caller's context class loader only while that caller's task runs.
                     ClassLoader loader = StandaloneBackend.class.getClassLoader();

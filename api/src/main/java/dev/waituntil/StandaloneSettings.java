@@ -49,7 +49,8 @@ final class StandaloneSettings {
     private StandaloneSettings(Source source) {
         this.drainTimeout = duration(source, "drain.timeout", Duration.ofSeconds(30));
         this.cancelAtDeadline = !"false".equalsIgnoreCase(text(source, "drain.cancel"));
-        this.threads = integer(source, "executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1);
+        this.threads = integer(
+                source, "executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1);
         this.queue = integer(source, "executor.queue", 10_000, 0);
     }
 

@@ -28,6 +28,7 @@ final class StandaloneTask implements BiConsumer<Object, Throwable> {
     private final long id;
     /** The pending tasks it belongs to, which it leaves when it completes. */
     private final Set<StandaloneTask> pending;
+
     private boolean done;
 
     StandaloneTask(long id, String label, Object task, Set<StandaloneTask> pending) {
@@ -38,7 +39,8 @@ final class StandaloneTask implements BiConsumer<Object, Throwable> {
     }
 
     String label() {
-        return label != null ? label
+        return label != null
+                ? label
                 : "task-" + id + " (" + task.getClass().getSimpleName() + ") from thread '" + thread + "'";
     }
 
@@ -51,7 +53,8 @@ final class StandaloneTask implements BiConsumer<Object, Throwable> {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                        ? failure.getCause()
+                        : failure;
                 if (cause instanceof CancellationException) {
                     LOG.warning("wait-until: task '" + label() + "' was cancelled");
                 } else {

@@ -51,8 +51,7 @@ public final class WaitUntil {
     /** Chosen on first use; replaced once if the agent is attached to a running JVM later. */
     private static volatile Backend backend;
 
-    private WaitUntil() {
-    }
+    private WaitUntil() {}
 
     /**
      * Tracks an already-started task, like JavaScript's {@code waitUntil(promise)}.

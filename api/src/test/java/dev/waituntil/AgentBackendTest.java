@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class AgentBackendTest {
         WaitUntil.use(AgentBackend.bind(FakeBridge.class, null));
         assertTrue(WaitUntil.isAgentActive());
         WaitUntil.register("a", new CompletableFuture<>());
-        WaitUntil.run("b", () -> { });
+        WaitUntil.run("b", () -> {});
         assertEquals("forty-two", WaitUntil.supply("c", () -> "forty-two").get(1, TimeUnit.SECONDS));
         assertEquals(7, WaitUntil.pending());
         assertEquals(Arrays.asList("register a CompletableFuture", "run b", "supply c"), FakeBridge.calls);
@@ -43,10 +42,10 @@ class AgentBackendTest {
     void aRefusalBecomesTheApiCopysOwnRejectedTaskException() {
         WaitUntil.use(AgentBackend.bind(FakeBridge.class, null));
         FakeBridge.refuseWith = "wait-until rejected task 'x': application /shop has been drained";
-        RejectedTaskException e = assertThrows(RejectedTaskException.class,
-                () -> WaitUntil.register("x", new CompletableFuture<>()));
+        RejectedTaskException e =
+                assertThrows(RejectedTaskException.class, () -> WaitUntil.register("x", new CompletableFuture<>()));
         assertEquals(FakeBridge.refuseWith, e.getMessage());
-        assertThrows(RejectedTaskException.class, () -> WaitUntil.run("x", () -> { }));
+        assertThrows(RejectedTaskException.class, () -> WaitUntil.run("x", () -> {}));
         assertThrows(RejectedTaskException.class, () -> WaitUntil.supply("x", () -> 1));
     }
 
@@ -67,7 +66,8 @@ class AgentBackendTest {
 
     @Test
     void aBridgeOfAnotherShapeIsReportedClearly() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> AgentBackend.bind(String.class, null));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> AgentBackend.bind(String.class, null));
         assertTrue(e.getMessage().contains("same version"), e.getMessage());
     }
 

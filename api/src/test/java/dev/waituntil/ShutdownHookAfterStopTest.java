@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,9 +63,11 @@ class ShutdownHookAfterStopTest {
         StoppableApplicationLoader application = new StoppableApplicationLoader();
         IsolatedBackend backend = IsolatedBackend.in(application);
         Thread hook = backend.newShutdownHook();
-        assertNull(hook.getContextClassLoader(), "the hook does not carry the application's loader as its context loader");
+        assertNull(
+                hook.getContextClassLoader(), "the hook does not carry the application's loader as its context loader");
 
-        CompletableFuture<String> completes = backend.register("completes after the stop", new CompletableFuture<String>());
+        CompletableFuture<String> completes =
+                backend.register("completes after the stop", new CompletableFuture<String>());
         CompletableFuture<String> fails = backend.register("fails after the stop", new CompletableFuture<String>());
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Void> runs = backend.run("runs until released", () -> awaitQuietly(release));
@@ -80,11 +81,14 @@ class ShutdownHookAfterStopTest {
         hook.join(HOOK_JOIN_MILLIS);
 
         assertFalse(hook.isAlive(), "the hook returned once the tasks were done\n" + err());
-        assertEquals(Collections.emptyList(), application.askedAfterStop(),
+        assertEquals(
+                Collections.emptyList(),
+                application.askedAfterStop(),
                 "what the hook and the completions still asked of the stopped loader\n" + err());
         assertTrue(runs.isDone() && !runs.isCompletedExceptionally(), "the run task finished");
         assertTrue(plain.isDone(), "the plain future finished");
-        assertTrue(log.messages().stream().anyMatch(m -> m.contains("'fails after the stop' failed")),
+        assertTrue(
+                log.messages().stream().anyMatch(m -> m.contains("'fails after the stop' failed")),
                 "the failure was logged\n" + log.messages());
         assertFalse(err().contains("NoClassDefFoundError") || err().contains("Illegal access"), err());
     }
@@ -108,11 +112,16 @@ class ShutdownHookAfterStopTest {
         hook.join(HOOK_JOIN_MILLIS);
 
         assertFalse(hook.isAlive(), "the hook returned at the deadline");
-        assertEquals(Collections.emptyList(), application.askedAfterStop(),
+        assertEquals(
+                Collections.emptyList(),
+                application.askedAfterStop(),
                 "what the drain's deadline path still asked of the stopped loader\n" + err());
         assertTrue(stuck.isCancelled() && stage.isCancelled(), "both were cancelled");
-        assertTrue(log.messages().stream().anyMatch(m -> m.contains("'never ends' still pending")), log.messages().toString());
-        assertTrue(log.messages().stream().anyMatch(m -> m.contains("2 task(s) still pending when the JVM exits")),
+        assertTrue(
+                log.messages().stream().anyMatch(m -> m.contains("'never ends' still pending")),
+                log.messages().toString());
+        assertTrue(
+                log.messages().stream().anyMatch(m -> m.contains("2 task(s) still pending when the JVM exits")),
                 log.messages().toString());
     }
 
@@ -134,8 +143,10 @@ class ShutdownHookAfterStopTest {
         assertFalse(hook.isAlive());
         String[] lines = err().trim().split("\\R");
         assertEquals(1, lines.length, "one line\n" + err());
-        assertTrue(lines[0].startsWith("wait-until: the JVM shutdown hook stopped draining this application's tasks, "
-                + "1 task(s) not waited for: java.lang.NoClassDefFoundError: Illegal access"), lines[0]);
+        assertTrue(
+                lines[0].startsWith("wait-until: the JVM shutdown hook stopped draining this application's tasks, "
+                        + "1 task(s) not waited for: java.lang.NoClassDefFoundError: Illegal access"),
+                lines[0]);
         assertEquals(Collections.emptyList(), application.askedAfterStop(), "the line itself loads nothing");
     }
 

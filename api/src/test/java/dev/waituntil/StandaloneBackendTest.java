@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.LogRecord;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,9 +76,10 @@ class StandaloneBackendTest {
         String[] thread = new String[1];
         boolean[] daemon = new boolean[1];
         WaitUntil.run("note thread", () -> {
-            thread[0] = Thread.currentThread().getName();
-            daemon[0] = Thread.currentThread().isDaemon();
-        }).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+                    thread[0] = Thread.currentThread().getName();
+                    daemon[0] = Thread.currentThread().isDaemon();
+                })
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertTrue(thread[0].startsWith("wait-until-worker-"), thread[0]);
         assertTrue(daemon[0]);
         assertEquals(42, WaitUntil.supply("answer", () -> 42).get(PATIENCE_SECONDS, TimeUnit.SECONDS));
@@ -96,15 +96,16 @@ class StandaloneBackendTest {
             }
         });
         new Thread(() -> {
-            sleep(200);
-            release.countDown();
-        }).start();
+                    sleep(200);
+                    release.countDown();
+                })
+                .start();
         int left = backend.drain(TimeUnit.SECONDS.toNanos(60)); // for a task of 200 ms: ample on any machine
         assertEquals(0, left);
         assertTrue(task.isDone());
 
-        RejectedTaskException rejected = assertThrows(RejectedTaskException.class,
-                () -> WaitUntil.register("too late", new CompletableFuture<>()));
+        RejectedTaskException rejected = assertThrows(
+                RejectedTaskException.class, () -> WaitUntil.register("too late", new CompletableFuture<>()));
         assertTrue(rejected.getMessage().contains("'too late'"), rejected.getMessage());
         assertTrue(rejected.getMessage().contains("shutting down"), rejected.getMessage());
         boolean[] ran = new boolean[1];
@@ -119,15 +120,19 @@ class StandaloneBackendTest {
         int left = backend.drain(TimeUnit.MILLISECONDS.toNanos(200));
         assertEquals(1, left);
         assertTrue(stuck.isCancelled());
-        assertTrue(log.messages().stream().anyMatch(m -> m.contains("'never ends' still pending")), log.messages().toString());
+        assertTrue(
+                log.messages().stream().anyMatch(m -> m.contains("'never ends' still pending")),
+                log.messages().toString());
     }
 
     @Test
     void aFailingTaskIsLoggedWithItsLabelAndException() {
         CompletableFuture<Void> task = WaitUntil.register("send mail", new CompletableFuture<Void>());
         task.completeExceptionally(new IllegalStateException("smtp down"));
-        LogRecord record = log.records().stream().filter(r -> r.getMessage().contains("'send mail' failed"))
-                .findFirst().orElseThrow(AssertionError::new);
+        LogRecord record = log.records().stream()
+                .filter(r -> r.getMessage().contains("'send mail' failed"))
+                .findFirst()
+                .orElseThrow(AssertionError::new);
         assertEquals("smtp down", record.getThrown().getMessage());
         assertEquals(0, WaitUntil.pending());
     }
@@ -163,8 +168,8 @@ class StandaloneBackendTest {
 
     @Test
     void nullTasksAreRejectedNamingTheParameter() {
-        NullPointerException e = assertThrows(NullPointerException.class,
-                () -> WaitUntil.register((CompletableFuture<Object>) null));
+        NullPointerException e =
+                assertThrows(NullPointerException.class, () -> WaitUntil.register((CompletableFuture<Object>) null));
         assertTrue(e.getMessage().contains("task"), e.getMessage());
         assertThrows(NullPointerException.class, () -> WaitUntil.run("x", null));
         assertThrows(NullPointerException.class, () -> WaitUntil.supply("x", null));
@@ -179,7 +184,9 @@ class StandaloneBackendTest {
         } finally {
             System.clearProperty("waituntil.drain.timeout");
         }
-        long lines = log.messages().stream().filter(m -> m.contains("waituntil.drain.timeout=banana")).count();
+        long lines = log.messages().stream()
+                .filter(m -> m.contains("waituntil.drain.timeout=banana"))
+                .count();
         assertEquals(1, lines, log.messages().toString());
         assertTrue(log.messages().stream().anyMatch(m -> m.contains("using the default 30s")));
     }

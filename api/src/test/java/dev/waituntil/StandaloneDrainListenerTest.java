@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.servlet.JakartaStandaloneDrain;
+import dev.waituntil.servlet.JavaxStandaloneDrain;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -20,13 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.servlet.JakartaStandaloneDrain;
-import dev.waituntil.servlet.JavaxStandaloneDrain;
 
 /**
  * The API's {@code ServletContainerInitializer}s and the listener they register: without the agent, the
@@ -56,10 +54,14 @@ class StandaloneDrainListenerTest {
     @Test
     void eachInitializerRegistersItsListener() {
         List<Object> added = new ArrayList<Object>();
-        new JavaxStandaloneDrain().onStartup(Collections.<Class<?>>emptySet(),
-                servletContext(javax.servlet.ServletContext.class, "/shop", added));
-        new JakartaStandaloneDrain().onStartup(Collections.<Class<?>>emptySet(),
-                servletContext(jakarta.servlet.ServletContext.class, "/shop", added));
+        new JavaxStandaloneDrain()
+                .onStartup(
+                        Collections.<Class<?>>emptySet(),
+                        servletContext(javax.servlet.ServletContext.class, "/shop", added));
+        new JakartaStandaloneDrain()
+                .onStartup(
+                        Collections.<Class<?>>emptySet(),
+                        servletContext(jakarta.servlet.ServletContext.class, "/shop", added));
         assertEquals(2, added.size(), added.toString());
         assertTrue(added.get(0) instanceof javax.servlet.ServletContextListener, added.toString());
         assertTrue(added.get(1) instanceof jakarta.servlet.ServletContextListener, added.toString());
@@ -93,15 +95,20 @@ class StandaloneDrainListenerTest {
         assertTrue(receipt.isDone() && !receipt.isCompletedExceptionally(), "the run task finished");
         assertTrue(stage.isDone(), "the registered stage finished");
         assertEquals(0, WaitUntil.pending());
-        assertFalse(worker[0].isAlive(), "the worker thread ended before contextDestroyed returned: the container "
-                + "sees no thread of the application left running");
+        assertFalse(
+                worker[0].isAlive(),
+                "the worker thread ended before contextDestroyed returned: the container "
+                        + "sees no thread of the application left running");
         List<String> lines = teardownLines();
         assertEquals(1, lines.size(), log.messages().toString());
         assertTrue(lines.get(0).contains("2 task(s) pending, all finished in "), lines.get(0));
 
-        RejectedTaskException late = assertThrows(RejectedTaskException.class,
+        RejectedTaskException late = assertThrows(
+                RejectedTaskException.class,
                 () -> WaitUntil.register("after the teardown", new CompletableFuture<Object>()));
-        assertTrue(late.getMessage().contains("'after the teardown'") && late.getMessage().contains("application /shop has stopped"),
+        assertTrue(
+                late.getMessage().contains("'after the teardown'")
+                        && late.getMessage().contains("application /shop has stopped"),
                 late.getMessage());
     }
 
@@ -109,8 +116,8 @@ class StandaloneDrainListenerTest {
     void theJakartaListenerDrainsTheSameWay() {
         WaitUntil.use(new StandaloneBackend(false));
         CompletableFuture<Void> task = WaitUntil.run("jakarta task", () -> sleep(100));
-        jakarta.servlet.ServletContext context = servletContext(jakarta.servlet.ServletContext.class, "/shop",
-                new ArrayList<Object>());
+        jakarta.servlet.ServletContext context =
+                servletContext(jakarta.servlet.ServletContext.class, "/shop", new ArrayList<Object>());
         new JakartaStandaloneDrain().contextDestroyed(new jakarta.servlet.ServletContextEvent(context));
         assertTrue(task.isDone());
         assertEquals(1, teardownLines().size(), log.messages().toString());
@@ -125,10 +132,14 @@ class StandaloneDrainListenerTest {
         javaxDestroyed("/shop");
 
         assertTrue(stuck.isCancelled());
-        assertTrue(log.messages().stream().anyMatch(m -> m.contains("'never ends' still pending")), log.messages().toString());
+        assertTrue(
+                log.messages().stream().anyMatch(m -> m.contains("'never ends' still pending")),
+                log.messages().toString());
         List<String> lines = teardownLines();
         assertEquals(1, lines.size(), log.messages().toString());
-        assertTrue(lines.get(0).contains("1 task(s) pending, 1 still pending after ") && lines.get(0).endsWith("cancelled"),
+        assertTrue(
+                lines.get(0).contains("1 task(s) pending, 1 still pending after ")
+                        && lines.get(0).endsWith("cancelled"),
                 lines.get(0));
     }
 
@@ -169,9 +180,11 @@ class StandaloneDrainListenerTest {
 
     @Test
     void theContainerFindsEachInitializerUnderItsNamespacesServiceName() {
-        assertEquals(Collections.singletonList(JavaxStandaloneDrain.class.getName()),
+        assertEquals(
+                Collections.singletonList(JavaxStandaloneDrain.class.getName()),
                 providers(ServiceLoader.load(javax.servlet.ServletContainerInitializer.class)));
-        assertEquals(Collections.singletonList(JakartaStandaloneDrain.class.getName()),
+        assertEquals(
+                Collections.singletonList(JakartaStandaloneDrain.class.getName()),
                 providers(ServiceLoader.load(jakarta.servlet.ServletContainerInitializer.class)));
     }
 
@@ -183,12 +196,19 @@ class StandaloneDrainListenerTest {
     void aContainerWithOneNamespaceRunsItsInitializerWithoutTheOther() throws Exception {
         for (String namespace : new String[] {"javax", "jakarta"}) {
             String other = namespace.equals("javax") ? "jakarta" : "javax";
-            URL servletApi = (namespace.equals("javax") ? javax.servlet.ServletContext.class
-                    : jakarta.servlet.ServletContext.class).getProtectionDomain().getCodeSource().getLocation();
-            URL apiClasses = WaitUntil.class.getProtectionDomain().getCodeSource().getLocation();
+            URL servletApi = (namespace.equals("javax")
+                            ? javax.servlet.ServletContext.class
+                            : jakarta.servlet.ServletContext.class)
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation();
+            URL apiClasses =
+                    WaitUntil.class.getProtectionDomain().getCodeSource().getLocation();
             try (URLClassLoader application = new URLClassLoader(new URL[] {apiClasses, servletApi}, null)) {
-                assertThrows(ClassNotFoundException.class,
-                        () -> Class.forName(other + ".servlet.ServletContext", false, application), "precondition");
+                assertThrows(
+                        ClassNotFoundException.class,
+                        () -> Class.forName(other + ".servlet.ServletContext", false, application),
+                        "precondition");
                 Class<?> sciType = application.loadClass(namespace + ".servlet.ServletContainerInitializer");
                 Iterator<?> found = ServiceLoader.load(sciType, application).iterator();
                 Object initializer = found.next();
@@ -203,13 +223,16 @@ class StandaloneDrainListenerTest {
                 assertEquals(1, added.size(), namespace + ": its listener");
 
                 // Standalone mode in that application, then its teardown through the listener.
-                application.loadClass("dev.waituntil.WaitUntil")
+                application
+                        .loadClass("dev.waituntil.WaitUntil")
                         .getMethod("register", String.class, CompletableFuture.class)
                         .invoke(null, namespace + " task", CompletableFuture.completedFuture("x"));
                 Class<?> eventType = application.loadClass(namespace + ".servlet.ServletContextEvent");
                 Object event = eventType.getConstructor(contextType).newInstance(context);
-                application.loadClass(namespace + ".servlet.ServletContextListener")
-                        .getMethod("contextDestroyed", eventType).invoke(added.get(0), event);
+                application
+                        .loadClass(namespace + ".servlet.ServletContextListener")
+                        .getMethod("contextDestroyed", eventType)
+                        .invoke(added.get(0), event);
             }
         }
         assertEquals(2, teardownLines().size(), log.messages().toString());
@@ -218,8 +241,8 @@ class StandaloneDrainListenerTest {
     // ------------------------------------------------------------------ helpers
 
     private static void javaxDestroyed(String contextPath) {
-        javax.servlet.ServletContext context = servletContext(javax.servlet.ServletContext.class, contextPath,
-                new ArrayList<Object>());
+        javax.servlet.ServletContext context =
+                servletContext(javax.servlet.ServletContext.class, contextPath, new ArrayList<Object>());
         new JavaxStandaloneDrain().contextDestroyed(new javax.servlet.ServletContextEvent(context));
     }
 

@@ -25,7 +25,11 @@ final class StoppableApplicationLoader extends ClassLoader {
     StoppableApplicationLoader() {
         super(StoppableApplicationLoader.class.getClassLoader());
         try {
-            apiClasses = Paths.get(WaitUntil.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            apiClasses = Paths.get(WaitUntil.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

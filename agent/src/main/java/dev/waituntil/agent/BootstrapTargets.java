@@ -16,8 +16,7 @@ import dev.waituntil.bootstrap.WaitUntilBridge;
  */
 final class BootstrapTargets {
 
-    private BootstrapTargets() {
-    }
+    private BootstrapTargets() {}
 
     /** @return what the container hooks reach, for the JVM shutdown hook */
     static ContainerDrains install(TaskRuntime runtime) {

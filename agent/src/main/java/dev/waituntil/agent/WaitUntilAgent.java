@@ -1,13 +1,5 @@
 package dev.waituntil.agent;
 
-import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-
 import dev.waituntil.agent.bridge.AgentJar;
 import dev.waituntil.agent.bridge.BootstrapInjector;
 import dev.waituntil.agent.cli.CommandLine;
@@ -19,6 +11,12 @@ import dev.waituntil.agent.instrumentation.Instrumenter;
 import dev.waituntil.agent.jmx.JmxRegistration;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.TaskRuntime;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
 
 /**
  * Entry point of {@code wait-until-agent.jar}: {@code -javaagent} ({@link #premain}), dynamic attach
@@ -44,8 +42,7 @@ public final class WaitUntilAgent {
 
     private static TaskRuntime runtime;
 
-    private WaitUntilAgent() {
-    }
+    private WaitUntilAgent() {}
 
     public static void premain(String arguments, Instrumentation instrumentation) {
         start(arguments, instrumentation, false);
@@ -62,8 +59,9 @@ public final class WaitUntilAgent {
 
     private static synchronized void start(String arguments, Instrumentation instrumentation, boolean attached) {
         if (runtime != null) {
-            log().warn("wait-until: the agent is already running in this JVM; ignoring the second start (arguments {})",
-                    arguments == null ? "none" : arguments);
+            log().warn(
+                            "wait-until: the agent is already running in this JVM; ignoring the second start (arguments {})",
+                            arguments == null ? "none" : arguments);
             return;
         }
         try {
@@ -83,24 +81,34 @@ public final class WaitUntilAgent {
             }
             List<String> off = Instrumenter.disabledGroups(config);
             if (!off.isEmpty()) {
-                log().info("wait-until: instrumentation switched off by settings: {}; their hook points are not "
-                        + "installed", String.join(", ", off));
+                log().info(
+                                "wait-until: instrumentation switched off by settings: {}; their hook points are not "
+                                        + "installed",
+                                String.join(", ", off));
             }
             TaskRuntime started = new TaskRuntime(config);
             ContainerDrains drains = BootstrapTargets.install(started);
             Instrumenter.install(instrumentation, instrumenter, config.flag(Setting.DEBUG));
             Runtime.getRuntime().addShutdownHook(new Thread(drains::jvmStopping, "wait-until-drain"));
             runtime = started;
-            // Creating the platform MBean server is the most work of the start after Byte Buddy's; not at the same time.
+            // Creating the platform MBean server is the most work of the start after Byte Buddy's; not at the same
+            // time.
             instrumenter.afterWarmUp(() -> registerMBean(started));
             int handedOver = attached ? handOverLoadedApiCopies(instrumentation) : 0;
-            log().info("wait-until {} agent started{}; settings: {}; instruments: request scope (javax.servlet, "
-                            + "jakarta.servlet), drains before connectors close in Tomcat and Jetty and before a Spring context closes its beans, application "
-                            + "drains on destroy in any servlet container, JVM shutdown hook ({} hook points){}",
-                    version(), attached ? " by dynamic attach" : "", config.describe(), hookPoints.size(),
-                    attached ? "; API copies handed over: " + handedOver : "");
+            log().info(
+                            "wait-until {} agent started{}; settings: {}; instruments: request scope (javax.servlet, "
+                                    + "jakarta.servlet), drains before connectors close in Tomcat and Jetty and before a Spring context closes its beans, application "
+                                    + "drains on destroy in any servlet container, JVM shutdown hook ({} hook points){}",
+                            version(),
+                            attached ? " by dynamic attach" : "",
+                            config.describe(),
+                            hookPoints.size(),
+                            attached ? "; API copies handed over: " + handedOver : "");
         } catch (Throwable e) {
-            log().error("wait-until: the agent could not start and is NOT active; the application runs without it. Cause: " + e, e);
+            log().error(
+                            "wait-until: the agent could not start and is NOT active; the application runs without it. Cause: "
+                                    + e,
+                            e);
         }
     }
 
@@ -132,8 +140,11 @@ public final class WaitUntilAgent {
                 handOver.invoke(null);
                 count++;
             } catch (ReflectiveOperationException | RuntimeException e) {
-                log().warn("wait-until: could not hand the API copy in {} over to the agent; it keeps tracking its tasks "
-                        + "in-process ({})", type.getClassLoader(), e.toString());
+                log().warn(
+                                "wait-until: could not hand the API copy in {} over to the agent; it keeps tracking its tasks "
+                                        + "in-process ({})",
+                                type.getClassLoader(),
+                                e.toString());
             }
         }
         return count;

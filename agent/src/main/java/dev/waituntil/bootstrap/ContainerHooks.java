@@ -10,8 +10,7 @@ public final class ContainerHooks {
 
     private static volatile ContainerHookTarget target;
 
-    private ContainerHooks() {
-    }
+    private ContainerHooks() {}
 
     /** Called once by the agent when its runtime is ready. */
     public static void install(ContainerHookTarget agent) {

@@ -32,8 +32,7 @@ public final class RequestContext {
     /** The request went async: it stays in flight after service() returns, until it completes. */
     boolean async;
 
-    RequestContext() {
-    }
+    RequestContext() {}
 
     static RequestContext current() {
         return CURRENT.get();

@@ -10,8 +10,7 @@ public final class ServletHooks {
 
     private static volatile RequestHookTarget target;
 
-    private ServletHooks() {
-    }
+    private ServletHooks() {}
 
     /** Called once by the agent when its runtime is ready. */
     public static void install(RequestHookTarget agent) {

@@ -14,8 +14,7 @@ public final class WaitUntilBridge {
 
     private static volatile BridgeTarget target;
 
-    private WaitUntilBridge() {
-    }
+    private WaitUntilBridge() {}
 
     /** Called once by the agent when its runtime is ready. */
     public static void install(BridgeTarget runtime) {

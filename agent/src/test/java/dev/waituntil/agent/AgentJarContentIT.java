@@ -24,9 +24,7 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-
 import javax.xml.parsers.DocumentBuilderFactory;
-
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -44,8 +42,8 @@ class AgentJarContentIT {
 
     private static final String WAIT_UNTIL = "dev/waituntil/";
     private static final String SERVLET_PACKAGE = "dev/waituntil/servlet/";
-    private static final Set<String> SERVLET_APIS = Set.of("javax.servlet:javax.servlet-api",
-            "jakarta.servlet:jakarta.servlet-api");
+    private static final Set<String> SERVLET_APIS =
+            Set.of("javax.servlet:javax.servlet-api", "jakarta.servlet:jakarta.servlet-api");
     private static final String META_INF = "META-INF/";
     private static final String SHADED = "dev/waituntil/agent/shaded/";
     private static final String AGENT_CLASS = "dev.waituntil.agent.WaitUntilAgent";
@@ -80,19 +78,21 @@ class AgentJarContentIT {
                 }
             }
         }
-        assertTrue(unrelocated.isEmpty(), "unrelocated entries in the agent jar:\n  " + String.join("\n  ", unrelocated));
+        assertTrue(
+                unrelocated.isEmpty(), "unrelocated entries in the agent jar:\n  " + String.join("\n  ", unrelocated));
     }
 
     @Test
     void agentJarHoldsTheRelocatedLibraries() throws IOException {
         try (JarFile jar = new JarFile(agentJar().toFile())) {
             for (String expected : new String[] {
-                    "dev/waituntil/agent/shaded/bytebuddy/ByteBuddy.class",
-                    "dev/waituntil/agent/shaded/slf4j/Logger.class",
-                    "dev/waituntil/agent/shaded/slf4j/jul/JULServiceProvider.class",
-                    "dev/waituntil/agent/WaitUntilAgent.class",
-                    "dev/waituntil/bootstrap/WaitUntilBridge.class",
-                    "dev/waituntil/bootstrap/BridgeTarget.class"}) {
+                "dev/waituntil/agent/shaded/bytebuddy/ByteBuddy.class",
+                "dev/waituntil/agent/shaded/slf4j/Logger.class",
+                "dev/waituntil/agent/shaded/slf4j/jul/JULServiceProvider.class",
+                "dev/waituntil/agent/WaitUntilAgent.class",
+                "dev/waituntil/bootstrap/WaitUntilBridge.class",
+                "dev/waituntil/bootstrap/BridgeTarget.class"
+            }) {
                 assertNotNull(jar.getJarEntry(expected), "the agent jar has no " + expected);
             }
         }
@@ -117,8 +117,10 @@ class AgentJarContentIT {
                 }
             }
         }
-        assertTrue(offenders.isEmpty(), "classes of the agent jar that still reference unrelocated types:\n  "
-                + String.join("\n  ", offenders));
+        assertTrue(
+                offenders.isEmpty(),
+                "classes of the agent jar that still reference unrelocated types:\n  "
+                        + String.join("\n  ", offenders));
     }
 
     /**
@@ -127,8 +129,8 @@ class AgentJarContentIT {
      */
     @Test
     void theApplicationsLoggingIsLookedForUnderItsOwnNames() throws Exception {
-        try (URLClassLoader shipped = new URLClassLoader(new URL[] {agentJar().toUri().toURL()},
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader shipped =
+                new URLClassLoader(new URL[] {agentJar().toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
             Class<?> store = Class.forName("dev.waituntil.agent.runtime.LoggingContextStore", true, shipped);
             Map<String, String> names = new LinkedHashMap<>();
             for (String field : new String[] {"SLF4J_MDC", "LOG4J_THREAD_CONTEXT"}) {
@@ -136,7 +138,12 @@ class AgentJarContentIT {
                 f.setAccessible(true);
                 names.put(field, (String) f.get(null));
             }
-            assertEquals(Map.of("SLF4J_MDC", "org.slf4j.MDC", "LOG4J_THREAD_CONTEXT", "org.apache.logging.log4j.ThreadContext"),
+            assertEquals(
+                    Map.of(
+                            "SLF4J_MDC",
+                            "org.slf4j.MDC",
+                            "LOG4J_THREAD_CONTEXT",
+                            "org.apache.logging.log4j.ThreadContext"),
                     names);
         }
     }
@@ -156,7 +163,8 @@ class AgentJarContentIT {
             for (Map.Entry<String, String> e : expected.entrySet()) {
                 assertEquals(e.getValue(), main.getValue(e.getKey()), "manifest attribute " + e.getKey());
             }
-            assertNotNull(jar.getJarEntry(AGENT_CLASS.replace('.', '/') + ".class"),
+            assertNotNull(
+                    jar.getJarEntry(AGENT_CLASS.replace('.', '/') + ".class"),
                     "the manifest names " + AGENT_CLASS + " but the jar does not hold it");
         }
     }
@@ -192,8 +200,9 @@ class AgentJarContentIT {
         assertTrue(own >= 5, "expected the agent's own classes under dev/waituntil/agent/, found " + own);
         assertTrue(bootstrap >= 2, "expected the bridge classes under dev/waituntil/bootstrap/, found " + bootstrap);
         assertTrue(all > own + bootstrap, "expected relocated library classes as well, found only " + all + " classes");
-        assertTrue(wrong.isEmpty(), wrong.size() + " classes of the agent jar would not load on Java 8:\n  "
-                + String.join("\n  ", wrong));
+        assertTrue(
+                wrong.isEmpty(),
+                wrong.size() + " classes of the agent jar would not load on Java 8:\n  " + String.join("\n  ", wrong));
     }
 
     // ------------------------------------------------------------------ API jar
@@ -217,13 +226,18 @@ class AgentJarContentIT {
                     }
                 }
             }
-            assertNotNull(jar.getJarEntry("dev/waituntil/WaitUntil.class"), "the API jar has no dev/waituntil/WaitUntil.class");
-            assertNotNull(jar.getJarEntry("dev/waituntil/RejectedTaskException.class"),
+            assertNotNull(
+                    jar.getJarEntry("dev/waituntil/WaitUntil.class"),
+                    "the API jar has no dev/waituntil/WaitUntil.class");
+            assertNotNull(
+                    jar.getJarEntry("dev/waituntil/RejectedTaskException.class"),
                     "the API jar has no dev/waituntil/RejectedTaskException.class");
         }
         assertTrue(classes >= 2, "expected API classes, found " + classes);
-        assertTrue(strays.isEmpty(), "entries of " + apiJar() + " outside " + WAIT_UNTIL + " and " + META_INF + ":\n  "
-                + String.join("\n  ", strays));
+        assertTrue(
+                strays.isEmpty(),
+                "entries of " + apiJar() + " outside " + WAIT_UNTIL + " and " + META_INF + ":\n  "
+                        + String.join("\n  ", strays));
         assertTrue(wrong.isEmpty(), "API classes that are not Java 8 class files:\n  " + String.join("\n  ", wrong));
     }
 
@@ -259,8 +273,10 @@ class AgentJarContentIT {
                 }
             }
         }
-        assertTrue(foreign.isEmpty(), "API classes reference types outside java.* and dev.waituntil (or, in "
-                + SERVLET_PACKAGE + ", one servlet namespace):\n  " + String.join("\n  ", foreign));
+        assertTrue(
+                foreign.isEmpty(),
+                "API classes reference types outside java.* and dev.waituntil (or, in " + SERVLET_PACKAGE
+                        + ", one servlet namespace):\n  " + String.join("\n  ", foreign));
     }
 
     /** And in its published POM, if the jar carries one: no dependency outside test scope but the servlet APIs, provided. */
@@ -270,7 +286,8 @@ class AgentJarContentIT {
         boolean sawPom = false;
         try (JarFile jar = new JarFile(apiJar().toFile())) {
             for (JarEntry entry : list(jar)) {
-                if (!(entry.getName().startsWith("META-INF/maven/") && entry.getName().endsWith("/pom.xml"))) {
+                if (!(entry.getName().startsWith("META-INF/maven/")
+                        && entry.getName().endsWith("/pom.xml"))) {
                     continue;
                 }
                 sawPom = true;
@@ -289,8 +306,9 @@ class AgentJarContentIT {
                     String scope = child(dependency, "scope");
                     // The servlet APIs that dev.waituntil.servlet compiles against: the container's, never resolved
                     // for the application (provided scope is not transitive).
-                    boolean servletApi = "provided".equals(scope) && SERVLET_APIS.contains(
-                            child(dependency, "groupId") + ":" + child(dependency, "artifactId"));
+                    boolean servletApi = "provided".equals(scope)
+                            && SERVLET_APIS.contains(
+                                    child(dependency, "groupId") + ":" + child(dependency, "artifactId"));
                     if (!"test".equals(scope) && !servletApi) {
                         runtimeDependencies.add(child(dependency, "groupId") + ":" + child(dependency, "artifactId")
                                 + " (scope " + (scope == null ? "compile" : scope) + ") in " + entry.getName());
@@ -299,15 +317,18 @@ class AgentJarContentIT {
             }
         }
         System.out.println("AgentJarContentIT: API jar " + (sawPom ? "carries" : "does not carry") + " a Maven POM");
-        assertTrue(runtimeDependencies.isEmpty(), "the API jar's POM declares dependencies outside test scope:\n  "
-                + String.join("\n  ", runtimeDependencies));
+        assertTrue(
+                runtimeDependencies.isEmpty(),
+                "the API jar's POM declares dependencies outside test scope:\n  "
+                        + String.join("\n  ", runtimeDependencies));
     }
 
     // ------------------------------------------------------------------ helpers
 
     /** Under dev/waituntil/ or META-INF/, or one of the directory entries that lead there ("dev/"). */
     private static boolean isOursOrMetaInf(String name) {
-        return name.startsWith(WAIT_UNTIL) || name.startsWith(META_INF)
+        return name.startsWith(WAIT_UNTIL)
+                || name.startsWith(META_INF)
                 || (name.endsWith("/") && WAIT_UNTIL.startsWith(name));
     }
 
@@ -320,7 +341,8 @@ class AgentJarContentIT {
     }
 
     private static Path apiJar() {
-        return existing("it.apiJar", "the API jar (api/target/wait-until-api-<version>.jar); build the api module first");
+        return existing(
+                "it.apiJar", "the API jar (api/target/wait-until-api-<version>.jar); build the api module first");
     }
 
     private static Path existing(String property, String what) {

@@ -65,23 +65,47 @@ public final class ClassFile {
         for (int i = 1; i < count; i++) {
             int tag = in.readUnsignedByte();
             switch (tag) {
-                case 1: utf8[i] = in.readUTF(); break;                     // Utf8
-                case 3: case 4: in.readInt(); break;                         // Integer, Float
-                case 5: case 6: in.readLong(); i++; break;                   // Long, Double: two slots
-                case 7: classNames.add(in.readUnsignedShort()); break;     // Class
-                case 8: case 16: case 19: case 20:                           // String, MethodType, Module, Package
+                case 1:
+                    utf8[i] = in.readUTF();
+                    break; // Utf8
+                case 3:
+                case 4:
+                    in.readInt();
+                    break; // Integer, Float
+                case 5:
+                case 6:
+                    in.readLong();
+                    i++;
+                    break; // Long, Double: two slots
+                case 7:
+                    classNames.add(in.readUnsignedShort());
+                    break; // Class
+                case 8:
+                case 16:
+                case 19:
+                case 20: // String, MethodType, Module, Package
                     int index = in.readUnsignedShort();
                     if (tag == 16) {
                         descriptors.add(index);
                     }
                     break;
-                case 9: case 10: case 11: case 17: case 18: in.readInt(); break; // refs, (Invoke)Dynamic
-                case 12:                                                     // NameAndType
+                case 9:
+                case 10:
+                case 11:
+                case 17:
+                case 18:
+                    in.readInt();
+                    break; // refs, (Invoke)Dynamic
+                case 12: // NameAndType
                     in.readUnsignedShort();
                     descriptors.add(in.readUnsignedShort());
                     break;
-                case 15: in.readUnsignedByte(); in.readUnsignedShort(); break; // MethodHandle
-                default: throw new IOException("unknown constant pool tag " + tag + " at " + i);
+                case 15:
+                    in.readUnsignedByte();
+                    in.readUnsignedShort();
+                    break; // MethodHandle
+                default:
+                    throw new IOException("unknown constant pool tag " + tag + " at " + i);
             }
         }
         for (int index : classNames) {

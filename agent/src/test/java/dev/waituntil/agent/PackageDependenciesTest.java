@@ -19,7 +19,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,8 +48,10 @@ class PackageDependenciesTest {
                 }
             }
         }
-        assertTrue(foreign.isEmpty(), "classes of " + BOOTSTRAP + " reference types outside java.* and their own "
-                + "package:\n  " + String.join("\n  ", foreign));
+        assertTrue(
+                foreign.isEmpty(),
+                "classes of " + BOOTSTRAP + " reference types outside java.* and their own " + "package:\n  "
+                        + String.join("\n  ", foreign));
     }
 
     @Test
@@ -126,8 +127,13 @@ class PackageDependenciesTest {
         return found;
     }
 
-    private static void connect(String node, Map<String, Map<String, String>> graph, Map<String, Integer> index,
-                                Map<String, Integer> low, Deque<String> stack, List<Set<String>> found) {
+    private static void connect(
+            String node,
+            Map<String, Map<String, String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            List<Set<String>> found) {
         index.put(node, index.size());
         low.put(node, index.get(node));
         stack.push(node);
@@ -166,7 +172,11 @@ class PackageDependenciesTest {
     /** The main classes' directory, target/classes, where the agent's classes were loaded from. */
     private static Path mainClasses() {
         try {
-            return Paths.get(WaitUntilAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Paths.get(WaitUntilAgent.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

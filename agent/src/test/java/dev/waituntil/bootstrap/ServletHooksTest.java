@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
+import dev.waituntil.agent.runtime.TaskRuntime;
 import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
-import dev.waituntil.agent.runtime.TaskRuntime;
 
 /** The per-thread request scope that the servlet advice drives, without any bytecode involved. */
 class ServletHooksTest {
@@ -33,9 +31,9 @@ class ServletHooksTest {
     @Test
     void theOutermostCallOpensTheScopeAndItsExitClosesIt() {
         assertNull(RequestContext.active());
-        ServletHooks.enter(request);                 // Filter.doFilter
-        ServletHooks.enter(new Object());            // Servlet.service, with a wrapped request
-        ServletHooks.enter(new Object());            // RequestDispatcher.include
+        ServletHooks.enter(request); // Filter.doFilter
+        ServletHooks.enter(new Object()); // Servlet.service, with a wrapped request
+        ServletHooks.enter(new Object()); // RequestDispatcher.include
         RequestContext context = RequestContext.active();
         assertSame(request, context.request(), "the outermost call's request is the request");
         assertSame(Thread.currentThread().getContextClassLoader(), context.application());
@@ -85,8 +83,7 @@ class ServletHooksTest {
             }
 
             @Override
-            public void requestEnded(Object scope) {
-            }
+            public void requestEnded(Object scope) {}
 
             @Override
             public Object describe(RequestContext context) {
@@ -97,8 +94,7 @@ class ServletHooksTest {
             }
 
             @Override
-            public void asyncStarted(RequestContext context, Object asyncContext) {
-            }
+            public void asyncStarted(RequestContext context, Object asyncContext) {}
         });
         AtomicReference<Object> seenRequest = new AtomicReference<>();
         AtomicReference<Object> seenDescription = new AtomicReference<>();
@@ -126,7 +122,7 @@ class ServletHooksTest {
 
     @Test
     void outsideARequestOrWithoutTheAgentNothingIsWrapped() {
-        Runnable task = () -> { };
+        Runnable task = () -> {};
         assertSame(task, ServletHooks.propagate(task));
         ServletHooks.enter(request);
         assertSame(task, ServletHooks.propagate(task), "no agent installed: no wrapper");
@@ -143,7 +139,8 @@ class ServletHooksTest {
         ClassLoader before = thread.getContextClassLoader();
         thread.setContextClassLoader(application);
         try {
-            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long id = thread.getId();
             for (int i = 0; i < 20_000; i++) { // warm up: the thread's context and the scope are created once
                 ServletHooks.enter(request);

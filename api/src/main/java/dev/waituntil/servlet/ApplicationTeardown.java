@@ -1,11 +1,10 @@
 package dev.waituntil.servlet;
 
+import dev.waituntil.WaitUntil;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import dev.waituntil.WaitUntil;
 
 /**
  * What both listeners do at {@code contextDestroyed}, with no servlet type in sight, so that neither
@@ -13,8 +12,7 @@ import dev.waituntil.WaitUntil;
  */
 final class ApplicationTeardown {
 
-    private ApplicationTeardown() {
-    }
+    private ApplicationTeardown() {}
 
     /**
      * Hands the application's teardown to this API copy's {@link WaitUntil}. Through a private method,
@@ -37,8 +35,12 @@ final class ApplicationTeardown {
             throw new IllegalStateException(cause);
         } catch (ReflectiveOperationException | RuntimeException e) {
             // Only a class of another version in the same loader could do this; the JVM shutdown hook remains.
-            Logger.getLogger("dev.waituntil").log(Level.WARNING, "wait-until: cannot drain application " + application
-                    + " at its teardown; the JVM shutdown hook will: " + e, e);
+            Logger.getLogger("dev.waituntil")
+                    .log(
+                            Level.WARNING,
+                            "wait-until: cannot drain application " + application
+                                    + " at its teardown; the JVM shutdown hook will: " + e,
+                            e);
         }
     }
 }

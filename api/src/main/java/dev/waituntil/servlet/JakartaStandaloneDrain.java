@@ -1,11 +1,10 @@
 package dev.waituntil.servlet;
 
-import java.util.Set;
-
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import java.util.Set;
 
 /**
  * Without the agent, drains a {@code jakarta.servlet} web application's wait-until tasks at its own

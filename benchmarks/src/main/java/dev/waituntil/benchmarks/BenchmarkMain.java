@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -52,8 +51,7 @@ public final class BenchmarkMain {
     /** Forks started with the agent have this system property set to true, the others to false. */
     public static final String AGENT_PROPERTY = "benchmark.agent";
 
-    private BenchmarkMain() {
-    }
+    private BenchmarkMain() {}
 
     public static void main(String[] args) throws Exception {
         CommandLineOptions cli;
@@ -64,17 +62,24 @@ public final class BenchmarkMain {
             System.exit(1);
             return;
         }
-        if (cli.shouldHelp() || cli.shouldList() || cli.shouldListWithParams() || cli.shouldListProfilers()
+        if (cli.shouldHelp()
+                || cli.shouldList()
+                || cli.shouldListWithParams()
+                || cli.shouldListProfilers()
                 || cli.shouldListResultFormats()) {
             org.openjdk.jmh.Main.main(args);
             return;
         }
 
         Path agentJar = agentJar();
-        SortedSet<BenchmarkListEntry> selected = BenchmarkList.defaultList().find(
-                OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT), cli.getIncludes(), cli.getExcludes());
+        SortedSet<BenchmarkListEntry> selected = BenchmarkList.defaultList()
+                .find(
+                        OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT),
+                        cli.getIncludes(),
+                        cli.getExcludes());
         if (selected.isEmpty()) {
-            System.err.println("No benchmark matches " + cli.getIncludes() + "; java -jar benchmarks.jar -l lists them");
+            System.err.println(
+                    "No benchmark matches " + cli.getIncludes() + "; java -jar benchmarks.jar -l lists them");
             System.exit(1);
             return;
         }
@@ -85,7 +90,8 @@ public final class BenchmarkMain {
             Agent.Forks forks = agent == null ? Agent.Forks.WITH : agent.value();
             List<String> own = new ArrayList<>(entry.getJvmArgsAppend().orElse(Collections.<String>emptyList()));
             if (forks == Agent.Forks.WITH_AND_WITHOUT) {
-                groups.computeIfAbsent(new Group(false, own), g -> new ArrayList<>()).add(entry);
+                groups.computeIfAbsent(new Group(false, own), g -> new ArrayList<>())
+                        .add(entry);
             }
             groups.computeIfAbsent(new Group(true, own), g -> new ArrayList<>()).add(entry);
         }
@@ -130,16 +136,23 @@ public final class BenchmarkMain {
         if (configured != null) {
             jar = Paths.get(configured);
         } else {
-            Path self = Paths.get(BenchmarkMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self = Paths.get(BenchmarkMain.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             // benchmarks/target/benchmarks.jar -> agent/target/wait-until-agent.jar
             Path root = self.getParent() != null && self.getParent().getParent() != null
-                    ? self.getParent().getParent().getParent() : null;
-            jar = root == null ? Paths.get("agent", "target", "wait-until-agent.jar")
+                    ? self.getParent().getParent().getParent()
+                    : null;
+            jar = root == null
+                    ? Paths.get("agent", "target", "wait-until-agent.jar")
                     : root.resolve("agent").resolve("target").resolve("wait-until-agent.jar");
         }
         jar = jar.toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
-            System.err.println("The agent jar " + jar + " does not exist. Build it (./mvnw -B -q package -DskipTests -pl benchmarks -am)"
+            System.err.println("The agent jar " + jar
+                    + " does not exist. Build it (./mvnw -B -q package -DskipTests -pl benchmarks -am)"
                     + " or name it with -Dbenchmarks.agentJar=/path/to/wait-until-agent.jar");
             System.exit(2);
         }
@@ -157,7 +170,8 @@ public final class BenchmarkMain {
     private static String describe(List<BenchmarkListEntry> entries) {
         List<String> classes = new ArrayList<>();
         for (BenchmarkListEntry e : entries) {
-            String simple = e.getUserClassQName().substring(e.getUserClassQName().lastIndexOf('.') + 1);
+            String simple =
+                    e.getUserClassQName().substring(e.getUserClassQName().lastIndexOf('.') + 1);
             if (!classes.contains(simple)) {
                 classes.add(simple);
             }
@@ -179,7 +193,9 @@ public final class BenchmarkMain {
             }
             for (String baseline : baselinesOf(m)) {
                 for (Measured base : measured) {
-                    if (base.agent == m.agent && base.method().equals(baseline) && base.className().equals(m.className())
+                    if (base.agent == m.agent
+                            && base.method().equals(baseline)
+                            && base.className().equals(m.className())
                             && base.paramsKey().equals(m.paramsKey())) {
                         rows.add(row(m.label() + " vs " + baseline, m, base));
                     }
@@ -187,12 +203,15 @@ public final class BenchmarkMain {
             }
         }
         out.println();
-        out.println("# wait-until: comparisons measured in the same run (measured, baseline, measured - baseline, measured / baseline)");
+        out.println(
+                "# wait-until: comparisons measured in the same run (measured, baseline, measured - baseline, measured / baseline)");
         if (rows.isEmpty()) {
             out.println("(none: no benchmark with a baseline was run)");
             return;
         }
-        String[] header = {"comparison", "measured", "baseline", "diff", "ratio", "alloc B/op measured", "baseline", "diff"};
+        String[] header = {
+            "comparison", "measured", "baseline", "diff", "ratio", "alloc B/op measured", "baseline", "diff"
+        };
         rows.add(0, header);
         int[] widths = new int[header.length];
         for (String[] r : rows) {
@@ -203,7 +222,10 @@ public final class BenchmarkMain {
         for (String[] r : rows) {
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < r.length; i++) {
-                b.append(i == 0 ? String.format("%-" + widths[i] + "s", r[i]) : String.format("  %" + widths[i] + "s", r[i]));
+                b.append(
+                        i == 0
+                                ? String.format("%-" + widths[i] + "s", r[i])
+                                : String.format("  %" + widths[i] + "s", r[i]));
             }
             out.println(b);
         }
@@ -223,7 +245,9 @@ public final class BenchmarkMain {
             String.format(Locale.ROOT, "%.3f", a.getScore() / b.getScore()),
             allocA == null ? "-" : String.format(Locale.ROOT, "%.1f", allocA.getScore()),
             allocB == null ? "-" : String.format(Locale.ROOT, "%.1f", allocB.getScore()),
-            allocA == null || allocB == null ? "-" : String.format(Locale.ROOT, "%+.1f", allocA.getScore() - allocB.getScore()),
+            allocA == null || allocB == null
+                    ? "-"
+                    : String.format(Locale.ROOT, "%+.1f", allocA.getScore() - allocB.getScore()),
         };
     }
 
@@ -312,12 +336,14 @@ public final class BenchmarkMain {
         }
 
         String label() {
-            String simple = benchmark().substring(benchmark().lastIndexOf('.', benchmark().lastIndexOf('.') - 1) + 1);
+            String simple = benchmark()
+                    .substring(benchmark().lastIndexOf('.', benchmark().lastIndexOf('.') - 1) + 1);
             Map<String, String> params = new TreeMap<>();
             for (String k : result.getParams().getParamsKeys()) {
                 params.put(k, result.getParams().getParam(k));
             }
-            return simple + (params.isEmpty() ? "" : " " + params) + " (" + result.getParams().getThreads() + " thread"
+            return simple + (params.isEmpty() ? "" : " " + params) + " ("
+                    + result.getParams().getThreads() + " thread"
                     + (result.getParams().getThreads() == 1 ? "" : "s") + ")";
         }
     }

@@ -1,11 +1,13 @@
 package dev.waituntil.benchmarks;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.runtime.DrainReport;
+import dev.waituntil.agent.runtime.TaskRuntime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,10 +20,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.runtime.DrainReport;
-import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
  * The drain, on a {@link TaskRuntime} of its own (the agent jar provides the class; the agent's
@@ -207,7 +205,8 @@ public class DrainBenchmark {
     public int drain100kAtDeadline(DiscardedLog log) {
         DrainReport report = runtime.drainApplication(runtime.jvm(), "the benchmark");
         if (report.leftPending().size() != BACKLOG) {
-            throw new IllegalStateException("expected " + BACKLOG + " tasks named at the deadline: " + report.leftPending().size());
+            throw new IllegalStateException("expected " + BACKLOG + " tasks named at the deadline: "
+                    + report.leftPending().size());
         }
         return report.cancelledAtDeadline();
     }

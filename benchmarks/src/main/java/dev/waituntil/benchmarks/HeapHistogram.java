@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import javax.management.ObjectName;
 
 /**
@@ -21,6 +20,7 @@ final class HeapHistogram {
     private final String text;
     /** Per class (name and module, as the histogram prints them): instances and bytes; null until parsed. */
     private Map<String, long[]> classes;
+
     private long totalBytes = -1;
 
     private HeapHistogram(String text) {
@@ -40,9 +40,12 @@ final class HeapHistogram {
     static HeapHistogram take() {
         String text;
         try {
-            text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            text = (String) ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "gcClassHistogram",
+                            new Object[] {new String[0]},
+                            new String[] {String[].class.getName()});
         } catch (Exception e) {
             throw new IllegalStateException("cannot take a class histogram of this JVM", e);
         }
@@ -98,8 +101,14 @@ final class HeapHistogram {
         for (Object[] r : rows) {
             long count = (Long) r[1];
             long bytes = (Long) r[2];
-            lines.add(String.format(Locale.ROOT, "%10d instances %12d bytes  %8.3f per task %8.1f B per task  %s",
-                    count, bytes, (double) count / tasks, (double) bytes / tasks, r[0]));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "%10d instances %12d bytes  %8.3f per task %8.1f B per task  %s",
+                    count,
+                    bytes,
+                    (double) count / tasks,
+                    (double) bytes / tasks,
+                    r[0]));
         }
         return lines;
     }

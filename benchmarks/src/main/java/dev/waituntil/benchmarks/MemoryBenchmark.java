@@ -1,12 +1,16 @@
 package dev.waituntil.benchmarks;
 
+import dev.waituntil.WaitUntil;
+import dev.waituntil.benchmarks.servlet.HelloServlet;
+import dev.waituntil.benchmarks.servlet.MinimalRequest;
+import dev.waituntil.benchmarks.servlet.MinimalResponse;
+import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,12 +24,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import dev.waituntil.WaitUntil;
-import dev.waituntil.benchmarks.servlet.HelloServlet;
-import dev.waituntil.benchmarks.servlet.MinimalRequest;
-import dev.waituntil.benchmarks.servlet.MinimalResponse;
-import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
  * Heap retained per pending task, through the agent. An operation registers N tasks that stay
@@ -63,7 +61,7 @@ public class MemoryBenchmark {
 
     private int tasks;
     private CompletableFuture<?>[] futures;
-    private final Runnable work = () -> { };
+    private final Runnable work = () -> {};
     private final HelloServlet servlet = new HelloServlet();
     private final MinimalRequest post = new MinimalRequest("POST", "/shop", "/shop/order");
     private final MinimalResponse response = new MinimalResponse();
@@ -82,16 +80,19 @@ public class MemoryBenchmark {
     @Setup(Level.Iteration)
     public void newApplication() throws InterruptedException {
         before = Thread.currentThread().getContextClassLoader();
-        Thread.currentThread().setContextClassLoader(new URLClassLoader(new URL[0], MemoryBenchmark.class.getClassLoader()) {
-            @Override
-            public String toString() {
-                return "benchmark web application";
-            }
-        });
+        Thread.currentThread()
+                .setContextClassLoader(new URLClassLoader(new URL[0], MemoryBenchmark.class.getClassLoader()) {
+                    @Override
+                    public String toString() {
+                        return "benchmark web application";
+                    }
+                });
         futures = new CompletableFuture<?>[tasks];
         if (kind.equals("run")) {
             // Keep every worker busy, so that the N tasks wait in the queue.
-            int workers = Integer.getInteger("waituntil.executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()));
+            int workers = Integer.getInteger(
+                    "waituntil.executor.threads",
+                    Math.max(2, Runtime.getRuntime().availableProcessors()));
             CountDownLatch started = new CountDownLatch(workers);
             release = new CountDownLatch(1);
             for (int i = 0; i < workers; i++) {
@@ -151,8 +152,14 @@ public class MemoryBenchmark {
                 throw new IllegalArgumentException(kind);
         }
         int pending = WaitUntil.pending();
-        int expected = tasks + (kind.equals("run") ? release.getCount() == 1 ? Integer.getInteger("waituntil.executor.threads",
-                Math.max(2, Runtime.getRuntime().availableProcessors())) : 0 : 0);
+        int expected = tasks
+                + (kind.equals("run")
+                        ? release.getCount() == 1
+                                ? Integer.getInteger(
+                                        "waituntil.executor.threads",
+                                        Math.max(2, Runtime.getRuntime().availableProcessors()))
+                                : 0
+                        : 0);
         if (pending != expected) {
             throw new IllegalStateException("expected " + expected + " pending tasks, found " + pending);
         }
@@ -184,7 +191,8 @@ public class MemoryBenchmark {
         long retained = full.totalBytes() - empty.totalBytes() - empty.selfBytes();
         long left = done.totalBytes() - empty.totalBytes() - empty.selfBytes() - full.selfBytes();
         Figures.record("retained.bytes.per.task", (double) retained / tasks, "B/task");
-        Figures.record("heap.used.bytes.per.task", (double) (usedFull - usedBefore - full.selfBytes()) / tasks, "B/task");
+        Figures.record(
+                "heap.used.bytes.per.task", (double) (usedFull - usedBefore - full.selfBytes()) / tasks, "B/task");
         Figures.record("left.after.completion.bytes.per.task", (double) left / tasks, "B/task");
 
         if (iteration == 0) {

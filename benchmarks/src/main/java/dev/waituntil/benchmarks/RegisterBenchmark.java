@@ -1,10 +1,11 @@
 package dev.waituntil.benchmarks;
 
+import dev.waituntil.WaitUntil;
+import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,9 +19,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-
-import dev.waituntil.WaitUntil;
-import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
  * {@code WaitUntil.register(future)} through the agent, one thread ({@link RegisterBenchmark})
@@ -78,7 +76,8 @@ public class RegisterBenchmark {
         Thread.currentThread().setContextClassLoader(before);
         int pending = WaitUntil.pending();
         if (pending != 0) {
-            throw new IllegalStateException(pending + " task(s) still pending after the iteration; every operation must complete its task");
+            throw new IllegalStateException(
+                    pending + " task(s) still pending after the iteration; every operation must complete its task");
         }
     }
 

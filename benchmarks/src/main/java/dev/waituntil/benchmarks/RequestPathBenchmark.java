@@ -1,9 +1,12 @@
 package dev.waituntil.benchmarks;
 
+import dev.waituntil.benchmarks.servlet.HelloServlet;
+import dev.waituntil.benchmarks.servlet.MinimalRequest;
+import dev.waituntil.benchmarks.servlet.MinimalResponse;
+import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,11 +19,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import dev.waituntil.benchmarks.servlet.HelloServlet;
-import dev.waituntil.benchmarks.servlet.MinimalRequest;
-import dev.waituntil.benchmarks.servlet.MinimalResponse;
-import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
  * {@code HttpServlet.service()} of a trivial servlet, instrumented (forks with the agent)
@@ -48,12 +46,13 @@ public class RequestPathBenchmark {
     private final MinimalRequest get = new MinimalRequest("GET", "/shop", "/shop/hello");
     private final MinimalRequest post = new MinimalRequest("POST", "/shop", "/shop/order");
     private final MinimalResponse response = new MinimalResponse();
-    private final ClassLoader application = new URLClassLoader(new URL[0], RequestPathBenchmark.class.getClassLoader()) {
-        @Override
-        public String toString() {
-            return "benchmark web application";
-        }
-    };
+    private final ClassLoader application =
+            new URLClassLoader(new URL[0], RequestPathBenchmark.class.getClassLoader()) {
+                @Override
+                public String toString() {
+                    return "benchmark web application";
+                }
+            };
     private ClassLoader before;
 
     @Setup(Level.Iteration)

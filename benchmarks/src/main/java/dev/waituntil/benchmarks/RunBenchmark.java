@@ -1,5 +1,7 @@
 package dev.waituntil.benchmarks;
 
+import dev.waituntil.WaitUntil;
+import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -7,7 +9,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,9 +26,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
-
-import dev.waituntil.WaitUntil;
-import dev.waituntil.benchmarks.servlet.RequestScopeProbe;
 
 /**
  * {@code WaitUntil.run(label, task)} against what applications use today,
@@ -76,7 +74,8 @@ public class RunBenchmark {
         if (!RequestScopeProbe.checkAgent()) {
             throw new IllegalStateException("RunBenchmark measures the agent: run it with the agent");
         }
-        int threads = Integer.getInteger("waituntil.executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()));
+        int threads = Integer.getInteger(
+                "waituntil.executor.threads", Math.max(2, Runtime.getRuntime().availableProcessors()));
         plain = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(10_000));
         plain.prestartAllCoreThreads();
         spring = new ThreadPoolTaskExecutor();

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,17 +27,29 @@ import org.junit.jupiter.api.Timeout;
 class BenchmarkJarIT {
 
     private static final Path BENCHMARKS_JAR = Path.of(System.getProperty("it.benchmarksJar", "target/benchmarks.jar"))
-            .toAbsolutePath().normalize();
-    private static final Path AGENT_JAR = Path.of(System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
-            .toAbsolutePath().normalize();
+            .toAbsolutePath()
+            .normalize();
+    private static final Path AGENT_JAR = Path.of(
+                    System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
+            .toAbsolutePath()
+            .normalize();
 
     private static final List<String> EXPECTED = List.of(
-            "RequestPathBenchmark.nothing", "RequestPathBenchmark.oneTask",
-            "RegisterBenchmark.register", "RegisterBenchmark.futureOnly",
-            "RegisterBenchmark8Threads.register", "RegisterBenchmark8Threads.futureOnly",
-            "RunBenchmark.run", "RunBenchmark.execute", "RunBenchmark.springSubmit",
-            "RunBenchmark8Threads.run", "RunBenchmark8Threads.execute", "RunBenchmark8Threads.springSubmit",
-            "DrainBenchmark.lastCompletionToDrainReturn", "DrainBenchmark.drain100k", "DrainBenchmark.complete100k",
+            "RequestPathBenchmark.nothing",
+            "RequestPathBenchmark.oneTask",
+            "RegisterBenchmark.register",
+            "RegisterBenchmark.futureOnly",
+            "RegisterBenchmark8Threads.register",
+            "RegisterBenchmark8Threads.futureOnly",
+            "RunBenchmark.run",
+            "RunBenchmark.execute",
+            "RunBenchmark.springSubmit",
+            "RunBenchmark8Threads.run",
+            "RunBenchmark8Threads.execute",
+            "RunBenchmark8Threads.springSubmit",
+            "DrainBenchmark.lastCompletionToDrainReturn",
+            "DrainBenchmark.drain100k",
+            "DrainBenchmark.complete100k",
             "DrainBenchmark.drain100kAtDeadline",
             "MemoryBenchmark.pendingTasks");
 
@@ -46,17 +57,32 @@ class BenchmarkJarIT {
     void theJarListsEveryBenchmark() throws Exception {
         String output = run("-l");
         for (String benchmark : EXPECTED) {
-            assertTrue(output.contains("dev.waituntil.benchmarks." + benchmark + "\n"), benchmark + " is not listed:\n" + output);
+            assertTrue(
+                    output.contains("dev.waituntil.benchmarks." + benchmark + "\n"),
+                    benchmark + " is not listed:\n" + output);
         }
     }
 
     @Test
     void aSmokeRunReachesTheForksWithAndWithoutTheAgent() throws Exception {
-        String output = run("-f", "1", "-wi", "0", "-i", "1", "-r", "100ms", "-foe", "true",
-                "RequestPathBenchmark.nothing", "DrainBenchmark.lastCompletionToDrainReturn");
+        String output = run(
+                "-f",
+                "1",
+                "-wi",
+                "0",
+                "-i",
+                "1",
+                "-r",
+                "100ms",
+                "-foe",
+                "true",
+                "RequestPathBenchmark.nothing",
+                "DrainBenchmark.lastCompletionToDrainReturn");
         assertTrue(output.contains("running RequestPathBenchmark without the agent"), output);
         assertTrue(output.contains("-javaagent:" + AGENT_JAR), output);
-        Matcher comparison = Pattern.compile("RequestPathBenchmark\\.nothing \\(1 thread\\), agent vs none\\s+\\S+ ns/op").matcher(output);
+        Matcher comparison = Pattern.compile(
+                        "RequestPathBenchmark\\.nothing \\(1 thread\\), agent vs none\\s+\\S+ ns/op")
+                .matcher(output);
         assertTrue(comparison.find(), "no comparison of the request path with and without the agent:\n" + output);
         assertTrue(output.contains("DrainBenchmark.lastCompletionToDrainReturn"), output);
     }
@@ -64,12 +90,18 @@ class BenchmarkJarIT {
     private static String run(String... args) throws IOException, InterruptedException {
         assertTrue(Files.isRegularFile(BENCHMARKS_JAR), "benchmark jar missing: " + BENCHMARKS_JAR);
         assertTrue(Files.isRegularFile(AGENT_JAR), "agent jar missing: " + AGENT_JAR);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dbenchmarks.agentJar=" + AGENT_JAR, "-jar", BENCHMARKS_JAR.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dbenchmarks.agentJar=" + AGENT_JAR,
+                "-jar",
+                BENCHMARKS_JAR.toString()));
         command.addAll(Arrays.asList(args));
         Path log = Files.createTempFile("benchmarks", ".log");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!p.waitFor(100, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("the benchmark jar did not finish in 100 s:\n" + Files.readString(log));

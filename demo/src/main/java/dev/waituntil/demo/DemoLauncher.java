@@ -50,7 +50,8 @@ public final class DemoLauncher {
     /** One line per record in the server's console, like the demo's own lines (the JDK default takes two). */
     static final String JUL_FORMAT = "%1$tH:%1$tM:%1$tS.%1$tL %4$s %5$s%6$s%n";
 
-    static final String USAGE = String.join(System.lineSeparator(),
+    static final String USAGE = String.join(
+            System.lineSeparator(),
             "usage: java -jar wait-until-demo.jar [--agent <path> | --no-agent] [--untracked] [--port <n>]",
             "  --agent <path>  the agent jar (default: ../../agent/target/wait-until-agent.jar from this jar)",
             "  --no-agent      run the server without the agent (the API's standalone mode)",
@@ -58,8 +59,7 @@ public final class DemoLauncher {
             "  --port <n>      the server's port (default 0: any free port)",
             "exit code: 0 the receipt was sent before the server exited, 1 it was not, 2 the demo could not run");
 
-    private DemoLauncher() {
-    }
+    private DemoLauncher() {}
 
     public static void main(String[] args) {
         DemoOptions options;
@@ -83,7 +83,8 @@ public final class DemoLauncher {
     /** Runs the demo, writing what happens to {@code out}. Never leaves the server's JVM running. */
     public static DemoResult run(DemoOptions options, PrintStream out) {
         if (options.agentJar() != null && !Files.isRegularFile(options.agentJar())) {
-            String problem = "the agent jar is missing: " + options.agentJar().toAbsolutePath().normalize();
+            String problem = "the agent jar is missing: "
+                    + options.agentJar().toAbsolutePath().normalize();
             out.println(DEMO + problem);
             out.println(DEMO + BUILD_FIRST + "   (or give its path: --agent <path>)");
             return DemoResult.failed(2, problem + "; " + BUILD_FIRST);
@@ -145,22 +146,26 @@ public final class DemoLauncher {
                 ? "the server did not start within " + START_TIMEOUT_SECONDS + " s"
                 : "the server exited (code " + server.exitValue() + ") before it started";
         out.println(DEMO + problem);
-        return new DemoResult.Builder().exitCode(2).problem(problem).lines(output.lines()).build();
+        return new DemoResult.Builder()
+                .exitCode(2)
+                .problem(problem)
+                .lines(output.lines())
+                .build();
     }
 
     /**
      * SIGTERM, as a deploy or {@code docker stop} sends it, and the wait for the server's JVM to exit by itself;
      * killed only past {@value #EXIT_TIMEOUT_SECONDS} s.
      */
-    private static void stop(Process server, boolean untracked, long t0, DemoResult.Builder result,
-                             PrintStream out) {
+    private static void stop(Process server, boolean untracked, long t0, DemoResult.Builder result, PrintStream out) {
         long sigtermNanos = System.nanoTime();
         // SIGTERM on Unix: the JVM runs its shutdown hooks. Through the ProcessHandle, because Process.destroy()
         // also closes our end of the server's output, and the lines written during the shutdown are the point.
         server.toHandle().destroy();
-        out.println(DEMO + (untracked
-                ? "SIGTERM sent; the task is not tracked, nothing waits for it"
-                : "SIGTERM sent; the server waits for its pending task"));
+        out.println(DEMO
+                + (untracked
+                        ? "SIGTERM sent; the task is not tracked, nothing waits for it"
+                        : "SIGTERM sent; the server waits for its pending task"));
         result.sigtermAt(millis(t0, sigtermNanos));
 
         boolean exited = waitFor(server, TimeUnit.SECONDS.toNanos(EXIT_TIMEOUT_SECONDS));
@@ -210,7 +215,10 @@ public final class DemoLauncher {
 
     /** {@code <repo>/agent/target/wait-until-agent.jar}, seen from {@code <repo>/demo/target/wait-until-demo.jar}. */
     static Path defaultAgentJar() {
-        return ownLocation().getParent().resolve("../../agent/target/wait-until-agent.jar").normalize();
+        return ownLocation()
+                .getParent()
+                .resolve("../../agent/target/wait-until-agent.jar")
+                .normalize();
     }
 
     /** This jar; or, when run from a classes directory (an IDE), the JVM's own class path. */
@@ -221,7 +229,11 @@ public final class DemoLauncher {
 
     private static Path ownLocation() {
         try {
-            return Path.of(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            return Path.of(DemoLauncher.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
                     .toAbsolutePath();
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate the demo jar", e);

@@ -49,8 +49,8 @@ public record DemoOptions(Path agentJar, boolean untracked, String classPath, in
             } else if (arg.equals("--port") && i + 1 < args.length && args[i + 1].matches("\\d{1,5}")) {
                 options = options.withPort(Integer.parseInt(args[++i]));
             } else {
-                throw new IllegalArgumentException(arg.equals("-h") || arg.equals("--help") ? ""
-                        : "unknown or incomplete argument: " + arg);
+                throw new IllegalArgumentException(
+                        arg.equals("-h") || arg.equals("--help") ? "" : "unknown or incomplete argument: " + arg);
             }
         }
         return options;

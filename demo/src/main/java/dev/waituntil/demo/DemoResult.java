@@ -24,13 +24,22 @@ import java.util.List;
  * @param killed         the server did not exit within the bound and was killed
  * @param lines          the server's output
  */
-public record DemoResult(int exitCode, String problem, int status, long requestAt, long responseMillis,
-                         long responseAt, long receiptAt, long sigtermAt, long exitAt, int serverExitCode,
-                         boolean killed, List<Line> lines) {
+public record DemoResult(
+        int exitCode,
+        String problem,
+        int status,
+        long requestAt,
+        long responseMillis,
+        long responseAt,
+        long receiptAt,
+        long sigtermAt,
+        long exitAt,
+        int serverExitCode,
+        boolean killed,
+        List<Line> lines) {
 
     /** One line of the server's output, with the milliseconds since the demo started at which it was read. */
-    public record Line(long millis, String text) {
-    }
+    public record Line(long millis, String text) {}
 
     /** Lines in the server's pipe were all written before its JVM exited: present means sent in time. */
     public boolean receiptSent() {
@@ -56,23 +65,25 @@ public record DemoResult(int exitCode, String problem, int status, long requestA
     void printSummary(PrintStream out) {
         String receipt = "receipt " + ORDER_ID + " sent";
         out.println(DEMO + "---- summary ----");
-        out.println(DEMO + "response:          " + (status < 0 ? "none (" + problem + ")"
-                : status + " in " + responseMillis + " ms"));
+        out.println(DEMO + "response:          "
+                + (status < 0 ? "none (" + problem + ")" : status + " in " + responseMillis + " ms"));
         if (receiptSent()) {
             out.println(DEMO + receipt + ":   yes, " + (receiptAt - responseAt) + " ms after the response and "
                     + (receiptAt - sigtermAt) + " ms after SIGTERM, before the server's JVM exited");
         } else {
             out.println(DEMO + receipt + ":   NO, the task was lost when the server's JVM exited");
         }
-        out.println(DEMO + "SIGTERM to exit:   " + (killed
-                ? "more than " + EXIT_TIMEOUT_SECONDS + " s (killed)"
-                : sigtermToExitMillis() + " ms (exit code " + serverExitCode + ")"));
+        out.println(DEMO + "SIGTERM to exit:   "
+                + (killed
+                        ? "more than " + EXIT_TIMEOUT_SECONDS + " s (killed)"
+                        : sigtermToExitMillis() + " ms (exit code " + serverExitCode + ")"));
         if (problem != null) {
             out.println(DEMO + "problem:           " + problem);
         }
-        out.println(DEMO + (exitCode == 0
-                ? "OK: the task finished before the server exited"
-                : "FAILED: the server exited before the task finished"));
+        out.println(DEMO
+                + (exitCode == 0
+                        ? "OK: the task finished before the server exited"
+                        : "FAILED: the server exited before the task finished"));
     }
 
     /** Filled in step by step as the demo goes; what never happened stays -1. */
@@ -151,8 +162,19 @@ public record DemoResult(int exitCode, String problem, int status, long requestA
         }
 
         DemoResult build() {
-            return new DemoResult(exitCode, problem, status, requestAt, responseMillis, responseAt, receiptAt,
-                    sigtermAt, exitAt, serverExitCode, killed, lines);
+            return new DemoResult(
+                    exitCode,
+                    problem,
+                    status,
+                    requestAt,
+                    responseMillis,
+                    responseAt,
+                    receiptAt,
+                    sigtermAt,
+                    exitAt,
+                    serverExitCode,
+                    killed,
+                    lines);
         }
     }
 }

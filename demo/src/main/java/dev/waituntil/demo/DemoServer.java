@@ -1,16 +1,15 @@
 package dev.waituntil.demo;
 
+import dev.waituntil.WaitUntil;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import dev.waituntil.WaitUntil;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -40,8 +39,7 @@ public final class DemoServer {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
-    private DemoServer() {
-    }
+    private DemoServer() {}
 
     public static void main(String[] args) throws Exception {
         int port = 0;
@@ -94,11 +92,13 @@ public final class DemoServer {
 
         OrderServlet(boolean untracked) {
             this.untracked = untracked;
-            this.plainPool = untracked ? Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "plain-pool");
-                t.setDaemon(true);
-                return t;
-            }) : null;
+            this.plainPool = untracked
+                    ? Executors.newCachedThreadPool(r -> {
+                        Thread t = new Thread(r, "plain-pool");
+                        t.setDaemon(true);
+                        return t;
+                    })
+                    : null;
         }
 
         @Override

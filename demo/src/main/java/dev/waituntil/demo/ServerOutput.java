@@ -4,6 +4,7 @@ import static dev.waituntil.demo.DemoLauncher.DEMO;
 import static dev.waituntil.demo.DemoLauncher.ORDER_ID;
 import static dev.waituntil.demo.DemoLauncher.SERVER;
 
+import dev.waituntil.demo.DemoResult.Line;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +21,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.waituntil.demo.DemoResult.Line;
-
 /** Reads the server's output on a thread of its own, echoes it with {@value DemoLauncher#SERVER}, and keeps it. */
 final class ServerOutput {
 
@@ -34,27 +33,29 @@ final class ServerOutput {
     private volatile long receiptAt = -1;
 
     ServerOutput(InputStream in, PrintStream out, long t0) {
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    long at = DemoLauncher.millis(t0, System.nanoTime());
-                    lines.add(new Line(at, line));
-                    out.println(SERVER + line);
-                    Matcher started = STARTED.matcher(line);
-                    if (!port.isDone() && started.find()) {
-                        port.complete(Integer.parseInt(started.group(1)));
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            long at = DemoLauncher.millis(t0, System.nanoTime());
+                            lines.add(new Line(at, line));
+                            out.println(SERVER + line);
+                            Matcher started = STARTED.matcher(line);
+                            if (!port.isDone() && started.find()) {
+                                port.complete(Integer.parseInt(started.group(1)));
+                            }
+                            if (receiptAt < 0 && line.endsWith(receipt)) {
+                                receiptAt = at;
+                            }
+                        }
+                    } catch (IOException e) {
+                        out.println(DEMO + "reading the server's output failed: " + e);
+                    } finally {
+                        port.complete(-1);
+                        end.complete(null);
                     }
-                    if (receiptAt < 0 && line.endsWith(receipt)) {
-                        receiptAt = at;
-                    }
-                }
-            } catch (IOException e) {
-                out.println(DEMO + "reading the server's output failed: " + e);
-            } finally {
-                port.complete(-1);
-                end.complete(null);
-            }
-        }, "server output");
+                },
+                "server output");
         reader.setDaemon(true);
         reader.start();
     }

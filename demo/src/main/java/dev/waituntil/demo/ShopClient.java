@@ -81,8 +81,8 @@ final class ShopClient {
     }
 
     private HttpURLConnection open(String pathAndQuery) throws IOException {
-        HttpURLConnection http = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + pathAndQuery)
-                .toURL().openConnection();
+        HttpURLConnection http = (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + port + pathAndQuery).toURL().openConnection();
         http.setConnectTimeout(HTTP_TIMEOUT_MILLIS);
         http.setReadTimeout(HTTP_TIMEOUT_MILLIS);
         return http;

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.demo.DemoResult.Line;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import dev.waituntil.demo.DemoResult.Line;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,9 +28,12 @@ import org.junit.jupiter.api.Timeout;
 class DemoIT {
 
     private static final Path DEMO_JAR = Path.of(System.getProperty("it.demoJar", "target/wait-until-demo.jar"))
-            .toAbsolutePath().normalize();
-    private static final Path AGENT_JAR = Path.of(System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
-            .toAbsolutePath().normalize();
+            .toAbsolutePath()
+            .normalize();
+    private static final Path AGENT_JAR = Path.of(
+                    System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
+            .toAbsolutePath()
+            .normalize();
     private static final String RECEIPT_LINE = " receipt " + DemoLauncher.ORDER_ID + " sent";
     /** Clock and scheduling slack between the server's sleep and our measurements. */
     private static final long SLACK = 100;
@@ -59,8 +61,10 @@ class DemoIT {
 
         // SIGTERM came while the task was still running, early enough for the exit time to mean something.
         long remainingAtSigterm = DemoServer.WORK_MILLIS - (r.sigtermAt() - r.requestAt());
-        assertTrue(remainingAtSigterm >= MIN_REMAINING_AT_SIGTERM,
-                "SIGTERM too late to prove anything: at most " + remainingAtSigterm + " ms of work were left\n" + output);
+        assertTrue(
+                remainingAtSigterm >= MIN_REMAINING_AT_SIGTERM,
+                "SIGTERM too late to prove anything: at most " + remainingAtSigterm + " ms of work were left\n"
+                        + output);
 
         assertTrue(r.receiptSent(), "no '" + RECEIPT_LINE.trim() + "'\n" + output);
         assertTrue(r.receiptAt() > r.responseAt(), "receipt not after the response\n" + output);
@@ -72,24 +76,28 @@ class DemoIT {
             assertEquals(143, r.serverExitCode(), "exit code of a JVM stopped by SIGTERM\n" + output);
         }
         // A floor the clock guarantees, whatever the machine: the work could not have ended sooner.
-        assertTrue(r.sigtermToExitMillis() >= remainingAtSigterm - SLACK,
-                "the server exited " + r.sigtermToExitMillis() + " ms after SIGTERM, with up to "
-                        + remainingAtSigterm + " ms of work left\n" + output);
+        assertTrue(
+                r.sigtermToExitMillis() >= remainingAtSigterm - SLACK,
+                "the server exited " + r.sigtermToExitMillis() + " ms after SIGTERM, with up to " + remainingAtSigterm
+                        + " ms of work left\n" + output);
 
         // It was the agent: the task belonged to the request, and the agent's drain waited for it. Every line in
         // the pipe was written before the JVM exited; the receipt precedes the end of the drain. (Not checked: the
         // agent's "draining the JVM" line, logged at the moment the JDK removes the logging handlers; the agent
         // loses it in some runs.)
         int registered = indexOf(r.lines(), "wait-until: registered 'send receipt 42'");
-        assertTrue(registered >= 0 && r.lines().get(registered).text().contains("request POST /shop/order"),
+        assertTrue(
+                registered >= 0 && r.lines().get(registered).text().contains("request POST /shop/order"),
                 "no registration with request scope\n" + output);
         int receipt = indexOfEnd(r.lines(), RECEIPT_LINE);
         int drained = indexOf(r.lines(), "wait-until: drain of the JVM");
-        assertTrue(drained >= 0 && r.lines().get(drained).text().contains("all tasks finished"),
+        assertTrue(
+                drained >= 0 && r.lines().get(drained).text().contains("all tasks finished"),
                 "no end of the agent's drain\n" + output);
-        assertTrue(registered < receipt && receipt < drained,
-                "expected registered < receipt < drained, got " + registered + ", " + receipt + ", " + drained
-                        + "\n" + output);
+        assertTrue(
+                registered < receipt && receipt < drained,
+                "expected registered < receipt < drained, got " + registered + ", " + receipt + ", " + drained + "\n"
+                        + output);
 
         assertEquals(0, r.exitCode(), output);
     }
@@ -104,8 +112,10 @@ class DemoIT {
         assertAnsweredBeforeTheWorkCouldEnd(r, output);
         assertFalse(r.killed(), output);
         long remainingAtSigterm = DemoServer.WORK_MILLIS - (r.sigtermAt() - r.requestAt());
-        assertTrue(remainingAtSigterm >= MIN_REMAINING_AT_SIGTERM,
-                "SIGTERM too late to prove anything: at most " + remainingAtSigterm + " ms of work were left\n" + output);
+        assertTrue(
+                remainingAtSigterm >= MIN_REMAINING_AT_SIGTERM,
+                "SIGTERM too late to prove anything: at most " + remainingAtSigterm + " ms of work were left\n"
+                        + output);
 
         // The JVM exited before the work could end: its sleep is not interrupted on a plain pool, so had the JVM
         // waited, the receipt line would be there. Told by the output, not by comparing the time from SIGTERM to the
@@ -139,7 +149,8 @@ class DemoIT {
     void aMissingAgentJarIsReportedWithTheBuildCommand() throws Exception {
         Path missing = DEMO_JAR.resolveSibling("no-such-agent.jar");
         Process launcher = new ProcessBuilder(javaCommand(), "-jar", DEMO_JAR.toString(), "--agent", missing.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         try {
             launcher.getOutputStream().close();
             assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "the launcher did not exit");
@@ -164,7 +175,8 @@ class DemoIT {
      * (an answer that waited for it would take at least that long). The time is printed by the launcher.
      */
     private static void assertAnsweredBeforeTheWorkCouldEnd(DemoResult r, String output) {
-        assertTrue(r.responseMillis() >= 0 && r.responseMillis() < DemoServer.WORK_MILLIS,
+        assertTrue(
+                r.responseMillis() >= 0 && r.responseMillis() < DemoServer.WORK_MILLIS,
                 "response took " + r.responseMillis() + " ms, the work " + DemoServer.WORK_MILLIS + " ms\n" + output);
     }
 
@@ -187,7 +199,8 @@ class DemoIT {
     }
 
     private static String javaCommand() {
-        return Path.of(System.getProperty("java.home"), "bin", isWindows() ? "java.exe" : "java").toString();
+        return Path.of(System.getProperty("java.home"), "bin", isWindows() ? "java.exe" : "java")
+                .toString();
     }
 
     private static boolean isWindows() {

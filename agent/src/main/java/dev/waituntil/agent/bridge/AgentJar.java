@@ -12,8 +12,7 @@ public final class AgentJar {
     /** The agent's entry point, which the manifest of the agent jar names. */
     static final String PREMAIN_CLASS = "dev.waituntil.agent.WaitUntilAgent";
 
-    private AgentJar() {
-    }
+    private AgentJar() {}
 
     /**
      * The jar this class was loaded from, checked to be a wait-until agent jar: the bootstrap classes
@@ -30,11 +29,12 @@ public final class AgentJar {
         String fix = "; start the JVM with -javaagent:/path/to/wait-until-agent.jar, the jar built by mvn package"
                 + " (agent/target/wait-until-agent.jar), unmodified";
         if (file == null || !file.isFile()) {
-            throw new IllegalStateException("wait-until: the agent classes were not loaded from a jar file (" +
-                    (source == null ? "unknown location" : source.getLocation()) + ")" + fix);
+            throw new IllegalStateException("wait-until: the agent classes were not loaded from a jar file ("
+                    + (source == null ? "unknown location" : source.getLocation()) + ")" + fix);
         }
         try (JarFile jar = new JarFile(file)) {
-            Attributes main = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes();
+            Attributes main =
+                    jar.getManifest() == null ? null : jar.getManifest().getMainAttributes();
             if (main == null || !PREMAIN_CLASS.equals(main.getValue("Premain-Class"))) {
                 throw new IllegalStateException("wait-until: " + file + " is not the wait-until agent jar "
                         + "(its manifest has no Premain-Class " + PREMAIN_CLASS + ")" + fix);

@@ -24,15 +24,14 @@ public final class BootstrapInjector {
 
     static final String PACKAGE_PATH = "dev/waituntil/bootstrap/";
 
-    private BootstrapInjector() {
-    }
+    private BootstrapInjector() {}
 
     public static void inject(Instrumentation instrumentation, File agentJar) throws IOException {
         File bootstrapJar = createTemporaryJar();
         bootstrapJar.deleteOnExit();
         int copied = 0;
         try (JarFile source = new JarFile(agentJar);
-             JarOutputStream target = new JarOutputStream(Files.newOutputStream(bootstrapJar.toPath()))) {
+                JarOutputStream target = new JarOutputStream(Files.newOutputStream(bootstrapJar.toPath()))) {
             for (Enumeration<JarEntry> entries = source.entries(); entries.hasMoreElements(); ) {
                 JarEntry entry = entries.nextElement();
                 if (entry.getName().startsWith(PACKAGE_PATH) && entry.getName().endsWith(".class")) {
@@ -46,7 +45,8 @@ public final class BootstrapInjector {
             }
         }
         if (copied == 0) {
-            throw new IOException(agentJar + " holds no " + PACKAGE_PATH + " classes: it is not a complete wait-until agent jar");
+            throw new IOException(
+                    agentJar + " holds no " + PACKAGE_PATH + " classes: it is not a complete wait-until agent jar");
         }
         instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(bootstrapJar));
     }
@@ -63,15 +63,16 @@ public final class BootstrapInjector {
         Random random = new Random();
         FileAlreadyExistsException taken = null;
         for (int attempt = 0; attempt < 100; attempt++) {
-            Path file = directory.resolve("wait-until-bootstrap-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36)
-                    + ".jar");
+            Path file = directory.resolve(
+                    "wait-until-bootstrap-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36) + ".jar");
             try {
                 return Files.createFile(file).toFile();
             } catch (FileAlreadyExistsException e) {
                 taken = e;
             }
         }
-        throw new IOException("could not create a temporary file in " + directory + " for the bootstrap classes", taken);
+        throw new IOException(
+                "could not create a temporary file in " + directory + " for the bootstrap classes", taken);
     }
 
     private static void copy(InputStream in, OutputStream out) throws IOException {

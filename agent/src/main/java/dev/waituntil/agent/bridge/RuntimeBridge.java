@@ -1,8 +1,5 @@
 package dev.waituntil.agent.bridge;
 
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-
 import dev.waituntil.agent.runtime.LoggingContextLookup;
 import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
@@ -12,6 +9,8 @@ import dev.waituntil.bootstrap.BridgeTarget;
 import dev.waituntil.bootstrap.RequestContext;
 import dev.waituntil.bootstrap.RequestHookTarget;
 import dev.waituntil.bootstrap.WaitUntilBridge;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The runtime as every copy of the API sees it through {@link WaitUntilBridge}. Works out on the

@@ -1,11 +1,9 @@
 package dev.waituntil.agent.cli;
 
+import dev.waituntil.agent.bridge.AgentJar;
 import java.io.File;
 import java.io.PrintStream;
-
 import net.bytebuddy.agent.ByteBuddyAgent;
-
-import dev.waituntil.agent.bridge.AgentJar;
 
 /**
  * {@code java -jar wait-until-agent.jar <pid> [key=value,...]}: loads this agent into a running JVM.
@@ -13,8 +11,7 @@ import dev.waituntil.agent.bridge.AgentJar;
  */
 final class AttachCommand {
 
-    private AttachCommand() {
-    }
+    private AttachCommand() {}
 
     static int run(String pid, String agentArguments, PrintStream out, PrintStream err) {
         File jar;
@@ -32,7 +29,8 @@ final class AttachCommand {
         try {
             ByteBuddyAgent.attach(jar, pid, agentArguments);
         } catch (RuntimeException e) {
-            err.println("wait-until: could not attach to JVM " + pid + ": " + e.getMessage() + " " + TargetJvm.ATTACH_NEEDS);
+            err.println("wait-until: could not attach to JVM " + pid + ": " + e.getMessage() + " "
+                    + TargetJvm.ATTACH_NEEDS);
             return CommandLine.FAILED;
         }
         out.println("wait-until: agent loaded into JVM " + pid + "; its log says which settings are in force");

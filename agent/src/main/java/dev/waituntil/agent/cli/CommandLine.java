@@ -11,9 +11,16 @@ public final class CommandLine {
     static final int OK = 0;
     /** The command failed, or a drain left tasks pending. */
     static final int FAILED = 1;
+
     static final int USAGE = 2;
 
-    enum Action { HELP, ATTACH, STATUS, TASKS, DRAIN }
+    enum Action {
+        HELP,
+        ATTACH,
+        STATUS,
+        TASKS,
+        DRAIN
+    }
 
     /** What the arguments ask for. */
     static final class Invocation {
@@ -29,8 +36,7 @@ public final class CommandLine {
         }
     }
 
-    private CommandLine() {
-    }
+    private CommandLine() {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Invocation invocation;
@@ -62,7 +68,8 @@ public final class CommandLine {
         }
         if (!isPid(first)) {
             if (args.length > 1 && isPid(args[1].trim())) {
-                throw usageError("the process id comes first: java -jar wait-until-agent.jar " + args[1].trim() + " " + first);
+                throw usageError(
+                        "the process id comes first: java -jar wait-until-agent.jar " + args[1].trim() + " " + first);
             }
             throw usageError("'" + first + "' is not a process id");
         }
@@ -78,12 +85,14 @@ public final class CommandLine {
             expectAtMost(args, 3, "drain takes one application at most");
             String application = args.length == 3 ? args[2].trim() : null;
             if (application != null && application.isEmpty()) {
-                throw usageError("an empty application name; give its context path (/shop), or none to drain everything");
+                throw usageError(
+                        "an empty application name; give its context path (/shop), or none to drain everything");
             }
             return new Invocation(Action.DRAIN, first, application);
         }
         if (command.contains("=")) {
-            expectAtMost(args, 2, "give the settings as one argument, separated by commas: drain.timeout=10s,debug=true");
+            expectAtMost(
+                    args, 2, "give the settings as one argument, separated by commas: drain.timeout=10s,debug=true");
             return new Invocation(Action.ATTACH, first, args[1]);
         }
         throw usageError("unknown command '" + command + "'");

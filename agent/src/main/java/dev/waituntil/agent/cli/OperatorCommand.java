@@ -1,9 +1,10 @@
 package dev.waituntil.agent.cli;
 
+import dev.waituntil.agent.jmx.JmxRegistration;
+import dev.waituntil.agent.jmx.WaitUntilMXBean;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.MalformedURLException;
-
 import javax.management.Attribute;
 import javax.management.AttributeList;
 import javax.management.JMException;
@@ -15,9 +16,6 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
-import dev.waituntil.agent.jmx.JmxRegistration;
-import dev.waituntil.agent.jmx.WaitUntilMXBean;
-
 /**
  * {@code status}, {@code tasks} and {@code drain}: a JMX client of {@link WaitUntilMXBean} in the target
  * JVM, through its local connector. It reads open types only, as any JMX client would, so that it
@@ -26,14 +24,25 @@ import dev.waituntil.agent.jmx.WaitUntilMXBean;
 final class OperatorCommand {
 
     /** The attributes {@code status} prints, in this order. */
-    static final String[] STATUS_ATTRIBUTES = {"Version", "Pending", "OldestPendingMillis", "Registered", "Completed",
-            "Failed", "Cancelled", "Rejected", "RequestsInFlight", "ShuttingDown", "Applications", "Settings"};
+    static final String[] STATUS_ATTRIBUTES = {
+        "Version",
+        "Pending",
+        "OldestPendingMillis",
+        "Registered",
+        "Completed",
+        "Failed",
+        "Cancelled",
+        "Rejected",
+        "RequestsInFlight",
+        "ShuttingDown",
+        "Applications",
+        "Settings"
+    };
 
     /** How long to wait for the MBean of an agent that was attached a moment ago. */
     private static final long MBEAN_WAIT_MILLIS = 2000;
 
-    private OperatorCommand() {
-    }
+    private OperatorCommand() {}
 
     static int run(CommandLine.Invocation invocation, PrintStream out, PrintStream err) {
         String pid = invocation.pid;
@@ -43,8 +52,9 @@ final class OperatorCommand {
             try {
                 connector = JMXConnectorFactory.connect(new JMXServiceURL(address));
             } catch (MalformedURLException e) {
-                throw new CommandException(CommandLine.FAILED, "wait-until: JVM " + pid + " gave an unusable JMX address "
-                        + address + ": " + e.getMessage());
+                throw new CommandException(
+                        CommandLine.FAILED,
+                        "wait-until: JVM " + pid + " gave an unusable JMX address " + address + ": " + e.getMessage());
             }
             try {
                 MBeanServerConnection connection = connector.getMBeanServerConnection();
@@ -75,8 +85,8 @@ final class OperatorCommand {
             err.println("wait-until: JVM " + pid + " refused the request: " + e);
             return CommandLine.FAILED;
         } catch (RuntimeException e) { // RuntimeMBeanException: the MBean itself failed; its log has the rest
-            err.println("wait-until: the request failed in JVM " + pid + ": "
-                    + (e.getCause() != null ? e.getCause() : e));
+            err.println(
+                    "wait-until: the request failed in JVM " + pid + ": " + (e.getCause() != null ? e.getCause() : e));
             return CommandLine.FAILED;
         }
     }
@@ -86,10 +96,13 @@ final class OperatorCommand {
         long deadline = System.nanoTime() + MBEAN_WAIT_MILLIS * 1_000_000L;
         while (!connection.isRegistered(name)) {
             if (System.nanoTime() - deadline > 0) {
-                throw new CommandException(CommandLine.FAILED, "wait-until: JVM " + pid + " does not run the wait-until"
-                        + " agent (it has no MBean " + name + "). Load it first: java -jar wait-until-agent.jar " + pid
-                        + " [key=value,...], or start the JVM with -javaagent:/path/to/wait-until-agent.jar; if the agent"
-                        + " is loaded, its log says why JMX is not available");
+                throw new CommandException(
+                        CommandLine.FAILED,
+                        "wait-until: JVM " + pid + " does not run the wait-until"
+                                + " agent (it has no MBean " + name
+                                + "). Load it first: java -jar wait-until-agent.jar " + pid
+                                + " [key=value,...], or start the JVM with -javaagent:/path/to/wait-until-agent.jar; if the agent"
+                                + " is loaded, its log says why JMX is not available");
             }
             try {
                 Thread.sleep(100);
@@ -122,8 +135,8 @@ final class OperatorCommand {
 
     static int tasks(MBeanServerConnection connection, String pid, PrintStream out, PrintStream err)
             throws IOException, JMException {
-        CompositeData[] tasks = (CompositeData[]) connection.invoke(JmxRegistration.objectName(), "listPendingTasks",
-                new Object[0], new String[0]);
+        CompositeData[] tasks = (CompositeData[])
+                connection.invoke(JmxRegistration.objectName(), "listPendingTasks", new Object[0], new String[0]);
         if (tasks.length == 0) {
             err.println("wait-until: no pending tasks in JVM " + pid);
         }
@@ -141,8 +154,10 @@ final class OperatorCommand {
         try {
             report = application == null
                     ? (String) connection.invoke(JmxRegistration.objectName(), "drainAll", new Object[0], new String[0])
-                    : (String) connection.invoke(JmxRegistration.objectName(), "drainApplication",
-                            new Object[] {application}, new String[] {String.class.getName()});
+                    : (String) connection.invoke(
+                            JmxRegistration.objectName(), "drainApplication", new Object[] {application}, new String[] {
+                                String.class.getName()
+                            });
         } catch (RuntimeMBeanException e) {
             if (e.getCause() instanceof IllegalArgumentException) {
                 throw new CommandException(CommandLine.USAGE, e.getCause().getMessage());
@@ -155,7 +170,8 @@ final class OperatorCommand {
 
     /** {@code /shop: 3 pending, 1 request(s) in flight, drained} */
     private static String application(CompositeData a) {
-        return a.get("name") + ": " + a.get("pending") + " pending, " + a.get("requestsInFlight") + " request(s) in flight"
+        return a.get("name") + ": " + a.get("pending") + " pending, " + a.get("requestsInFlight")
+                + " request(s) in flight"
                 + (Boolean.TRUE.equals(a.get("drained")) ? ", drained (rejects new tasks)" : "");
     }
 
@@ -165,6 +181,7 @@ final class OperatorCommand {
         String application = (String) t.get("application");
         return "'" + t.get("label") + "' (age " + t.get("ageMillis") + " ms"
                 + (request == null || request.isEmpty() ? "" : ", request " + request)
-                + (WaitUntilMXBean.JVM_SCOPE.equals(application) ? ", no application" : ", application " + application) + ")";
+                + (WaitUntilMXBean.JVM_SCOPE.equals(application) ? ", no application" : ", application " + application)
+                + ")";
     }
 }

@@ -6,7 +6,6 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-
 import net.bytebuddy.agent.ByteBuddyAgent.AttachmentProvider;
 
 /**
@@ -29,17 +28,19 @@ final class TargetJvm {
             AttachmentProvider.ForStandardToolsJarVm.MACINTOSH,
             AttachmentProvider.ForUserDefinedToolsJar.INSTANCE);
 
-    private TargetJvm() {
-    }
+    private TargetJvm() {}
 
     /** {@code com.sun.tools.attach.VirtualMachine}, or a clear error when this runtime has no attach API. */
     static Class<?> virtualMachineType() throws CommandException {
         AttachmentProvider.Accessor accessor = JDK_ATTACH_API.attempt();
         if (!accessor.isAvailable()) {
-            throw new CommandException(CommandLine.FAILED, "wait-until: this Java runtime (" + System.getProperty("java.home")
-                    + ", Java " + System.getProperty("java.version") + ") has no attach API: it is the module jdk.attach of"
-                    + " a JDK (lib/tools.jar on Java 8). Run this command with a JDK's java, or build the image's runtime"
-                    + " with jlink --add-modules jdk.attach");
+            throw new CommandException(
+                    CommandLine.FAILED,
+                    "wait-until: this Java runtime (" + System.getProperty("java.home")
+                            + ", Java " + System.getProperty("java.version")
+                            + ") has no attach API: it is the module jdk.attach of"
+                            + " a JDK (lib/tools.jar on Java 8). Run this command with a JDK's java, or build the image's runtime"
+                            + " with jlink --add-modules jdk.attach");
         }
         return accessor.getVirtualMachineType();
     }
@@ -55,18 +56,23 @@ final class TargetJvm {
         }
         Path target = Paths.get("/proc", pid);
         if (!Files.isDirectory(target)) {
-            throw new CommandException(CommandLine.FAILED, "wait-until: there is no process " + pid + " (list the JVMs"
-                    + " with jps -l; in a container the JVM is usually pid 1)");
+            throw new CommandException(
+                    CommandLine.FAILED,
+                    "wait-until: there is no process " + pid + " (list the JVMs"
+                            + " with jps -l; in a container the JVM is usually pid 1)");
         }
         try {
             int targetUid = (Integer) Files.getAttribute(target, "unix:uid");
             int ownUid = (Integer) Files.getAttribute(self, "unix:uid");
             if (targetUid != ownUid && ownUid != 0) {
                 String owner = Files.getOwner(target).getName();
-                throw new CommandException(CommandLine.FAILED, "wait-until: process " + pid + " runs as user " + owner
-                        + " (uid " + targetUid + "), this command as " + System.getProperty("user.name") + " (uid " + ownUid
-                        + "); the attach API connects processes of the same user only. Run it as that user, e.g. sudo -u "
-                        + owner + " java -jar wait-until-agent.jar " + pid + " ...");
+                throw new CommandException(
+                        CommandLine.FAILED,
+                        "wait-until: process " + pid + " runs as user " + owner
+                                + " (uid " + targetUid + "), this command as " + System.getProperty("user.name")
+                                + " (uid " + ownUid
+                                + "); the attach API connects processes of the same user only. Run it as that user, e.g. sudo -u "
+                                + owner + " java -jar wait-until-agent.jar " + pid + " ...");
             }
         } catch (IOException | RuntimeException e) {
             // Cannot tell here; the attach API will say what is wrong.
@@ -84,23 +90,29 @@ final class TargetJvm {
         try {
             vm = type.getMethod("attach", String.class).invoke(null, pid);
         } catch (InvocationTargetException e) {
-            throw new CommandException(CommandLine.FAILED, "wait-until: could not attach to JVM " + pid + ": "
-                    + describe(e.getCause()) + " " + ATTACH_NEEDS);
+            throw new CommandException(
+                    CommandLine.FAILED,
+                    "wait-until: could not attach to JVM " + pid + ": " + describe(e.getCause()) + " " + ATTACH_NEEDS);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new CommandException(CommandLine.FAILED, "wait-until: the attach API of this runtime cannot be used: " + e);
+            throw new CommandException(
+                    CommandLine.FAILED, "wait-until: the attach API of this runtime cannot be used: " + e);
         }
         try {
             Method start = type.getMethod("startLocalManagementAgent");
             return (String) start.invoke(vm);
         } catch (NoSuchMethodException e) {
-            throw new CommandException(CommandLine.FAILED, "wait-until: the attach API of this runtime (" + type.getName()
-                    + ") cannot start a JMX connector; run the command with a Java 8 or newer JDK");
+            throw new CommandException(
+                    CommandLine.FAILED,
+                    "wait-until: the attach API of this runtime (" + type.getName()
+                            + ") cannot start a JMX connector; run the command with a Java 8 or newer JDK");
         } catch (InvocationTargetException e) {
-            throw new CommandException(CommandLine.FAILED, "wait-until: JVM " + pid + " did not start its local JMX"
-                    + " connector: " + describe(e.getCause()) + " (its module java.management may be missing)");
+            throw new CommandException(
+                    CommandLine.FAILED,
+                    "wait-until: JVM " + pid + " did not start its local JMX" + " connector: " + describe(e.getCause())
+                            + " (its module java.management may be missing)");
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new CommandException(CommandLine.FAILED, "wait-until: could not start the JMX connector of JVM " + pid
-                    + ": " + e);
+            throw new CommandException(
+                    CommandLine.FAILED, "wait-until: could not start the JMX connector of JVM " + pid + ": " + e);
         } finally {
             try {
                 type.getMethod("detach").invoke(vm);

@@ -1,5 +1,7 @@
 package dev.waituntil.agent.config;
 
+import static dev.waituntil.agent.log.LogText.quote;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,8 +9,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-
-import static dev.waituntil.agent.log.LogText.quote;
 
 /**
  * The settings in force: from agent arguments, which win over system properties, which win over
@@ -47,7 +47,7 @@ public final class Config {
 
     /** Every setting at its default. */
     public static Config defaults() {
-        return load(null, Collections.<String, String>emptyMap(), Collections.<String, String>emptyMap(), p -> { });
+        return load(null, Collections.<String, String>emptyMap(), Collections.<String, String>emptyMap(), p -> {});
     }
 
     /** Reads this JVM's settings; problems are handed to {@code problems}, one line each. */
@@ -64,8 +64,11 @@ public final class Config {
      * @param environment environment variables
      * @param problems receives one line per bad value, unknown key or malformed argument
      */
-    public static Config load(String agentArguments, Map<String, String> properties, Map<String, String> environment,
-                              Consumer<String> problems) {
+    public static Config load(
+            String agentArguments,
+            Map<String, String> properties,
+            Map<String, String> environment,
+            Consumer<String> problems) {
         Map<Setting, String> fromArguments = parseArguments(agentArguments, problems);
         warnAboutUnknownKeys(properties, environment, problems);
 
@@ -87,8 +90,9 @@ public final class Config {
                 try {
                     value = setting.parse(text);
                 } catch (IllegalArgumentException e) {
-                    problems.accept("wait-until: ignoring " + origin(setting, source) + "=" + quote(text) + " (" + source
-                            + "): expected " + setting.accepted() + "; using the default " + setting.defaultText());
+                    problems.accept("wait-until: ignoring " + origin(setting, source) + "=" + quote(text) + " ("
+                            + source + "): expected " + setting.accepted() + "; using the default "
+                            + setting.defaultText());
                     source = Source.DEFAULT;
                 }
             }
@@ -172,8 +176,8 @@ public final class Config {
     }
 
     /** A misspelt setting ({@code waituntil.drain.timout}) would otherwise be silently ignored. */
-    private static void warnAboutUnknownKeys(Map<String, String> properties, Map<String, String> environment,
-                                             Consumer<String> problems) {
+    private static void warnAboutUnknownKeys(
+            Map<String, String> properties, Map<String, String> environment, Consumer<String> problems) {
         for (String name : properties.keySet()) {
             if (name.startsWith(Setting.PROPERTY_PREFIX) && !isKnownProperty(name)) {
                 problems.accept("wait-until: ignoring unknown system property " + name + "; known settings: "
@@ -199,7 +203,8 @@ public final class Config {
 
     private static boolean isKnownEnvironmentVariable(String name) {
         for (Setting s : Setting.values()) {
-            if (s.environmentVariable().equals(name) || s.compactEnvironmentVariable().equals(name)) {
+            if (s.environmentVariable().equals(name)
+                    || s.compactEnvironmentVariable().equals(name)) {
                 return true;
             }
         }

@@ -13,30 +13,46 @@ import java.util.regex.Pattern;
  * boundaries as underscores ({@code WAITUNTIL_TASK_WARN_AFTER}).
  */
 public enum Setting {
-
-    DRAIN_TIMEOUT("drain.timeout", Type.DURATION, "30s",
+    DRAIN_TIMEOUT(
+            "drain.timeout",
+            Type.DURATION,
+            "30s",
             "how long a shutdown or an undeploy waits for pending tasks, in all"),
-    DRAIN_CANCEL("drain.cancel", Type.BOOLEAN, "true",
-            "cancel the tasks still pending when the drain times out"),
-    TASK_TIMEOUT("task.timeout", Type.DURATION, "0",
-            "cancel any single task that runs longer than this (0: never)"),
-    TASK_WARN_AFTER("task.warnAfter", Type.DURATION, "15m",
-            "log a warning naming a task that has run this long"),
-    TASK_ERROR_AFTER("task.errorAfter", Type.DURATION, "1h",
-            "log an error naming it, and again every 10 minutes after"),
-    EXECUTOR_THREADS("executor.threads", Type.POSITIVE_INT, null,
+    DRAIN_CANCEL("drain.cancel", Type.BOOLEAN, "true", "cancel the tasks still pending when the drain times out"),
+    TASK_TIMEOUT("task.timeout", Type.DURATION, "0", "cancel any single task that runs longer than this (0: never)"),
+    TASK_WARN_AFTER("task.warnAfter", Type.DURATION, "15m", "log a warning naming a task that has run this long"),
+    TASK_ERROR_AFTER(
+            "task.errorAfter", Type.DURATION, "1h", "log an error naming it, and again every 10 minutes after"),
+    EXECUTOR_THREADS(
+            "executor.threads",
+            Type.POSITIVE_INT,
+            null,
             "threads that run run/supply work (default: number of processors, at least 2)"),
-    EXECUTOR_QUEUE("executor.queue", Type.NON_NEGATIVE_INT, "10000",
+    EXECUTOR_QUEUE(
+            "executor.queue",
+            Type.NON_NEGATIVE_INT,
+            "10000",
             "tasks that may wait for a thread before RejectedTaskException"),
-    DEBUG("debug", Type.BOOLEAN, "false",
-            "log every registration, completion and drain step"),
-    INSTRUMENTATION_SERVLET("instrumentation.servlet.enabled", Type.BOOLEAN, "true",
+    DEBUG("debug", Type.BOOLEAN, "false", "log every registration, completion and drain step"),
+    INSTRUMENTATION_SERVLET(
+            "instrumentation.servlet.enabled",
+            Type.BOOLEAN,
+            "true",
             "the servlet API's hook points: the request scope, and the drain at an application's teardown"),
-    INSTRUMENTATION_TOMCAT("instrumentation.tomcat.enabled", Type.BOOLEAN, "true",
+    INSTRUMENTATION_TOMCAT(
+            "instrumentation.tomcat.enabled",
+            Type.BOOLEAN,
+            "true",
             "Tomcat's hook points: the drains at a server's and an application's stop"),
-    INSTRUMENTATION_JETTY("instrumentation.jetty.enabled", Type.BOOLEAN, "true",
+    INSTRUMENTATION_JETTY(
+            "instrumentation.jetty.enabled",
+            Type.BOOLEAN,
+            "true",
             "Jetty's hook points: the drains at a server's and an application's stop"),
-    INSTRUMENTATION_SPRING("instrumentation.spring.enabled", Type.BOOLEAN, "true",
+    INSTRUMENTATION_SPRING(
+            "instrumentation.spring.enabled",
+            Type.BOOLEAN,
+            "true",
             "Spring's hook point: the drain when an application context closes");
 
     public static final String PROPERTY_PREFIX = "waituntil.";
@@ -66,7 +82,8 @@ public enum Setting {
 
     /** The environment variable, e.g. {@code WAITUNTIL_TASK_WARN_AFTER}. */
     public String environmentVariable() {
-        return ENV_PREFIX + key.replaceAll("([a-z])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
+        return ENV_PREFIX
+                + key.replaceAll("([a-z])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
     }
 
     /** The same without the word-boundary underscores ({@code WAITUNTIL_TASK_WARNAFTER}), also accepted. */

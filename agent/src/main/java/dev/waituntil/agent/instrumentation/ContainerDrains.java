@@ -1,10 +1,5 @@
 package dev.waituntil.agent.instrumentation;
 
-import java.lang.ref.WeakReference;
-import java.util.concurrent.CopyOnWriteArrayList;
-
-import org.slf4j.Logger;
-
 import dev.waituntil.agent.instrumentation.jetty.JettyObjects;
 import dev.waituntil.agent.instrumentation.spring.SpringObjects;
 import dev.waituntil.agent.instrumentation.tomcat.TomcatEngineStopInstrumentation;
@@ -13,6 +8,9 @@ import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.bootstrap.ContainerHookTarget;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
 
 /**
  * Turns the container hooks into drains: once for the whole server when it stops, before its
@@ -42,7 +40,8 @@ public final class ContainerDrains implements ContainerHookTarget {
      * The Tomcat and Jetty servers started in this JVM, weakly: the JVM shutdown hook makes them stop accepting
      * before it drains. A stopped and dropped server, and its class loader, are not kept.
      */
-    private final CopyOnWriteArrayList<WeakReference<Object>> servers = new CopyOnWriteArrayList<WeakReference<Object>>();
+    private final CopyOnWriteArrayList<WeakReference<Object>> servers =
+            new CopyOnWriteArrayList<WeakReference<Object>>();
 
     public ContainerDrains(TaskRuntime runtime) {
         this.runtime = runtime;
@@ -91,8 +90,11 @@ public final class ContainerDrains implements ContainerHookTarget {
             server = webServer == null ? null : SpringObjects.containerServer(webServer);
             loader = SpringObjects.classLoader(context);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("wait-until: cannot tell what the closing Spring context {} runs ({}); the container's own stop "
-                    + "and the JVM shutdown hook still drain", context.getClass().getName(), e.toString());
+            LOG.warn(
+                    "wait-until: cannot tell what the closing Spring context {} runs ({}); the container's own stop "
+                            + "and the JVM shutdown hook still drain",
+                    context.getClass().getName(),
+                    e.toString());
             return;
         }
         String trigger = "the close of Spring's " + context.getClass().getSimpleName();
@@ -139,12 +141,21 @@ public final class ContainerDrains implements ContainerHookTarget {
         try {
             int connectors = tomcat ? TomcatObjects.stopAccepting(server) : JettyObjects.stopAccepting(server);
             if (runtime.isDebug()) {
-                LOG.info("wait-until: {}: {} connector(s) of {} server {} no longer accept new connections; requests in "
-                        + "flight go on", why, connectors, which, server.getClass().getName());
+                LOG.info(
+                        "wait-until: {}: {} connector(s) of {} server {} no longer accept new connections; requests in "
+                                + "flight go on",
+                        why,
+                        connectors,
+                        which,
+                        server.getClass().getName());
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("wait-until: could not make the connectors of {} server {} stop accepting ({}); draining with them "
-                    + "open", which, server.getClass().getName(), e.toString());
+            LOG.warn(
+                    "wait-until: could not make the connectors of {} server {} stop accepting ({}); draining with them "
+                            + "open",
+                    which,
+                    server.getClass().getName(),
+                    e.toString());
         }
     }
 
@@ -157,8 +168,10 @@ public final class ContainerDrains implements ContainerHookTarget {
             loader = tomcat ? TomcatObjects.applicationLoader(context) : JettyObjects.applicationLoader(context);
             path = tomcat ? TomcatObjects.contextPath(context) : JettyObjects.contextPath(context);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("wait-until: cannot tell which application {} is ({}); its tasks are drained with the JVM's",
-                    context.getClass().getName(), e.toString());
+            LOG.warn(
+                    "wait-until: cannot tell which application {} is ({}); its tasks are drained with the JVM's",
+                    context.getClass().getName(),
+                    e.toString());
             return;
         }
         draining.add(context);
@@ -187,8 +200,11 @@ public final class ContainerDrains implements ContainerHookTarget {
         }
         // No stop hook of this host reached the application before its teardown: a container, or a version of
         // one, that the agent does not know. Said once, so that such a host is never silent.
-        LOG.info("wait-until: {} is being torn down ({} is destroyed) and no stop hook of its host ({}) ran before; "
-                + "draining it here, where its servlets may already be gone", scope, component.getClass().getName(),
+        LOG.info(
+                "wait-until: {} is being torn down ({} is destroyed) and no stop hook of its host ({}) ran before; "
+                        + "draining it here, where its servlets may already be gone",
+                scope,
+                component.getClass().getName(),
                 hostOf(component));
         runtime.drainApplication(scope);
     }

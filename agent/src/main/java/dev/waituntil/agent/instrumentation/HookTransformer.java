@@ -1,5 +1,7 @@
 package dev.waituntil.agent.instrumentation;
 
+import dev.waituntil.agent.hook.HookPoint;
+import dev.waituntil.agent.log.AgentLog;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -7,9 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import org.slf4j.Logger;
-
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -24,9 +23,7 @@ import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.pool.TypePool;
-
-import dev.waituntil.agent.log.AgentLog;
-import dev.waituntil.agent.hook.HookPoint;
+import org.slf4j.Logger;
 
 /**
  * The agent's one {@link ClassFileTransformer}: every class the JVM loads or retransforms passes here, and the few
@@ -66,6 +63,7 @@ final class HookTransformer implements ClassFileTransformer {
     private volatile boolean debug;
     /** Set up with the first class instrumented, or by the warm-up. */
     private volatile Tools tools;
+
     private final WarmUp warmUp = new WarmUp();
 
     HookTransformer(List<HookPoint> points) {
@@ -84,7 +82,8 @@ final class HookTransformer implements ClassFileTransformer {
         this.matchers = new Instrumenter.PreFiltered[points.size()];
         for (int i = 0; i < matchers.length; i++) {
             HookPoint point = points.get(i);
-            Instrumenter.TypeCheck check = point.superType() == null ? Instrumenter.TypeCheck.of(point.types())
+            Instrumenter.TypeCheck check = point.superType() == null
+                    ? Instrumenter.TypeCheck.of(point.types())
                     : new Instrumenter.SubtypeCheck(superTypes, point.superType());
             matchers[i] = new Instrumenter.PreFiltered(point.requiredClass(), check);
         }
@@ -95,8 +94,12 @@ final class HookTransformer implements ClassFileTransformer {
     }
 
     @Override
-    public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
-                            ProtectionDomain protectionDomain, byte[] classFile) {
+    public byte[] transform(
+            ClassLoader loader,
+            String internalName,
+            Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain,
+            byte[] classFile) {
         if (internalName == null || TRANSFORMING.get() != null) {
             return null;
         }
@@ -107,13 +110,18 @@ final class HookTransformer implements ClassFileTransformer {
                 return null;
             }
             if (!warmUp.await()) {
-                LOG.warn("wait-until: could not instrument {} (Byte Buddy's warm-up on the thread wait-until-warmup did "
-                        + "not finish within {} s); requests it serves have no request scope", name, WarmUp.WAIT_SECONDS);
+                LOG.warn(
+                        "wait-until: could not instrument {} (Byte Buddy's warm-up on the thread wait-until-warmup did "
+                                + "not finish within {} s); requests it serves have no request scope",
+                        name,
+                        WarmUp.WAIT_SECONDS);
                 return null;
             }
             return instrument(name, loader, classBeingRedefined, protectionDomain, classFile);
         } catch (Throwable e) {
-            LOG.warn("wait-until: could not instrument {} ({}); requests it serves have no request scope", name,
+            LOG.warn(
+                    "wait-until: could not instrument {} ({}); requests it serves have no request scope",
+                    name,
                     e.toString());
             return null;
         } finally {
@@ -121,18 +129,29 @@ final class HookTransformer implements ClassFileTransformer {
         }
     }
 
-    private byte[] instrument(String name, ClassLoader loader, Class<?> classBeingRedefined,
-                              ProtectionDomain protectionDomain, byte[] classFile) {
-        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile),
-                ClassFileLocator.ForClassLoader.of(loader));
+    private byte[] instrument(
+            String name,
+            ClassLoader loader,
+            Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain,
+            byte[] classFile) {
+        ClassFileLocator locator = new ClassFileLocator.Compound(
+                ClassFileLocator.Simple.of(name, classFile), ClassFileLocator.ForClassLoader.of(loader));
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
         try {
-            return instrument(describe(name, classBeingRedefined, pool), loader, classBeingRedefined, protectionDomain,
-                    locator, pool);
+            return instrument(
+                    describe(name, classBeingRedefined, pool),
+                    loader,
+                    classBeingRedefined,
+                    protectionDomain,
+                    locator,
+                    pool);
         } catch (Throwable e) {
             if (classBeingRedefined != null
-                    && AgentBuilder.FallbackStrategy.ByThrowableType.ofOptionalTypes().isFallback(classBeingRedefined, e)) {
-                return instrument(describe(name, null, pool), loader, classBeingRedefined, protectionDomain, locator, pool);
+                    && AgentBuilder.FallbackStrategy.ByThrowableType.ofOptionalTypes()
+                            .isFallback(classBeingRedefined, e)) {
+                return instrument(
+                        describe(name, null, pool), loader, classBeingRedefined, protectionDomain, locator, pool);
             }
             throw rethrow(e);
         }
@@ -143,8 +162,13 @@ final class HookTransformer implements ClassFileTransformer {
         return loaded == null ? pool.describe(name).resolve() : TypeDescription.ForLoadedType.of(loaded);
     }
 
-    private byte[] instrument(TypeDescription type, ClassLoader loader, Class<?> classBeingRedefined,
-                              ProtectionDomain protectionDomain, ClassFileLocator locator, TypePool pool) {
+    private byte[] instrument(
+            TypeDescription type,
+            ClassLoader loader,
+            Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain,
+            ClassFileLocator locator,
+            TypePool pool) {
         if (type.isSynthetic()) {
             return null; // ignored, as ever
         }
@@ -161,12 +185,15 @@ final class HookTransformer implements ClassFileTransformer {
         }
         DynamicType.Builder<?> builder = tools().byteBuddy.decorate(type, locator);
         for (int i = 0; i < matching.size(); i++) {
-            builder = builder.visit(new AsmVisitorWrapper.ForDeclaredMethods().invokable(matching.get(i).methods(),
-                    advice.get(i)));
+            builder = builder.visit(new AsmVisitorWrapper.ForDeclaredMethods()
+                    .invokable(matching.get(i).methods(), advice.get(i)));
         }
-        byte[] instrumented = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+        byte[] instrumented =
+                builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
         if (debug) {
-            LOG.info("wait-until: instrumented {}{}", type.getName(),
+            LOG.info(
+                    "wait-until: instrumented {}{}",
+                    type.getName(),
                     classBeingRedefined != null ? " (already loaded: retransformed)" : "");
         }
         return instrumented;
@@ -180,32 +207,46 @@ final class HookTransformer implements ClassFileTransformer {
         List<Class<?>> matching = new ArrayList<Class<?>>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             ClassLoader loader = type.getClassLoader();
-            if (loader == null || Instrumenter.isIgnoredName(type.getName()) || !instrumentation.isModifiableClass(type)) {
+            if (loader == null
+                    || Instrumenter.isIgnoredName(type.getName())
+                    || !instrumentation.isModifiableClass(type)) {
                 continue;
             }
             try {
-                if (!type.isSynthetic() && filter.mayMatch(type, loader) && warmUp.await() && matchesLoaded(type, loader)) {
+                if (!type.isSynthetic()
+                        && filter.mayMatch(type, loader)
+                        && warmUp.await()
+                        && matchesLoaded(type, loader)) {
                     matching.add(type);
                 }
             } catch (Throwable e) {
-                LOG.warn("wait-until: could not instrument {} ({}); requests it serves have no request scope",
-                        type.getName(), e.toString());
+                LOG.warn(
+                        "wait-until: could not instrument {} ({}); requests it serves have no request scope",
+                        type.getName(),
+                        e.toString());
             }
         }
         if (matching.isEmpty()) {
             return;
         }
         if (!warmUp.await()) {
-            LOG.warn("wait-until: could not retransform the {} classes already loaded that it instruments (Byte Buddy's "
-                    + "warm-up did not finish within {} s); requests they serve have no request scope: {}", matching.size(),
-                    WarmUp.WAIT_SECONDS, matching);
+            LOG.warn(
+                    "wait-until: could not retransform the {} classes already loaded that it instruments (Byte Buddy's "
+                            + "warm-up did not finish within {} s); requests they serve have no request scope: {}",
+                    matching.size(),
+                    WarmUp.WAIT_SECONDS,
+                    matching);
             return;
         }
         try {
             instrumentation.retransformClasses(matching.toArray(new Class<?>[0]));
         } catch (Throwable e) {
-            LOG.warn("wait-until: could not retransform the {} classes already loaded that it instruments ({}); "
-                    + "requests they serve have no request scope: {}", matching.size(), e.toString(), matching);
+            LOG.warn(
+                    "wait-until: could not retransform the {} classes already loaded that it instruments ({}); "
+                            + "requests they serve have no request scope: {}",
+                    matching.size(),
+                    e.toString(),
+                    matching);
         }
     }
 
@@ -233,8 +274,10 @@ final class HookTransformer implements ClassFileTransformer {
                     instrumentWarmUpTarget();
                 } catch (Throwable e) { // harmless: the first class instrumented does the same work, and reports
                     if (debug) {
-                        LOG.info("wait-until: the warm-up of Byte Buddy failed ({}); the first class instrumented will "
-                                + "set it up", e.toString());
+                        LOG.info(
+                                "wait-until: the warm-up of Byte Buddy failed ({}); the first class instrumented will "
+                                        + "set it up",
+                                e.toString());
                     }
                 }
             }
@@ -264,10 +307,12 @@ final class HookTransformer implements ClassFileTransformer {
         for (MethodDescription method : type.getDeclaredMethods()) {
             point.methods().matches(method);
         }
-        made.byteBuddy.decorate(type, locator)
-                .visit(new AsmVisitorWrapper.ForDeclaredMethods().invokable(ElementMatchers.named("service"),
-                        made.advice(point)))
-                .make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+        made.byteBuddy
+                .decorate(type, locator)
+                .visit(new AsmVisitorWrapper.ForDeclaredMethods()
+                        .invokable(ElementMatchers.named("service"), made.advice(point)))
+                .make(TypeResolutionStrategy.Disabled.INSTANCE, pool)
+                .getBytes();
     }
 
     private Tools tools() {
@@ -306,9 +351,12 @@ final class HookTransformer implements ClassFileTransformer {
          * the advice goes into declared methods only ({@code AsmVisitorWrapper.ForDeclaredMethods}), and decoration
          * adds no method, so the class file written is the same.
          */
-        final ByteBuddy byteBuddy = new ByteBuddy().with(Implementation.Context.Disabled.Factory.INSTANCE)
+        final ByteBuddy byteBuddy = new ByteBuddy()
+                .with(Implementation.Context.Disabled.Factory.INSTANCE)
                 .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
-        private final ClassFileLocator agentClasses = ClassFileLocator.ForClassLoader.of(HookTransformer.class.getClassLoader());
+
+        private final ClassFileLocator agentClasses =
+                ClassFileLocator.ForClassLoader.of(HookTransformer.class.getClassLoader());
         private final TypePool agentTypes = TypePool.Default.of(agentClasses);
         /** By advice class: several hook points share one (javax and jakarta, service and doFilter...). */
         private final Map<Class<?>, Advice> advice = new HashMap<Class<?>, Advice>();

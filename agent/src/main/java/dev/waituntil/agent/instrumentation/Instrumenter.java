@@ -2,6 +2,13 @@ package dev.waituntil.agent.instrumentation;
 
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.hook.HookPoint;
+import dev.waituntil.agent.instrumentation.jetty.JettyInstrumentations;
+import dev.waituntil.agent.instrumentation.servlet.ServletInstrumentations;
+import dev.waituntil.agent.instrumentation.spring.SpringInstrumentations;
+import dev.waituntil.agent.instrumentation.tomcat.TomcatInstrumentations;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
@@ -10,19 +17,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.config.Setting;
-import dev.waituntil.agent.hook.HookPoint;
-import dev.waituntil.agent.instrumentation.jetty.JettyInstrumentations;
-import dev.waituntil.agent.instrumentation.servlet.ServletInstrumentations;
-import dev.waituntil.agent.instrumentation.spring.SpringInstrumentations;
-import dev.waituntil.agent.instrumentation.tomcat.TomcatInstrumentations;
 
 /**
  * Installs every {@link HookPoint} with Byte Buddy ({@link HookTransformer}), the way an agent that may be attached
@@ -36,8 +34,7 @@ public final class Instrumenter {
     /** The agent's own classes, Byte Buddy's relocated copy included: never instrumented (see {@link #ignored()}). */
     static final String OWN_PACKAGE = "dev.waituntil.agent.";
 
-    private Instrumenter() {
-    }
+    private Instrumenter() {}
 
     /** Every hook point of this agent, as installed with the default settings. */
     public static List<HookPoint> hookPoints() {
@@ -139,10 +136,28 @@ public final class Instrumenter {
      * types, whose super types live in the agent's own loader; instrumenting them would serve no request and could
      * only get in that agent's way.
      */
-    private static final String[] IGNORED_PREFIXES = {"java.", "javax.management.", "jdk.", "sun.", "com.sun.",
-            "net.bytebuddy.", OWN_PACKAGE, "dev.waituntil.bootstrap.", "org.slf4j.", "ch.qos.logback.",
-            "org.apache.logging.log4j.", "kotlin.", "scala.", "groovy.", "org.objectweb.asm.", "com.fasterxml.jackson.",
-            "io.opentelemetry.javaagent.", "datadog.", "com.datadog.", "co.elastic.apm."};
+    private static final String[] IGNORED_PREFIXES = {
+        "java.",
+        "javax.management.",
+        "jdk.",
+        "sun.",
+        "com.sun.",
+        "net.bytebuddy.",
+        OWN_PACKAGE,
+        "dev.waituntil.bootstrap.",
+        "org.slf4j.",
+        "ch.qos.logback.",
+        "org.apache.logging.log4j.",
+        "kotlin.",
+        "scala.",
+        "groovy.",
+        "org.objectweb.asm.",
+        "com.fasterxml.jackson.",
+        "io.opentelemetry.javaagent.",
+        "datadog.",
+        "com.datadog.",
+        "co.elastic.apm."
+    };
     /** ...and names with these in them: generated classes. */
     private static final String[] IGNORED_PARTS = {"$$Lambda", "$Proxy", "CGLIB$$", "$ByteBuddy$"};
 
@@ -184,7 +199,8 @@ public final class Instrumenter {
     static final class PreFiltered implements AgentBuilder.RawMatcher {
         private final String resource;
         private final TypeCheck types;
-        private final Map<ClassLoader, Boolean> answers = Collections.synchronizedMap(new WeakHashMap<ClassLoader, Boolean>());
+        private final Map<ClassLoader, Boolean> answers =
+                Collections.synchronizedMap(new WeakHashMap<ClassLoader, Boolean>());
 
         PreFiltered(String requiredClass, ElementMatcher<? super TypeDescription> types) {
             this(requiredClass, TypeCheck.of(types));
@@ -196,8 +212,12 @@ public final class Instrumenter {
         }
 
         @Override
-        public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module, Class<?> beingRedefined,
-                               java.security.ProtectionDomain domain) {
+        public boolean matches(
+                TypeDescription type,
+                ClassLoader loader,
+                JavaModule module,
+                Class<?> beingRedefined,
+                java.security.ProtectionDomain domain) {
             return loader != null && canSee(loader) && types.matches(type, loader);
         }
 
@@ -245,5 +265,4 @@ public final class Instrumenter {
             return !type.isInterface() && (superTypes.of(type, loader) & bit) != 0;
         }
     }
-
 }

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
-
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.utility.OpenedClassReader;
@@ -28,7 +27,8 @@ final class LoadTimeFilter {
     private final Set<String> namedClasses;
     private final SuperTypes superTypes;
     private final Collection<String> apiTypes;
-    private final Map<ClassLoader, Integer> visible = Collections.synchronizedMap(new WeakHashMap<ClassLoader, Integer>());
+    private final Map<ClassLoader, Integer> visible =
+            Collections.synchronizedMap(new WeakHashMap<ClassLoader, Integer>());
 
     /**
      * {@code namedClasses}: the classes of the hook points matched by name; {@code apiTypes}: the super types of the
@@ -46,9 +46,65 @@ final class LoadTimeFilter {
     }
 
     /** {@code class Empty}, Java 1.1: the smallest class file the reader accepts. */
-    private static final byte[] EMPTY_CLASS = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 3, 0, 45, 0, 5,
-            1, 0, 5, 'E', 'm', 'p', 't', 'y', 7, 0, 1, 1, 0, 16, 'j', 'a', 'v', 'a', '/', 'l', 'a', 'n', 'g', '/', 'O', 'b',
-            'j', 'e', 'c', 't', 7, 0, 3, 0, 0x21, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final byte[] EMPTY_CLASS = {
+        (byte) 0xCA,
+        (byte) 0xFE,
+        (byte) 0xBA,
+        (byte) 0xBE,
+        0,
+        3,
+        0,
+        45,
+        0,
+        5,
+        1,
+        0,
+        5,
+        'E',
+        'm',
+        'p',
+        't',
+        'y',
+        7,
+        0,
+        1,
+        1,
+        0,
+        16,
+        'j',
+        'a',
+        'v',
+        'a',
+        '/',
+        'l',
+        'a',
+        'n',
+        'g',
+        '/',
+        'O',
+        'b',
+        'j',
+        'e',
+        'c',
+        't',
+        7,
+        0,
+        3,
+        0,
+        0x21,
+        0,
+        2,
+        0,
+        4,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0
+    };
 
     /** Whether a hook point could match the class {@code name} in {@code classFile}, loaded by {@code loader}. */
     boolean mayMatch(String name, byte[] classFile, ClassLoader loader) {
@@ -73,7 +129,8 @@ final class LoadTimeFilter {
             return false; // synthetic: ignored; interfaces and annotations: the servlet hook points want classes
         }
         return (superTypes.ofClassFile(header.getClassName(), header.getSuperName(), header.getInterfaces(), loader)
-                & visibleTypes) != 0;
+                        & visibleTypes)
+                != 0;
     }
 
     /**
@@ -97,9 +154,13 @@ final class LoadTimeFilter {
         for (int i = 0; i < interfaces.length; i++) {
             interfaceNames[i] = interfaces[i].getName().replace('.', '/');
         }
-        return (superTypes.ofClassFile(type.getName().replace('.', '/'),
-                superClass == null ? null : superClass.getName().replace('.', '/'), interfaceNames, loader)
-                & visibleTypes) != 0;
+        return (superTypes.ofClassFile(
+                                type.getName().replace('.', '/'),
+                                superClass == null ? null : superClass.getName().replace('.', '/'),
+                                interfaceNames,
+                                loader)
+                        & visibleTypes)
+                != 0;
     }
 
     /** The bits of the API types that {@code loader} can see, as {@link Instrumenter.PreFiltered} asks it: once, remembered. */
@@ -117,5 +178,4 @@ final class LoadTimeFilter {
         }
         return bits;
     }
-
 }

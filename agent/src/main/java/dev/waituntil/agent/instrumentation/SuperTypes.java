@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.description.type.TypeList;
 import net.bytebuddy.jar.asm.ClassReader;
@@ -53,6 +52,7 @@ final class SuperTypes {
 
     /** The types asked about; bit i stands for names[i]. */
     private final String[] names;
+
     private final Map<ClassLoader, ConcurrentMap<String, Integer>> byLoader =
             Collections.synchronizedMap(new WeakHashMap<ClassLoader, ConcurrentMap<String, Integer>>());
 

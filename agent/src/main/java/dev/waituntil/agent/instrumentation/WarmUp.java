@@ -1,13 +1,11 @@
 package dev.waituntil.agent.instrumentation;
 
+import dev.waituntil.agent.log.AgentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
-
-import dev.waituntil.agent.log.AgentLog;
 
 /**
  * Byte Buddy's warm-up on a daemon thread of its own ({@code wait-until-warmup}): the work that makes Byte Buddy's
@@ -32,25 +30,27 @@ final class WarmUp {
 
     /** Runs {@code work}, which reports its own failures, on the thread {@code wait-until-warmup}. */
     void start(final Runnable work) {
-        Thread started = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    work.run();
-                } finally {
-                    List<Runnable> actions;
-                    synchronized (WarmUp.this) {
-                        thread = null;
-                        warm.countDown();
-                        actions = new ArrayList<Runnable>(after);
-                        after.clear();
+        Thread started = new Thread(
+                new Runnable() {
+                    @Override
+                    public void run() {
+                        try {
+                            work.run();
+                        } finally {
+                            List<Runnable> actions;
+                            synchronized (WarmUp.this) {
+                                thread = null;
+                                warm.countDown();
+                                actions = new ArrayList<Runnable>(after);
+                                after.clear();
+                            }
+                            for (Runnable action : actions) {
+                                runQuietly(action);
+                            }
+                        }
                     }
-                    for (Runnable action : actions) {
-                        runQuietly(action);
-                    }
-                }
-            }
-        }, "wait-until-warmup");
+                },
+                "wait-until-warmup");
         started.setDaemon(true);
         started.setContextClassLoader(WarmUp.class.getClassLoader());
         thread = started;

@@ -6,8 +6,7 @@ package dev.waituntil.agent.instrumentation;
  */
 final class WarmUpTarget {
 
-    private WarmUpTarget() {
-    }
+    private WarmUpTarget() {}
 
     void service(Object request, Object response) {
         if (request == response) {

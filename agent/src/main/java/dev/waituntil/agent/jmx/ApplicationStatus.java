@@ -19,8 +19,11 @@ public final class ApplicationStatus {
 
     /** Lets a Java client read it back through {@code JMX.newMXBeanProxy}. */
     public static ApplicationStatus from(CompositeData data) {
-        return new ApplicationStatus((String) data.get("name"), (Integer) data.get("pending"),
-                (Integer) data.get("requestsInFlight"), (Boolean) data.get("drained"));
+        return new ApplicationStatus(
+                (String) data.get("name"),
+                (Integer) data.get("pending"),
+                (Integer) data.get("requestsInFlight"),
+                (Boolean) data.get("drained"));
     }
 
     /** The context path ({@code /shop}) once a request has named it; until then the class loader's description. */

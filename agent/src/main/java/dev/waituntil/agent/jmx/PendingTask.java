@@ -21,8 +21,12 @@ public final class PendingTask {
 
     /** Lets a Java client read it back through {@code JMX.newMXBeanProxy}. */
     public static PendingTask from(CompositeData data) {
-        return new PendingTask((String) data.get("label"), (Long) data.get("ageMillis"), (String) data.get("request"),
-                (String) data.get("application"), (Long) data.get("id"));
+        return new PendingTask(
+                (String) data.get("label"),
+                (Long) data.get("ageMillis"),
+                (String) data.get("request"),
+                (String) data.get("application"),
+                (Long) data.get("id"));
     }
 
     /** Escaped and cut as in the log: a label is the application's text and may hold anything. */

@@ -1,12 +1,5 @@
 package dev.waituntil.agent.jmx;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.List;
-
-import org.slf4j.Logger;
-
 import dev.waituntil.agent.config.Setting;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.log.LogText;
@@ -15,6 +8,11 @@ import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.agent.runtime.TrackedTask;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
 
 /** The runtime behind {@link WaitUntilMXBean}: reads only, except for the two drains. */
 public final class WaitUntilBean implements WaitUntilMXBean {
@@ -95,7 +93,8 @@ public final class WaitUntilBean implements WaitUntilMXBean {
     public ApplicationStatus[] getApplications() {
         List<ApplicationStatus> all = new ArrayList<>();
         for (Scope s : runtime.applicationScopes()) {
-            all.add(new ApplicationStatus(s.name(), runtime.pending(s), Math.max(0, s.requestsInFlight()), s.isDrained()));
+            all.add(new ApplicationStatus(
+                    s.name(), runtime.pending(s), Math.max(0, s.requestsInFlight()), s.isDrained()));
         }
         return all.toArray(new ApplicationStatus[0]);
     }
@@ -111,9 +110,12 @@ public final class WaitUntilBean implements WaitUntilMXBean {
         List<PendingTask> all = new ArrayList<>();
         for (TrackedTask task : runtime.pendingTasks()) {
             RequestInfo request = task.request();
-            all.add(new PendingTask(LogText.escape(task.label()), task.ageMillis(),
+            all.add(new PendingTask(
+                    LogText.escape(task.label()),
+                    task.ageMillis(),
                     request == null ? "" : request.method() + " " + LogText.escape(request.uri()),
-                    task.scope().isRoot() ? JVM_SCOPE : task.scope().name(), task.id()));
+                    task.scope().isRoot() ? JVM_SCOPE : task.scope().name(),
+                    task.id()));
         }
         // Sorted again on the ages read once: the list the client gets is ordered as it shows them.
         Collections.sort(all, new Comparator<PendingTask>() {
@@ -138,9 +140,11 @@ public final class WaitUntilBean implements WaitUntilMXBean {
             scopes = scopesNamed("/" + name);
         }
         if (scopes.isEmpty()) {
-            throw new IllegalArgumentException("wait-until: no application named " + LogText.quote(name)
-                    + " in this JVM; known: " + knownNames() + ". An application is known by its context path once it has"
-                    + " registered a task; drainAll (the command: drain without an application) drains every application");
+            throw new IllegalArgumentException(
+                    "wait-until: no application named " + LogText.quote(name)
+                            + " in this JVM; known: " + knownNames()
+                            + ". An application is known by its context path once it has"
+                            + " registered a task; drainAll (the command: drain without an application) drains every application");
         }
         // Two instances of one context path (a parallel deployment) are two scopes: drain both.
         boolean ok = true;

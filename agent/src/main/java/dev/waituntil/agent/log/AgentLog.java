@@ -17,8 +17,7 @@ public final class AgentLog {
 
     private static final ILoggerFactory FACTORY = createFactory();
 
-    private AgentLog() {
-    }
+    private AgentLog() {}
 
     public static Logger get(Class<?> owner) {
         // Tomcat's JULI keeps a logger with the web application that was the context class loader

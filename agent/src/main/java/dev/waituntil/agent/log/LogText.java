@@ -8,8 +8,7 @@ public final class LogText {
 
     public static final int MAX_LENGTH = 200;
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /** {@code text} in single quotes, escaped and cut at {@link #MAX_LENGTH} characters. */
     public static String quote(String text) {

@@ -37,9 +37,11 @@ public final class DrainReport {
 
     @Override
     public String toString() {
-        String outcome = !leftPending.isEmpty() ? leftPending.size() + " still pending"
-                : cancelledAtDeadline > 0 ? "the deadline passed; " + cancelledAtDeadline + " task(s) cancelled"
-                : "all tasks finished";
+        String outcome = !leftPending.isEmpty()
+                ? leftPending.size() + " still pending"
+                : cancelledAtDeadline > 0
+                        ? "the deadline passed; " + cancelledAtDeadline + " task(s) cancelled"
+                        : "all tasks finished";
         return "drain of " + scope + ": " + (elapsedNanos / 1_000_000) + " ms, " + outcome;
     }
 }

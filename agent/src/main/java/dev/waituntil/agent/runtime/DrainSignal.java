@@ -63,5 +63,9 @@ final class DrainSignal {
     }
 
     /** Why {@link #await} returned. */
-    enum Outcome { DONE, LOOK_ELSEWHERE, DEADLINE }
+    enum Outcome {
+        DONE,
+        LOOK_ELSEWHERE,
+        DEADLINE
+    }
 }

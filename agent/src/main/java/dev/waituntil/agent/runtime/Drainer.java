@@ -1,5 +1,7 @@
 package dev.waituntil.agent.runtime;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.log.AgentLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,11 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.slf4j.Logger;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.log.AgentLog;
 
 /**
  * Drains a scope: waits until its tasks have finished and its requests have ended, or its deadline has
@@ -39,7 +37,11 @@ final class Drainer {
     /** Tasks cancelled by drains at their deadline, so that every drain's summary can say so. */
     private final AtomicInteger cancelledAtDeadline = new AtomicInteger();
 
-    Drainer(ScopeRegistry scopes, TaskCompletion completion, DrainSignal signal, boolean cancelAtDeadline,
+    Drainer(
+            ScopeRegistry scopes,
+            TaskCompletion completion,
+            DrainSignal signal,
+            boolean cancelAtDeadline,
             boolean debug) {
         this.scopes = scopes;
         this.completion = completion;
@@ -67,15 +69,21 @@ final class Drainer {
         }
         int cancelledBefore = cancelledAtDeadline.get();
         if (debug) {
-            LOG.info("wait-until: draining {} for {}: {} task(s) pending, {} request(s) in flight, {} left", scope,
-                    trigger, scopes.pendingIn(scope).size(), scopes.requestsInFlight(scope),
+            LOG.info(
+                    "wait-until: draining {} for {}: {} task(s) pending, {} request(s) in flight, {} left",
+                    scope,
+                    trigger,
+                    scopes.pendingIn(scope).size(),
+                    scopes.requestsInFlight(scope),
                     millis(Math.max(0, deadline.nanoTime() - start)));
         }
         boolean quiet = awaitEmpty(scope, deadline);
         scope.state = Scope.State.DRAINED;
         if (debug) {
-            LOG.info("wait-until: {} {} after {}; it accepts no new tasks, and the drain waits for any admitted "
-                    + "meanwhile", scope,
+            LOG.info(
+                    "wait-until: {} {} after {}; it accepts no new tasks, and the drain waits for any admitted "
+                            + "meanwhile",
+                    scope,
                     quiet ? "has no task pending and no request in flight" : "reached the drain's deadline",
                     millis(System.nanoTime() - start));
         }
@@ -88,8 +96,11 @@ final class Drainer {
         }
         scope.drainEnded = true;
         // Another drain of the same stop may have cancelled tasks at the deadline while this one waited.
-        DrainReport report = new DrainReport(scope + " for " + trigger, System.nanoTime() - start,
-                Collections.unmodifiableList(left), cancelledAtDeadline.get() - cancelledBefore);
+        DrainReport report = new DrainReport(
+                scope + " for " + trigger,
+                System.nanoTime() - start,
+                Collections.unmodifiableList(left),
+                cancelledAtDeadline.get() - cancelledBefore);
         if (debug || report.timedOut()) {
             LOG.info("wait-until: {}", report);
         }
@@ -124,8 +135,12 @@ final class Drainer {
             boolean nameIt = named < NAMED_AT_DEADLINE;
             if (nameIt) {
                 named++;
-                LOG.warn("wait-until: drain of {} timed out after {}; task {} is still pending{}", scope, waited,
-                        description, cancelAtDeadline ? ", cancelling it" : "");
+                LOG.warn(
+                        "wait-until: drain of {} timed out after {}; task {} is still pending{}",
+                        scope,
+                        waited,
+                        description,
+                        cancelAtDeadline ? ", cancelling it" : "");
             } else {
                 unnamed++;
             }
@@ -133,20 +148,29 @@ final class Drainer {
                 task.cancellationNamed = true;
                 cancelledAtDeadline.incrementAndGet();
                 if (!task.cancel() && nameIt) {
-                    LOG.warn("wait-until: task {} cannot be cancelled from outside; the stop goes on without it",
+                    LOG.warn(
+                            "wait-until: task {} cannot be cancelled from outside; the stop goes on without it",
                             description);
                 }
             }
         }
         if (unnamed > 0) {
-            LOG.warn("wait-until: drain of {} timed out after {}; {} more task(s) are still pending{} (only the first "
-                    + "{} are named; JMX listPendingTasks and the tasks command list them all before a stop)", scope,
-                    waited, unnamed, cancelAtDeadline ? ", cancelling them" : "", NAMED_AT_DEADLINE);
+            LOG.warn(
+                    "wait-until: drain of {} timed out after {}; {} more task(s) are still pending{} (only the first "
+                            + "{} are named; JMX listPendingTasks and the tasks command list them all before a stop)",
+                    scope,
+                    waited,
+                    unnamed,
+                    cancelAtDeadline ? ", cancelling them" : "",
+                    NAMED_AT_DEADLINE);
         }
         int requests = scopes.requestsInFlight(scope);
         if (requests > 0) {
-            LOG.warn("wait-until: drain of {} timed out after {} with {} request(s) still in flight; the stop goes on",
-                    scope, waited, requests);
+            LOG.warn(
+                    "wait-until: drain of {} timed out after {} with {} request(s) still in flight; the stop goes on",
+                    scope,
+                    waited,
+                    requests);
         }
     }
 

@@ -21,6 +21,7 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable, Ca
 
     /** A {@code Runnable} when {@link #runnable}, else a {@code Callable<T>}. */
     private final Object body;
+
     private final boolean runnable;
     private final TaskContext context;
     private final FutureTask<T> work;

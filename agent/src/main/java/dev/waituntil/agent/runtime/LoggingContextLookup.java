@@ -1,14 +1,12 @@
 package dev.waituntil.agent.runtime;
 
+import dev.waituntil.agent.log.AgentLog;
 import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-
 import org.slf4j.Logger;
-
-import dev.waituntil.agent.log.AgentLog;
 
 /**
  * Which logging contexts ({@link LoggingContextStore}s) an application's class loader sees: its own
@@ -23,7 +21,8 @@ import dev.waituntil.agent.log.AgentLog;
 public final class LoggingContextLookup {
 
     private static final Logger LOG = AgentLog.get(LoggingContextLookup.class);
-    private static final String[] FRAMEWORKS = {LoggingContextStore.SLF4J_MDC, LoggingContextStore.LOG4J_THREAD_CONTEXT};
+    private static final String[] FRAMEWORKS = {LoggingContextStore.SLF4J_MDC, LoggingContextStore.LOG4J_THREAD_CONTEXT
+    };
 
     private final boolean debug;
     private final Map<ClassLoader, Frameworks> byLoader = new WeakHashMap<>();
@@ -111,6 +110,7 @@ public final class LoggingContextLookup {
         /** Indexed as {@link #FRAMEWORKS}; null where the loader has none or it failed. */
         private final AtomicReferenceArray<WeakReference<Class<?>>> classes =
                 new AtomicReferenceArray<WeakReference<Class<?>>>(FRAMEWORKS.length);
+
         private final AtomicBoolean warned = new AtomicBoolean();
 
         Frameworks(boolean debug) {

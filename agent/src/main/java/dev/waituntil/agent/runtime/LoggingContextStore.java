@@ -33,7 +33,9 @@ abstract class LoggingContextStore {
         @Override
         protected LoggingContextStore computeValue(Class<?> framework) {
             try {
-                return SLF4J_MDC.equals(framework.getName()) ? new Slf4jMdc(framework) : new Log4jThreadContext(framework);
+                return SLF4J_MDC.equals(framework.getName())
+                        ? new Slf4jMdc(framework)
+                        : new Log4jThreadContext(framework);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 // Not cached by ClassValue; the caller remembers the failure per class loader instead.
                 throw new IllegalStateException(framework.getName() + " is not the API this agent knows: " + e, e);
@@ -139,7 +141,8 @@ abstract class LoggingContextStore {
             List<Object> stack = null;
             if ((int) getDepth.invokeExact() > 0) {
                 // ContextStack is a Collection<String>; copied out so that no Log4j object travels with the task.
-                stack = Collections.unmodifiableList(new ArrayList<Object>((Collection<?>) (Object) cloneStack.invokeExact()));
+                stack = Collections.unmodifiableList(
+                        new ArrayList<Object>((Collection<?>) (Object) cloneStack.invokeExact()));
             }
             if ((map == null || map.isEmpty()) && stack == null) {
                 return null;

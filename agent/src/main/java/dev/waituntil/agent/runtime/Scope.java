@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Scope {
 
-    enum State { OPEN, DRAINING, DRAINED }
+    enum State {
+        OPEN,
+        DRAINING,
+        DRAINED
+    }
 
     private final Scope parent;
     private final WeakReference<ClassLoader> loader;

@@ -1,5 +1,7 @@
 package dev.waituntil.agent.runtime;
 
+import dev.waituntil.agent.log.AgentLog;
+import dev.waituntil.agent.log.LogText;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -7,11 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
-
-import dev.waituntil.agent.log.AgentLog;
-import dev.waituntil.agent.log.LogText;
 
 /**
  * Lets a task into its scope, or refuses it: after its scope has been drained, or when the executor's
@@ -28,8 +26,12 @@ final class TaskAdmission {
     private final boolean debug;
     private final AtomicLong ids = new AtomicLong();
 
-    TaskAdmission(TaskExecutor executor, TaskCompletion completion, TaskCounters counters, DrainSignal drains,
-                  boolean debug) {
+    TaskAdmission(
+            TaskExecutor executor,
+            TaskCompletion completion,
+            TaskCounters counters,
+            DrainSignal drains,
+            boolean debug) {
         this.executor = executor;
         this.completion = completion;
         this.counters = counters;
@@ -63,8 +65,8 @@ final class TaskAdmission {
     }
 
     /** See {@link TaskRuntime#supply}. */
-    <T> CompletableFuture<T> supply(String label, Callable<T> body, Scope scope, RequestInfo request,
-                                    TaskContext context) {
+    <T> CompletableFuture<T> supply(
+            String label, Callable<T> body, Scope scope, RequestInfo request, TaskContext context) {
         Objects.requireNonNull(body, "task must not be null");
         return start(label, ExecutorTask.calling(body, context != null ? context : TaskContext.none()), scope, request);
     }

@@ -1,15 +1,13 @@
 package dev.waituntil.agent.runtime;
 
+import dev.waituntil.agent.log.AgentLog;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.slf4j.Logger;
-
-import dev.waituntil.agent.log.AgentLog;
 
 /**
  * The end of a task: counts and logs how it ended, takes it out of its scope, and wakes a drain that
@@ -36,8 +34,8 @@ final class TaskCompletion {
             return;
         }
         try {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause == null) {
                 counters.completed();
                 if (debug) {

@@ -19,14 +19,19 @@ public final class TaskContext {
     private final ClassLoader contextLoader;
     /** Names the application in a warning; null for {@link #none()}. */
     private final Object owner;
+
     private final LoggingContextLookup.Frameworks frameworks;
     /** An entry is null where capturing failed: nothing is set or cleared for it. */
     private final LoggingContextStore[] stores;
     /** The captured values, by the index of their store; null where that context was empty. */
     private final Object[] values;
 
-    private TaskContext(ClassLoader contextLoader, Object owner, LoggingContextLookup.Frameworks frameworks,
-                        LoggingContextStore[] stores, Object[] values) {
+    private TaskContext(
+            ClassLoader contextLoader,
+            Object owner,
+            LoggingContextLookup.Frameworks frameworks,
+            LoggingContextStore[] stores,
+            Object[] values) {
         this.contextLoader = contextLoader;
         this.owner = owner;
         this.frameworks = frameworks;

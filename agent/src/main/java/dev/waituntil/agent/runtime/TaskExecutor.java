@@ -26,10 +26,10 @@ final class TaskExecutor {
     TaskExecutor(int threads, int queue) {
         this.threads = threads;
         this.queue = queue;
-        BlockingQueue<Runnable> work = queue == 0
-                ? new SynchronousQueue<Runnable>() : new ArrayBlockingQueue<Runnable>(queue);
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, work, new Workers(),
-                new ThreadPoolExecutor.AbortPolicy());
+        BlockingQueue<Runnable> work =
+                queue == 0 ? new SynchronousQueue<Runnable>() : new ArrayBlockingQueue<Runnable>(queue);
+        this.pool = new ThreadPoolExecutor(
+                threads, threads, 0, TimeUnit.MILLISECONDS, work, new Workers(), new ThreadPoolExecutor.AbortPolicy());
         pool.prestartAllCoreThreads();
     }
 

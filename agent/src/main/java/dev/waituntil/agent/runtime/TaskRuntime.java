@@ -1,16 +1,14 @@
 package dev.waituntil.agent.runtime;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.Setting;
+import dev.waituntil.agent.log.AgentLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-
 import org.slf4j.Logger;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.config.Setting;
-import dev.waituntil.agent.log.AgentLog;
 
 /**
  * The one task runtime of the JVM, as the hooks, the bridge and JMX see it: tracks registered tasks per
@@ -44,8 +42,8 @@ public final class TaskRuntime {
     public TaskRuntime(Config config) {
         this.config = config;
         this.debug = config.flag(Setting.DEBUG);
-        this.executor = new TaskExecutor(config.number(Setting.EXECUTOR_THREADS),
-                config.number(Setting.EXECUTOR_QUEUE));
+        this.executor =
+                new TaskExecutor(config.number(Setting.EXECUTOR_THREADS), config.number(Setting.EXECUTOR_QUEUE));
         this.completion = new TaskCompletion(counters, drainSignal, debug);
         this.admission = new TaskAdmission(executor, completion, counters, drainSignal, debug);
         this.drainer = new Drainer(scopes, completion, drainSignal, config.flag(Setting.DRAIN_CANCEL), debug);
@@ -123,14 +121,14 @@ public final class TaskRuntime {
      * Runs {@code body} on the executor, tracked in {@code scope}, with {@code context} (captured on the
      * caller's thread; null: none) while it runs; see {@code WaitUntil.run}.
      */
-    public CompletableFuture<Void> run(String label, Runnable body, Scope scope, RequestInfo request,
-                                       TaskContext context) {
+    public CompletableFuture<Void> run(
+            String label, Runnable body, Scope scope, RequestInfo request, TaskContext context) {
         return admission.run(label, body, scope, request, context);
     }
 
     /** Computes a value on the executor, as {@link #run}; see {@code WaitUntil.supply}. */
-    public <T> CompletableFuture<T> supply(String label, Callable<T> body, Scope scope, RequestInfo request,
-                                           TaskContext context) {
+    public <T> CompletableFuture<T> supply(
+            String label, Callable<T> body, Scope scope, RequestInfo request, TaskContext context) {
         return admission.supply(label, body, scope, request, context);
     }
 

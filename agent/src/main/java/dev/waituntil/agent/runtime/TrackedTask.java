@@ -1,12 +1,11 @@
 package dev.waituntil.agent.runtime;
 
+import dev.waituntil.agent.log.LogText;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
-
-import dev.waituntil.agent.log.LogText;
 
 /**
  * One registered task: what it is, where it came from and since when. It is also the completion
@@ -26,6 +25,7 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private final String label;
     /** For a generated label: the thread that registered the task, when no request did. */
     private final String thread;
+
     private final long registeredNanos;
     private final RequestInfo request;
     private final Scope scope;
@@ -134,7 +134,10 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
 
     /** {@code 'label' (age 1234 ms, request GET /x (request 7), application /shop)}: the form every log line uses. */
     public String describe() {
-        StringBuilder b = new StringBuilder(LogText.quote(label())).append(" (age ").append(ageMillis()).append(" ms");
+        StringBuilder b = new StringBuilder(LogText.quote(label()))
+                .append(" (age ")
+                .append(ageMillis())
+                .append(" ms");
         if (request != null) {
             b.append(", request ").append(request);
         }

@@ -1,14 +1,12 @@
 package dev.waituntil.agent.runtime;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-
-import org.slf4j.Logger;
-
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.config.Setting;
 import dev.waituntil.agent.log.AgentLog;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
 
 /**
  * Bounds what runs after the response: names a task that has run for {@code waituntil.task.warnAfter}
@@ -147,8 +145,11 @@ final class Watchdog implements Runnable {
             }
             if (age >= task.nextErrorAge) {
                 task.warned = true;
-                LOG.error("wait-until: task {} has run longer than waituntil.task.errorAfter={}; this is logged again "
-                        + "every {} while it runs", task.describe(), Config.format(errorAfter),
+                LOG.error(
+                        "wait-until: task {} has run longer than waituntil.task.errorAfter={}; this is logged again "
+                                + "every {} while it runs",
+                        task.describe(),
+                        Config.format(errorAfter),
                         Config.format(Duration.ofNanos(repeatNanos)));
                 while (task.nextErrorAge <= age) {
                     task.nextErrorAge += repeatNanos;
@@ -157,7 +158,9 @@ final class Watchdog implements Runnable {
         }
         if (warnNanos > 0 && !task.warned && age >= warnNanos) {
             task.warned = true;
-            LOG.warn("wait-until: task {} has run longer than waituntil.task.warnAfter={}", task.describe(),
+            LOG.warn(
+                    "wait-until: task {} has run longer than waituntil.task.warnAfter={}",
+                    task.describe(),
                     Config.format(warnAfter));
         }
         long due = now + NEVER;
@@ -178,13 +181,18 @@ final class Watchdog implements Runnable {
         task.cancellationNamed = true; // this line names it; the completion need not again
         String description = task.describe(); // before the cancel, which ends it
         if (task.cancel()) {
-            LOG.warn("wait-until: task {} ran longer than waituntil.task.timeout={}; cancelled it", description,
+            LOG.warn(
+                    "wait-until: task {} ran longer than waituntil.task.timeout={}; cancelled it",
+                    description,
                     Config.format(timeout));
             return true;
         } else {
             task.cancellationNamed = false;
-            LOG.warn("wait-until: task {} ran longer than waituntil.task.timeout={}, but its future cannot be cancelled "
-                    + "from outside; it stays pending", description, Config.format(timeout));
+            LOG.warn(
+                    "wait-until: task {} ran longer than waituntil.task.timeout={}, but its future cannot be cancelled "
+                            + "from outside; it stays pending",
+                    description,
+                    Config.format(timeout));
             return false;
         }
     }

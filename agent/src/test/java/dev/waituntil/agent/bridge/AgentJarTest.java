@@ -2,9 +2,8 @@ package dev.waituntil.agent.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.Test;
-
 import dev.waituntil.agent.WaitUntilAgent;
+import org.junit.jupiter.api.Test;
 
 class AgentJarTest {
 

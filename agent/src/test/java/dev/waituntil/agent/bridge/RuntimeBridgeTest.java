@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
+import dev.waituntil.agent.runtime.DrainReport;
+import dev.waituntil.agent.runtime.LoggingApplication;
+import dev.waituntil.agent.runtime.TaskRuntime;
+import dev.waituntil.agent.runtime.TrackedTask;
+import dev.waituntil.bootstrap.ServletHooks;
 import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -14,17 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
-import dev.waituntil.agent.runtime.DrainReport;
-import dev.waituntil.agent.runtime.LoggingApplication;
-import dev.waituntil.agent.runtime.TaskRuntime;
-import dev.waituntil.agent.runtime.TrackedTask;
-import dev.waituntil.bootstrap.ServletHooks;
 
 /** What a registration belongs to, decided on the caller's thread. */
 class RuntimeBridgeTest {
@@ -46,15 +44,21 @@ class RuntimeBridgeTest {
 
     /** The servlet API's own interface, answering as a container's request would. */
     private static Object request(Class<?> httpRequestInterface, String method, String uri, String contextPath) {
-        return Proxy.newProxyInstance(httpRequestInterface.getClassLoader(), new Class<?>[] {httpRequestInterface},
-                (proxy, m, args) -> {
+        return Proxy.newProxyInstance(
+                httpRequestInterface.getClassLoader(), new Class<?>[] {httpRequestInterface}, (proxy, m, args) -> {
                     switch (m.getName()) {
-                        case "getMethod": return method;
-                        case "getRequestURI": return uri;
-                        case "getContextPath": return contextPath;
-                        case "hashCode": return System.identityHashCode(proxy);
-                        case "equals": return proxy == args[0];
-                        default: return null;
+                        case "getMethod":
+                            return method;
+                        case "getRequestURI":
+                            return uri;
+                        case "getContextPath":
+                            return contextPath;
+                        case "hashCode":
+                            return System.identityHashCode(proxy);
+                        case "equals":
+                            return proxy == args[0];
+                        default:
+                            return null;
                     }
                 });
     }
@@ -92,7 +96,8 @@ class RuntimeBridgeTest {
             assertSame(runtime.scopeOf(shop), task.scope());
         }
         assertEquals(tasks.get(0).request().id(), tasks.get(1).request().id(), "one request, one id");
-        assertTrue(tasks.stream().anyMatch(t -> t.label().endsWith("from POST /shop/order")),
+        assertTrue(
+                tasks.stream().anyMatch(t -> t.label().endsWith("from POST /shop/order")),
                 "a generated label says where the task came from");
     }
 
@@ -115,9 +120,10 @@ class RuntimeBridgeTest {
             CompletableFuture<?>[] mail = new CompletableFuture<?>[1];
             serve(request, shop, () -> {
                 bridge.register("receipt", receipt);
-                mail[0] = bridge.run("mail", () -> { });
+                mail[0] = bridge.run("mail", () -> {});
             });
-            assertTrue(runtime.pendingTasks().stream().anyMatch(t -> t.label().equals("receipt")),
+            assertTrue(
+                    runtime.pendingTasks().stream().anyMatch(t -> t.label().equals("receipt")),
                     "the request's registered task is tracked, not refused");
             assertEquals(0, runtime.rejectedCount(), "nothing was refused");
             new Thread(() -> receipt.complete("sent")).start();
@@ -176,7 +182,11 @@ class RuntimeBridgeTest {
     void runAndSupplyWorkRunsWithTheRequestsApplicationLoader() throws Exception {
         Object request = request(jakarta.servlet.http.HttpServletRequest.class, "GET", "/shop/x", "/shop");
         CompletableFuture<?>[] result = new CompletableFuture<?>[1];
-        serve(request, shop, () -> result[0] = bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader()));
+        serve(
+                request,
+                shop,
+                () -> result[0] = bridge.supply(
+                        "which loader", () -> Thread.currentThread().getContextClassLoader()));
         assertSame(shop, result[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 
@@ -197,7 +207,10 @@ class RuntimeBridgeTest {
                 return Thread.currentThread().getContextClassLoader();
             });
         });
-        assertSame(runtime.scopeOf(shop), runtime.pendingTasks().get(0).scope(), "it belongs to the request's application");
+        assertSame(
+                runtime.scopeOf(shop),
+                runtime.pendingTasks().get(0).scope(),
+                "it belongs to the request's application");
         release.countDown();
         assertSame(plugin, result[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
@@ -208,7 +221,8 @@ class RuntimeBridgeTest {
         CompletableFuture<?>[] result = new CompletableFuture<?>[1];
         serve(request, shop, () -> {
             Thread.currentThread().setContextClassLoader(null);
-            result[0] = bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader());
+            result[0] =
+                    bridge.supply("which loader", () -> Thread.currentThread().getContextClassLoader());
         });
         assertSame(shop, result[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
@@ -216,8 +230,8 @@ class RuntimeBridgeTest {
     /** Through the bridge, as every API copy reaches it: the application's own MDC (logback's) goes along. */
     @Test
     void theRequestsMdcGoesAlongIntoTheWork() throws Exception {
-        LoggingApplication app = LoggingApplication.of("/logging", LoggingApplication.SLF4J_API, LoggingApplication.LOGBACK,
-                LoggingApplication.LOGBACK_CORE);
+        LoggingApplication app = LoggingApplication.of(
+                "/logging", LoggingApplication.SLF4J_API, LoggingApplication.LOGBACK, LoggingApplication.LOGBACK_CORE);
         Object request = request(jakarta.servlet.http.HttpServletRequest.class, "POST", "/logging/order", "/logging");
         CompletableFuture<?>[] inside = new CompletableFuture<?>[1];
         serve(request, app.loader(), () -> {

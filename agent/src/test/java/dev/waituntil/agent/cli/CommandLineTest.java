@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.waituntil.agent.cli.CommandLine.Action;
+import dev.waituntil.agent.cli.CommandLine.Invocation;
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.jmx.JmxRegistration;
+import dev.waituntil.agent.runtime.RequestInfo;
+import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskRuntime;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URL;
@@ -19,20 +26,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.agent.cli.CommandLine.Action;
-import dev.waituntil.agent.cli.CommandLine.Invocation;
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.jmx.JmxRegistration;
-import dev.waituntil.agent.runtime.RequestInfo;
-import dev.waituntil.agent.runtime.Scope;
-import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
  * The command line: every form it accepts, every usage error (exit code 2, the problem named, the
@@ -109,8 +106,16 @@ class CommandLineTest {
     @Test
     void theUsageListsEveryForm() {
         String usage = CommandLine.usage();
-        for (String form : new String[] {"<pid> [key=value,...]", "<pid> status", "<pid> tasks", "<pid> drain [<app>]",
-                "jdk.attach", "exit code: 0", "1 failed", "2 usage"}) {
+        for (String form : new String[] {
+            "<pid> [key=value,...]",
+            "<pid> status",
+            "<pid> tasks",
+            "<pid> drain [<app>]",
+            "jdk.attach",
+            "exit code: 0",
+            "1 failed",
+            "2 usage"
+        }) {
             assertTrue(usage.contains(form), "the usage names '" + form + "':\n" + usage);
         }
     }
@@ -135,8 +140,9 @@ class CommandLineTest {
             errBytes.reset();
             int exit = CommandLine.run(c.getKey().toArray(new String[0]), out, err);
             assertEquals(2, exit, c.getKey() + "\n" + err());
-            assertTrue(err().startsWith("wait-until: ") && err().contains(c.getValue()), c.getKey() + " says '" + c.getValue()
-                    + "':\n" + err());
+            assertTrue(
+                    err().startsWith("wait-until: ") && err().contains(c.getValue()),
+                    c.getKey() + " says '" + c.getValue() + "':\n" + err());
             assertTrue(err().contains("usage: java -jar wait-until-agent.jar"), "and shows the usage:\n" + err());
             assertEquals("", out(), "nothing on standard output");
         }
@@ -152,8 +158,10 @@ class CommandLineTest {
         for (String command : new String[] {"status", "tasks", "drain"}) {
             errBytes.reset();
             assertEquals(1, CommandLine.run(new String[] {pid, command}, out, err), command);
-            assertTrue(err().contains("there is no process " + pid + " (list the JVMs with jps -l; in a container the JVM is"
-                    + " usually pid 1)"), err());
+            assertTrue(
+                    err().contains("there is no process " + pid
+                            + " (list the JVMs with jps -l; in a container the JVM is" + " usually pid 1)"),
+                    err());
         }
         errBytes.reset();
         assertEquals(1, CommandLine.run(new String[] {pid}, out, err), "attach");
@@ -162,7 +170,9 @@ class CommandLineTest {
 
     @Test
     void theAttachApiIsFoundOnThisJdk() throws Exception {
-        assertEquals("com.sun.tools.attach.VirtualMachine", TargetJvm.virtualMachineType().getName());
+        assertEquals(
+                "com.sun.tools.attach.VirtualMachine",
+                TargetJvm.virtualMachineType().getName());
     }
 
     // ------------------------------------------------------------------ output, against the real MXBean
@@ -178,7 +188,7 @@ class CommandLineTest {
         for (String s : settings) {
             properties.put("waituntil." + s.substring(0, s.indexOf('=')), s.substring(s.indexOf('=') + 1));
         }
-        TaskRuntime runtime = new TaskRuntime(Config.load(null, properties, Collections.emptyMap(), p -> { }));
+        TaskRuntime runtime = new TaskRuntime(Config.load(null, properties, Collections.emptyMap(), p -> {}));
         runtimes.add(runtime);
         return runtime;
     }
@@ -221,7 +231,8 @@ class CommandLineTest {
 
         runtime.register("nightly", new CompletableFuture<>(), runtime.jvm(), null);
         Thread.sleep(20);
-        runtime.register("mail", new CompletableFuture<>(), application(runtime, "/shop"), new RequestInfo("GET", "/shop/x", 1));
+        runtime.register(
+                "mail", new CompletableFuture<>(), application(runtime, "/shop"), new RequestInfo("GET", "/shop/x", 1));
         assertEquals(0, OperatorCommand.tasks(server, "77", out, err));
         String[] lines = out().split("\n");
         assertEquals(2, lines.length, out());
@@ -246,10 +257,11 @@ class CommandLineTest {
         assertTrue(out().startsWith("TIMED OUT: drain of the JVM for an operator (JMX): "), out());
         assertTrue(out().contains("'never-ends'"), out());
 
-        CommandException unknown = assertThrows(CommandException.class,
-                () -> OperatorCommand.drain(server, "77", "/nope", out, err));
+        CommandException unknown =
+                assertThrows(CommandException.class, () -> OperatorCommand.drain(server, "77", "/nope", out, err));
         assertEquals(2, unknown.exitCode());
-        assertTrue(unknown.getMessage().contains("no application named '/nope' in this JVM; known: /shop, /other"),
+        assertTrue(
+                unknown.getMessage().contains("no application named '/nope' in this JVM; known: /shop, /other"),
                 unknown.getMessage());
     }
 }

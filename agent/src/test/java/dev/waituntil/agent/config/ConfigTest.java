@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,8 +43,16 @@ class ConfigTest {
 
     @ParameterizedTest
     @CsvSource({
-            "500ms, PT0.5S", "30s, PT30S", "5m, PT5M", "2h, PT2H", "PT30S, PT30S", "pt1m30s, PT1M30S",
-            "0, PT0S", "' 10s ', PT10S", "10S, PT10S", "0ms, PT0S"
+        "500ms, PT0.5S",
+        "30s, PT30S",
+        "5m, PT5M",
+        "2h, PT2H",
+        "PT30S, PT30S",
+        "pt1m30s, PT1M30S",
+        "0, PT0S",
+        "' 10s ', PT10S",
+        "10S, PT10S",
+        "0ms, PT0S"
     })
     void durationsInEveryAcceptedForm(String text, String expected) {
         Config c = fromProperty("waituntil.drain.timeout", text);
@@ -55,8 +62,21 @@ class ConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"banana", "", "30", "-5s", "PT-1S", "1.5s", "10 seconds", "99999999999999999999s",
-            "9223372036854775807h", "s", "P", "1d"})
+    @ValueSource(
+            strings = {
+                "banana",
+                "",
+                "30",
+                "-5s",
+                "PT-1S",
+                "1.5s",
+                "10 seconds",
+                "99999999999999999999s",
+                "9223372036854775807h",
+                "s",
+                "P",
+                "1d"
+            })
     void aBadDurationIsReportedInOneLineAndTheDefaultUsed(String text) {
         Config c = fromProperty("waituntil.drain.timeout", text);
         assertEquals(Duration.ofSeconds(30), c.duration(Setting.DRAIN_TIMEOUT));
@@ -71,13 +91,24 @@ class ConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"executor.threads, 0", "executor.threads, -1", "executor.threads, many", "executor.queue, -1",
-            "executor.queue, 1e3", "drain.cancel, yes", "debug, 1", "executor.threads, 99999999999"})
+    @CsvSource({
+        "executor.threads, 0",
+        "executor.threads, -1",
+        "executor.threads, many",
+        "executor.queue, -1",
+        "executor.queue, 1e3",
+        "drain.cancel, yes",
+        "debug, 1",
+        "executor.threads, 99999999999"
+    })
     void badNumbersAndFlagsAreReported(String key, String value) {
         Setting setting = Setting.byKey(key);
         Config c = fromProperty("waituntil." + key, value);
-        assertEquals(setting.defaultValue(), setting == Setting.DRAIN_CANCEL || setting == Setting.DEBUG
-                ? (Object) c.flag(setting) : (Object) c.number(setting));
+        assertEquals(
+                setting.defaultValue(),
+                setting == Setting.DRAIN_CANCEL || setting == Setting.DEBUG
+                        ? (Object) c.flag(setting)
+                        : (Object) c.number(setting));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("waituntil." + key + "='" + value + "'"), problems.get(0));
         assertTrue(problems.get(0).contains("expected "), problems.get(0));
@@ -122,7 +153,9 @@ class ConfigTest {
 
     @Test
     void aBadHigherPrecedenceValueFallsBackToTheDefaultNotToALowerSource() {
-        Config c = load("drain.timeout=soon", Collections.singletonMap("waituntil.drain.timeout", "20s"),
+        Config c = load(
+                "drain.timeout=soon",
+                Collections.singletonMap("waituntil.drain.timeout", "20s"),
                 Collections.emptyMap());
         assertEquals(Duration.ofSeconds(30), c.duration(Setting.DRAIN_TIMEOUT));
         assertEquals(1, problems.size());
@@ -142,8 +175,12 @@ class ConfigTest {
         assertEquals(Config.Source.ENVIRONMENT, c.source(Setting.INSTRUMENTATION_SPRING));
         assertTrue(c.flag(Setting.INSTRUMENTATION_SERVLET), "on by default");
         assertEquals(Collections.emptyList(), problems);
-        for (Setting group : new Setting[] {Setting.INSTRUMENTATION_SERVLET, Setting.INSTRUMENTATION_TOMCAT,
-                Setting.INSTRUMENTATION_JETTY, Setting.INSTRUMENTATION_SPRING}) {
+        for (Setting group : new Setting[] {
+            Setting.INSTRUMENTATION_SERVLET,
+            Setting.INSTRUMENTATION_TOMCAT,
+            Setting.INSTRUMENTATION_JETTY,
+            Setting.INSTRUMENTATION_SPRING
+        }) {
             assertTrue(Config.defaults().flag(group), group.key());
             assertEquals("waituntil." + group.key(), group.property());
         }
@@ -161,22 +198,29 @@ class ConfigTest {
 
     @Test
     void agentArgumentsAcceptThePrefixAndReportMalformedAndUnknownEntries() {
-        Config c = load("waituntil.drain.timeout=5s,,nonsense,drain.timout=3s, debug = true ", Collections.emptyMap(),
+        Config c = load(
+                "waituntil.drain.timeout=5s,,nonsense,drain.timout=3s, debug = true ",
+                Collections.emptyMap(),
                 Collections.emptyMap());
         assertEquals(Duration.ofSeconds(5), c.duration(Setting.DRAIN_TIMEOUT));
         assertTrue(c.flag(Setting.DEBUG));
         assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("'nonsense'") && problems.get(0).contains("key=value"), problems.get(0));
-        assertTrue(problems.get(1).contains("'drain.timout'") && problems.get(1).contains("drain.timeout"), problems.get(1));
+        assertTrue(
+                problems.get(1).contains("'drain.timout'") && problems.get(1).contains("drain.timeout"),
+                problems.get(1));
     }
 
     @Test
     void misspeltPropertiesAndVariablesAreReported() {
-        load(null, Collections.singletonMap("waituntil.drain.timout", "3s"),
+        load(
+                null,
+                Collections.singletonMap("waituntil.drain.timout", "3s"),
                 Collections.singletonMap("WAITUNTIL_DRAIN_TIMOUT", "3s"));
         assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("waituntil.drain.timout"));
-        assertTrue(problems.get(1).contains("WAITUNTIL_DRAIN_TIMOUT") && problems.get(1).contains("WAITUNTIL_DRAIN_TIMEOUT"));
+        assertTrue(problems.get(1).contains("WAITUNTIL_DRAIN_TIMOUT")
+                && problems.get(1).contains("WAITUNTIL_DRAIN_TIMEOUT"));
     }
 
     /** Hostile input: what no setting may accept, by kind. */
@@ -185,7 +229,8 @@ class ConfigTest {
         List<String> values = new ArrayList<>(List.of("", " ", "\u0000", "banana", "-1", huge, huge + "s", "1,000"));
         switch (setting.type()) {
             case DURATION:
-                values.addAll(List.of("-5s", "PT-1S", "99999999999999999999s", "9223372036854775807h", "s", "5 parsecs"));
+                values.addAll(
+                        List.of("-5s", "PT-1S", "99999999999999999999s", "9223372036854775807h", "s", "5 parsecs"));
                 break;
             case BOOLEAN:
                 values.addAll(List.of("yes", "1", "truee", "on"));
@@ -197,14 +242,15 @@ class ConfigTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everySettingWithEveryHostileValue() {
-        return java.util.Arrays.stream(Setting.values()).flatMap(setting -> hostileValues(setting).stream()
-                .map(value -> org.junit.jupiter.params.provider.Arguments.of(setting, value)));
+        return java.util.Arrays.stream(Setting.values())
+                .flatMap(setting -> hostileValues(setting).stream()
+                        .map(value -> org.junit.jupiter.params.provider.Arguments.of(setting, value)));
     }
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("everySettingWithEveryHostileValue")
-    void everySettingRefusesMalformedNegativeHugeAndEmptyValuesInOneShortLineAndKeepsItsDefault(Setting setting,
-                                                                                               String value) {
+    void everySettingRefusesMalformedNegativeHugeAndEmptyValuesInOneShortLineAndKeepsItsDefault(
+            Setting setting, String value) {
         for (boolean fromEnvironment : new boolean[] {false, true}) {
             problems.clear();
             Config c = fromEnvironment
@@ -216,7 +262,8 @@ class ConfigTest {
             String line = problems.get(0);
             assertTrue(line.contains(where), line);
             assertTrue(line.contains("using the default"), line);
-            assertFalse(line.contains("\n") || line.indexOf('\u0000') >= 0, "one line, no raw control character: " + line);
+            assertFalse(
+                    line.contains("\n") || line.indexOf('\u0000') >= 0, "one line, no raw control character: " + line);
             assertTrue(line.length() < 600, "a line of " + line.length() + " characters: the value was not cut");
         }
     }
@@ -231,7 +278,8 @@ class ConfigTest {
 
     @Test
     void describeListsEverySettingAndWhereNonDefaultsCameFrom() {
-        String text = load("drain.timeout=10s", Collections.emptyMap(), Collections.emptyMap()).describe();
+        String text = load("drain.timeout=10s", Collections.emptyMap(), Collections.emptyMap())
+                .describe();
         for (Setting s : Setting.values()) {
             assertTrue(text.contains(s.key() + "="), text);
         }

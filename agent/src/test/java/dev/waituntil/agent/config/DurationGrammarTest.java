@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvFileSource;
 
@@ -22,8 +21,11 @@ class DurationGrammarTest {
     @CsvFileSource(resources = "/durations.csv")
     void everyDurationReadsAsStandaloneModeReadsIt(String input, String expected) {
         List<String> problems = new ArrayList<>();
-        Config config = Config.load(null, Collections.singletonMap("waituntil.drain.timeout", input),
-                Collections.<String, String>emptyMap(), problems::add);
+        Config config = Config.load(
+                null,
+                Collections.singletonMap("waituntil.drain.timeout", input),
+                Collections.<String, String>emptyMap(),
+                problems::add);
         if (expected.equals("invalid")) {
             assertEquals(Duration.ofSeconds(30), config.duration(Setting.DRAIN_TIMEOUT), "the default is kept");
             assertEquals(Config.Source.DEFAULT, config.source(Setting.DRAIN_TIMEOUT));

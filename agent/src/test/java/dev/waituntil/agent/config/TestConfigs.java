@@ -9,8 +9,7 @@ import java.util.Map;
 /** Configurations for tests, written the way users write system properties, minus the prefix. */
 public final class TestConfigs {
 
-    private TestConfigs() {
-    }
+    private TestConfigs() {}
 
     /**
      * The configuration of {@code settings}, each {@code key=value} ({@code task.timeout=2s}), given as

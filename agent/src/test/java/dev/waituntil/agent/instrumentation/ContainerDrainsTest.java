@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.TestConfigs;
+import dev.waituntil.agent.runtime.CapturedLog;
+import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskRuntime;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -13,7 +17,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
@@ -22,11 +25,6 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.waituntil.agent.config.TestConfigs;
-import dev.waituntil.agent.runtime.CapturedLog;
-import dev.waituntil.agent.runtime.Scope;
-import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
  * What the stop hooks do with the objects they are given: on an embedded Tomcat and Jetty, and on stand-ins that
@@ -117,7 +115,9 @@ class ContainerDrainsTest {
 
         drains.springContextClosing(new BootContext());
 
-        assertEquals(List.of("shutdown", "shutdown", "done"), events.subList(0, 3),
+        assertEquals(
+                List.of("shutdown", "shutdown", "done"),
+                events.subList(0, 3),
                 "both connectors stopped accepting before the drain returned on the task's end");
         assertTrue(task.isDone());
         assertTrue(runtime.isShuttingDown(), "the server's stop has begun");
@@ -125,8 +125,7 @@ class ContainerDrainsTest {
     }
 
     /** Spring Boot's {@code NettyWebServer}: nothing the agent knows how to stop. */
-    public static final class OtherWebServer {
-    }
+    public static final class OtherWebServer {}
 
     /** A Spring Boot context with an embedded server that is neither Tomcat nor Jetty. */
     public static final class ReactiveContext {
@@ -215,8 +214,11 @@ class ContainerDrainsTest {
             drains.applicationDestroying(component); // the next servlet of the same application
             List<String> lines = log.linesContaining("no stop hook of its host");
             assertEquals(1, lines.size(), log.lines().toString());
-            assertTrue(lines.get(0).contains("application /shop") && lines.get(0).contains(ForeignServlet.class.getName())
-                    && lines.get(0).contains("Acme Server/2.0, " + ForeignContext.class.getName()), lines.get(0));
+            assertTrue(
+                    lines.get(0).contains("application /shop")
+                            && lines.get(0).contains(ForeignServlet.class.getName())
+                            && lines.get(0).contains("Acme Server/2.0, " + ForeignContext.class.getName()),
+                    lines.get(0));
         }
         assertTrue(task.isDone(), "the drain waited for the application's task");
         assertTrue(application.isDrained());
@@ -245,7 +247,8 @@ class ContainerDrainsTest {
         tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
         tomcat.setPort(0);
-        tomcat.getConnector().setProperty("address", InetAddress.getLoopbackAddress().getHostAddress());
+        tomcat.getConnector()
+                .setProperty("address", InetAddress.getLoopbackAddress().getHostAddress());
         for (String path : contextPaths) {
             tomcat.addContext(path, baseDir.toString());
         }

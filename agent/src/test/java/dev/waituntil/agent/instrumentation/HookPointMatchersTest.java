@@ -4,21 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.hook.HookPoint;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.Test;
-
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
-import dev.waituntil.agent.hook.HookPoint;
+import org.junit.jupiter.api.Test;
 
 /** The hook points match the real servlet API types, in both packages, and nothing else. */
 class HookPointMatchersTest {
 
     private static HookPoint point(String name) {
-        return Instrumenter.hookPoints().stream().filter(p -> p.name().equals(name)).findFirst()
+        return Instrumenter.hookPoints().stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no hook point " + name));
     }
 
@@ -32,7 +32,8 @@ class HookPointMatchersTest {
 
     @Test
     void everyHookPointExistsForJavaxAndJakarta() {
-        List<String> names = Instrumenter.hookPoints().stream().map(HookPoint::name).collect(Collectors.toList());
+        List<String> names =
+                Instrumenter.hookPoints().stream().map(HookPoint::name).collect(Collectors.toList());
         for (String pkg : new String[] {"javax.servlet", "jakarta.servlet"}) {
             assertTrue(names.contains(pkg + ".Servlet.service"), names.toString());
             assertTrue(names.contains(pkg + ".Filter.doFilter"), names.toString());
@@ -44,13 +45,15 @@ class HookPointMatchersTest {
         assertTrue(names.contains("org.apache.catalina.core.StandardServer.stopInternal"), names.toString());
         assertTrue(names.contains("org.apache.catalina.core.ContainerBase.stopInternal"), names.toString());
         assertTrue(names.contains("org.apache.catalina.core.StandardContext.stopInternal"), names.toString());
-        assertTrue(names.contains("org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor.processChildren"),
+        assertTrue(
+                names.contains("org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor.processChildren"),
                 names.toString());
         assertTrue(names.contains("org.eclipse.jetty.server.Server.doStop"), names.toString());
         assertTrue(names.contains("org.eclipse.jetty.server.Server.doStart"), names.toString());
         assertTrue(names.contains("org.apache.catalina.core.StandardServer.startInternal"), names.toString());
         assertTrue(names.contains("org.eclipse.jetty.server.handler.ContextHandler.doStop"), names.toString());
-        assertTrue(names.contains("org.springframework.context.support.AbstractApplicationContext.doClose"),
+        assertTrue(
+                names.contains("org.springframework.context.support.AbstractApplicationContext.doClose"),
                 names.toString());
         assertEquals(21, names.size(), names.toString());
     }
@@ -60,27 +63,47 @@ class HookPointMatchersTest {
         HookPoint javax = point("javax.servlet.Servlet.service");
         assertTrue(typeMatches(javax, javax.servlet.http.HttpServlet.class));
         assertFalse(typeMatches(javax, javax.servlet.Servlet.class), "interfaces are not instrumented");
-        assertFalse(typeMatches(javax, jakarta.servlet.http.HttpServlet.class), "the other package is the other hook point");
-        assertTrue(methodMatches(javax, javax.servlet.http.HttpServlet.class.getMethod("service",
-                javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)));
-        assertFalse(methodMatches(javax, javax.servlet.http.HttpServlet.class.getDeclaredMethod("service",
-                javax.servlet.http.HttpServletRequest.class, javax.servlet.http.HttpServletResponse.class)),
+        assertFalse(
+                typeMatches(javax, jakarta.servlet.http.HttpServlet.class),
+                "the other package is the other hook point");
+        assertTrue(methodMatches(
+                javax,
+                javax.servlet.http.HttpServlet.class.getMethod(
+                        "service", javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)));
+        assertFalse(
+                methodMatches(
+                        javax,
+                        javax.servlet.http.HttpServlet.class.getDeclaredMethod(
+                                "service",
+                                javax.servlet.http.HttpServletRequest.class,
+                                javax.servlet.http.HttpServletResponse.class)),
                 "the protected HTTP overload is inside the outer call anyway");
-        assertFalse(methodMatches(javax, javax.servlet.GenericServlet.class.getMethod("service",
-                javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)), "abstract");
+        assertFalse(
+                methodMatches(
+                        javax,
+                        javax.servlet.GenericServlet.class.getMethod(
+                                "service", javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)),
+                "abstract");
 
         HookPoint jakarta = point("jakarta.servlet.Servlet.service");
         assertTrue(typeMatches(jakarta, jakarta.servlet.http.HttpServlet.class));
-        assertTrue(methodMatches(jakarta, jakarta.servlet.http.HttpServlet.class.getMethod("service",
-                jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class)));
+        assertTrue(methodMatches(
+                jakarta,
+                jakarta.servlet.http.HttpServlet.class.getMethod(
+                        "service", jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class)));
     }
 
     @Test
     void filterMatchesDoFilterOfFilterImplementations() throws Exception {
         HookPoint jakarta = point("jakarta.servlet.Filter.doFilter");
         assertTrue(typeMatches(jakarta, jakarta.servlet.http.HttpFilter.class));
-        assertTrue(methodMatches(jakarta, jakarta.servlet.http.HttpFilter.class.getMethod("doFilter",
-                jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class, jakarta.servlet.FilterChain.class)));
+        assertTrue(methodMatches(
+                jakarta,
+                jakarta.servlet.http.HttpFilter.class.getMethod(
+                        "doFilter",
+                        jakarta.servlet.ServletRequest.class,
+                        jakarta.servlet.ServletResponse.class,
+                        jakarta.servlet.FilterChain.class)));
         assertFalse(typeMatches(jakarta, jakarta.servlet.http.HttpServlet.class));
     }
 
@@ -89,8 +112,10 @@ class HookPointMatchersTest {
         HookPoint startAsync = point("javax.servlet.ServletRequest.startAsync");
         assertTrue(typeMatches(startAsync, javax.servlet.ServletRequestWrapper.class));
         assertTrue(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("startAsync")));
-        assertTrue(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("startAsync",
-                javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)));
+        assertTrue(methodMatches(
+                startAsync,
+                javax.servlet.ServletRequestWrapper.class.getMethod(
+                        "startAsync", javax.servlet.ServletRequest.class, javax.servlet.ServletResponse.class)));
         assertFalse(methodMatches(startAsync, javax.servlet.ServletRequestWrapper.class.getMethod("isAsyncStarted")));
     }
 
@@ -99,9 +124,14 @@ class HookPointMatchersTest {
         HookPoint destroy = point("jakarta.servlet.Servlet.destroy");
         assertTrue(methodMatches(destroy, jakarta.servlet.GenericServlet.class.getMethod("destroy")));
         HookPoint destroyed = point("javax.servlet.ServletContextListener.contextDestroyed");
-        assertFalse(typeMatches(destroyed, javax.servlet.ServletContextListener.class), "interfaces are not instrumented");
-        assertTrue(methodMatches(destroyed, javax.servlet.ServletContextListener.class.getMethod("contextDestroyed",
-                javax.servlet.ServletContextEvent.class)), "the listener's method, in classes that implement it");
+        assertFalse(
+                typeMatches(destroyed, javax.servlet.ServletContextListener.class), "interfaces are not instrumented");
+        assertTrue(
+                methodMatches(
+                        destroyed,
+                        javax.servlet.ServletContextListener.class.getMethod(
+                                "contextDestroyed", javax.servlet.ServletContextEvent.class)),
+                "the listener's method, in classes that implement it");
     }
 
     @Test
@@ -116,18 +146,22 @@ class HookPointMatchersTest {
         assertTrue(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(String.class)));
         assertTrue(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(Instrumenter.class)));
         assertTrue(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(net.bytebuddy.ByteBuddy.class)));
-        assertFalse(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(javax.servlet.http.HttpServlet.class)));
-        assertFalse(Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(jakarta.servlet.http.HttpServlet.class)));
+        assertFalse(
+                Instrumenter.ignored().matches(TypeDescription.ForLoadedType.of(javax.servlet.http.HttpServlet.class)));
+        assertFalse(Instrumenter.ignored()
+                .matches(TypeDescription.ForLoadedType.of(jakarta.servlet.http.HttpServlet.class)));
     }
 
     @Test
     void thePreFilterAsksTheClassLoaderBeforeAnyHierarchy() {
-        Instrumenter.PreFiltered filter = new Instrumenter.PreFiltered("jakarta.servlet.Servlet",
-                type -> { throw new AssertionError("hierarchy matched although the loader cannot see the API"); });
-        ClassLoader blind = new ClassLoader(null) { };
+        Instrumenter.PreFiltered filter = new Instrumenter.PreFiltered("jakarta.servlet.Servlet", type -> {
+            throw new AssertionError("hierarchy matched although the loader cannot see the API");
+        });
+        ClassLoader blind = new ClassLoader(null) {};
         assertFalse(filter.matches(TypeDescription.ForLoadedType.of(Object.class), blind, null, null, null));
         assertFalse(filter.matches(TypeDescription.ForLoadedType.of(Object.class), null, null, null, null));
         Instrumenter.PreFiltered seeing = new Instrumenter.PreFiltered("jakarta.servlet.Servlet", type -> true);
-        assertTrue(seeing.matches(TypeDescription.ForLoadedType.of(Object.class), getClass().getClassLoader(), null, null, null));
+        assertTrue(seeing.matches(
+                TypeDescription.ForLoadedType.of(Object.class), getClass().getClassLoader(), null, null, null));
     }
 }

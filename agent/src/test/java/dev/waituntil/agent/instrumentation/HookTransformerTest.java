@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.hook.HookPoint;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.modifier.Visibility;
 import net.bytebuddy.dynamic.ClassFileLocator;
@@ -19,7 +17,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
-import dev.waituntil.agent.hook.HookPoint;
+import org.junit.jupiter.api.Test;
 
 /**
  * The agent's transformer inlines each matching hook point's advice into exactly the hook point's methods, and leaves
@@ -35,26 +33,34 @@ class HookTransformerTest {
     }
 
     private static byte[] transform(String name, byte[] classFile, Class<?> redefined) {
-        return transformer().transform(HookTransformerTest.class.getClassLoader(), name.replace('.', '/'), redefined, null,
-                classFile);
+        return transformer()
+                .transform(
+                        HookTransformerTest.class.getClassLoader(), name.replace('.', '/'), redefined, null, classFile);
     }
 
     /** "method descriptor -> owner.name of every static call in it", for the methods of {@code classFile}. */
     static List<String> staticCalls(byte[] classFile) {
         List<String> calls = new ArrayList<>();
-        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean isInterface) {
-                        if (opcode == Opcodes.INVOKESTATIC && owner.startsWith("dev/waituntil/bootstrap/")) {
-                            calls.add(name + descriptor + " -> " + owner.substring(owner.lastIndexOf('/') + 1) + "." + method);
-                        }
-                    }
-                };
-            }
-        }, 0);
+        new ClassReader(classFile)
+                .accept(
+                        new ClassVisitor(Opcodes.ASM9) {
+                            @Override
+                            public MethodVisitor visitMethod(
+                                    int access, String name, String descriptor, String signature, String[] exceptions) {
+                                return new MethodVisitor(Opcodes.ASM9) {
+                                    @Override
+                                    public void visitMethodInsn(
+                                            int opcode, String owner, String method, String desc, boolean isInterface) {
+                                        if (opcode == Opcodes.INVOKESTATIC
+                                                && owner.startsWith("dev/waituntil/bootstrap/")) {
+                                            calls.add(name + descriptor + " -> "
+                                                    + owner.substring(owner.lastIndexOf('/') + 1) + "." + method);
+                                        }
+                                    }
+                                };
+                            }
+                        },
+                        0);
         return calls;
     }
 
@@ -64,9 +70,16 @@ class HookTransformerTest {
         byte[] instrumented = transform(jakarta.servlet.http.HttpServlet.class.getName(), original, null);
         assertNotNull(instrumented);
         List<String> calls = staticCalls(instrumented);
-        assertTrue(calls.contains("service(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V -> ServletHooks.enter"), calls.toString());
-        assertTrue(calls.contains("service(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V -> ServletHooks.exit"), calls.toString());
-        assertFalse(calls.stream().anyMatch(c -> c.startsWith("service(Ljakarta/servlet/http/HttpServletRequest;")),
+        assertTrue(
+                calls.contains(
+                        "service(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V -> ServletHooks.enter"),
+                calls.toString());
+        assertTrue(
+                calls.contains(
+                        "service(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V -> ServletHooks.exit"),
+                calls.toString());
+        assertFalse(
+                calls.stream().anyMatch(c -> c.startsWith("service(Ljakarta/servlet/http/HttpServletRequest;")),
                 "the protected HTTP overload is not instrumented: " + calls);
         assertTrue(staticCalls(original).isEmpty());
     }
@@ -74,24 +87,32 @@ class HookTransformerTest {
     @Test
     void retransformsALoadedClassTheSameWay() {
         byte[] original = ClassFileLocator.ForClassLoader.read(jakarta.servlet.GenericServlet.class);
-        byte[] instrumented = transform(jakarta.servlet.GenericServlet.class.getName(), original,
-                jakarta.servlet.GenericServlet.class);
+        byte[] instrumented = transform(
+                jakarta.servlet.GenericServlet.class.getName(), original, jakarta.servlet.GenericServlet.class);
         assertNotNull(instrumented);
-        assertTrue(staticCalls(instrumented).contains("destroy()V -> ContainerHooks.applicationDestroying"),
+        assertTrue(
+                staticCalls(instrumented).contains("destroy()V -> ContainerHooks.applicationDestroying"),
                 staticCalls(instrumented).toString());
     }
 
     @Test
     void inlinesTheDrainIntoANamedContainerClass() {
-        byte[] server = new ByteBuddy().subclass(Object.class).name("org.eclipse.jetty.server.Server")
-                .defineMethod("doStop", void.class, Visibility.PROTECTED).intercept(StubMethod.INSTANCE)
-                .defineMethod("doStart", void.class, Visibility.PROTECTED).intercept(StubMethod.INSTANCE)
-                .make().getBytes();
+        byte[] server = new ByteBuddy()
+                .subclass(Object.class)
+                .name("org.eclipse.jetty.server.Server")
+                .defineMethod("doStop", void.class, Visibility.PROTECTED)
+                .intercept(StubMethod.INSTANCE)
+                .defineMethod("doStart", void.class, Visibility.PROTECTED)
+                .intercept(StubMethod.INSTANCE)
+                .make()
+                .getBytes();
         // a loader that sees Jetty's Server class, as the pre-filter asks
         ClassLoader jetty = new ClassLoader(getClass().getClassLoader()) {
             @Override
             public java.net.URL getResource(String name) {
-                return name.equals("org/eclipse/jetty/server/Server.class") ? getClass().getResource("/") : super.getResource(name);
+                return name.equals("org/eclipse/jetty/server/Server.class")
+                        ? getClass().getResource("/")
+                        : super.getResource(name);
             }
         };
         // and one that does not (the test class path has Jetty, for other tests)
@@ -101,38 +122,57 @@ class HookTransformerTest {
                 return name.startsWith("org/eclipse/jetty/") ? null : super.getResource(name);
             }
         };
-        assertNull(transformer().transform(noJetty, "org/eclipse/jetty/server/Server", null, null, server),
+        assertNull(
+                transformer().transform(noJetty, "org/eclipse/jetty/server/Server", null, null, server),
                 "a loader that cannot see Jetty");
         byte[] instrumented = transformer().transform(jetty, "org/eclipse/jetty/server/Server", null, null, server);
         assertNotNull(instrumented);
         List<String> calls = staticCalls(instrumented);
-        assertEquals(List.of("doStop()V -> ContainerHooks.jettyServerStopping", "doStart()V -> ContainerHooks.serverStarting"),
+        assertEquals(
+                List.of(
+                        "doStop()V -> ContainerHooks.jettyServerStopping",
+                        "doStart()V -> ContainerHooks.serverStarting"),
                 calls);
     }
 
     @Test
     void leavesEveryOtherClassAlone() {
         assertNull(transform(String.class.getName(), ClassFileLocator.ForClassLoader.read(String.class), null));
-        assertNull(transform(HookTransformerTest.class.getName(), ClassFileLocator.ForClassLoader.read(HookTransformerTest.class), null),
+        assertNull(
+                transform(
+                        HookTransformerTest.class.getName(),
+                        ClassFileLocator.ForClassLoader.read(HookTransformerTest.class),
+                        null),
                 "the agent's own classes");
-        byte[] plain = new ByteBuddy().subclass(Object.class).name("example.Plain").make().getBytes();
+        byte[] plain = new ByteBuddy()
+                .subclass(Object.class)
+                .name("example.Plain")
+                .make()
+                .getBytes();
         assertNull(transform("example.Plain", plain, null));
         assertNull(transformer().transform(null, "example/Plain", null, null, plain), "the bootstrap loader's classes");
-        assertNull(transformer().transform(getClass().getClassLoader(), null, null, null, plain), "hidden classes have no name");
+        assertNull(
+                transformer().transform(getClass().getClassLoader(), null, null, null, plain),
+                "hidden classes have no name");
     }
 
     @Test
     void aClassThatCannotBeInstrumentedIsLeftAsItIsWithOneWarning() {
         // A class file that passes the header filter but that Byte Buddy cannot read: reported, not instrumented.
-        byte[] servlet = new ByteBuddy().subclass(jakarta.servlet.http.HttpServlet.class).name("example.Truncated")
+        byte[] servlet = new ByteBuddy()
+                .subclass(jakarta.servlet.http.HttpServlet.class)
+                .name("example.Truncated")
                 .defineMethod("service", void.class, Visibility.PUBLIC)
                 .withParameters(jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class)
-                .intercept(StubMethod.INSTANCE).make().getBytes();
+                .intercept(StubMethod.INSTANCE)
+                .make()
+                .getBytes();
         byte[] truncated = java.util.Arrays.copyOf(servlet, servlet.length - 20);
         try (dev.waituntil.agent.runtime.CapturedLog log = new dev.waituntil.agent.runtime.CapturedLog()) {
             assertNull(transform("example.Truncated", truncated, null));
             assertEquals(1, log.warnings().size(), log.lines().toString());
-            assertTrue(log.warnings().get(0).startsWith("wait-until: could not instrument example.Truncated ("),
+            assertTrue(
+                    log.warnings().get(0).startsWith("wait-until: could not instrument example.Truncated ("),
                     log.warnings().toString());
         }
     }
@@ -140,8 +180,12 @@ class HookTransformerTest {
     @Test
     void aServletWhoseSuperClassTheLoaderCannotFindIsMatchedByItsInterfacesQuietly() {
         // The JVM cannot define such a class anyway; what matters is that matching neither throws nor warns.
-        byte[] orphan = new ByteBuddy().subclass(Object.class).name("example.Orphan")
-                .implement(jakarta.servlet.Servlet.class).make().getBytes();
+        byte[] orphan = new ByteBuddy()
+                .subclass(Object.class)
+                .name("example.Orphan")
+                .implement(jakarta.servlet.Servlet.class)
+                .make()
+                .getBytes();
         byte[] broken = orphan.clone();
         // point the super class at a class that does not exist: same length name, so the class file stays valid
         String from = "java/lang/Object";
@@ -165,10 +209,11 @@ class HookTransformerTest {
         HookTransformer warmed = new HookTransformer(Instrumenter.hookPoints());
         warmed.warmUpInBackground();
         byte[] original = ClassFileLocator.ForClassLoader.read(jakarta.servlet.http.HttpServlet.class);
-        byte[] instrumented = warmed.transform(getClass().getClassLoader(), "jakarta/servlet/http/HttpServlet", null, null,
-                original);
+        byte[] instrumented =
+                warmed.transform(getClass().getClassLoader(), "jakarta/servlet/http/HttpServlet", null, null, original);
         assertNotNull(instrumented);
-        assertEquals(staticCalls(transform(jakarta.servlet.http.HttpServlet.class.getName(), original, null)),
+        assertEquals(
+                staticCalls(transform(jakarta.servlet.http.HttpServlet.class.getName(), original, null)),
                 staticCalls(instrumented));
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (thread.getName().equals("wait-until-warmup")) {
@@ -202,10 +247,18 @@ class HookTransformerTest {
         java.lang.instrument.ClassFileTransformer before = agentBuilderAsBefore();
         HookTransformer now = transformer();
         ClassLoader loader = getClass().getClassLoader();
-        List<Class<?>> classes = List.of(jakarta.servlet.http.HttpServlet.class, javax.servlet.http.HttpServlet.class,
-                jakarta.servlet.GenericServlet.class, jakarta.servlet.http.HttpFilter.class, javax.servlet.GenericFilter.class,
-                jakarta.servlet.ServletRequestWrapper.class, javax.servlet.http.HttpServletRequestWrapper.class,
-                SuperTypesTest.AServlet.class, String.class, java.util.ArrayList.class, HookTransformerTest.class);
+        List<Class<?>> classes = List.of(
+                jakarta.servlet.http.HttpServlet.class,
+                javax.servlet.http.HttpServlet.class,
+                jakarta.servlet.GenericServlet.class,
+                jakarta.servlet.http.HttpFilter.class,
+                javax.servlet.GenericFilter.class,
+                jakarta.servlet.ServletRequestWrapper.class,
+                javax.servlet.http.HttpServletRequestWrapper.class,
+                SuperTypesTest.AServlet.class,
+                String.class,
+                java.util.ArrayList.class,
+                HookTransformerTest.class);
         int instrumented = 0;
         for (Class<?> type : classes) {
             byte[] classFile = ClassFileLocator.ForClassLoader.read(type);
@@ -227,19 +280,30 @@ class HookTransformerTest {
         ClassLoader jetty = new ClassLoader(loader) {
             @Override
             public java.net.URL getResource(String name) {
-                return name.equals("org/eclipse/jetty/server/Server.class") ? HookTransformerTest.class.getResource("/")
+                return name.equals("org/eclipse/jetty/server/Server.class")
+                        ? HookTransformerTest.class.getResource("/")
                         : super.getResource(name);
             }
         };
-        byte[] servlet = new ByteBuddy().subclass(jakarta.servlet.http.HttpServlet.class).name("example.MyServlet")
+        byte[] servlet = new ByteBuddy()
+                .subclass(jakarta.servlet.http.HttpServlet.class)
+                .name("example.MyServlet")
                 .defineMethod("service", void.class, Visibility.PUBLIC)
                 .withParameters(jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class)
-                .intercept(StubMethod.INSTANCE).make().getBytes();
-        byte[] server = new ByteBuddy().subclass(Object.class).name("org.eclipse.jetty.server.Server")
-                .defineMethod("doStop", void.class, Visibility.PROTECTED).intercept(StubMethod.INSTANCE)
-                .defineMethod("doStart", void.class, Visibility.PROTECTED).intercept(StubMethod.INSTANCE)
-                .make().getBytes();
-        for (Object[] c : new Object[][] {{"example/MyServlet", servlet}, {"org/eclipse/jetty/server/Server", server}}) {
+                .intercept(StubMethod.INSTANCE)
+                .make()
+                .getBytes();
+        byte[] server = new ByteBuddy()
+                .subclass(Object.class)
+                .name("org.eclipse.jetty.server.Server")
+                .defineMethod("doStop", void.class, Visibility.PROTECTED)
+                .intercept(StubMethod.INSTANCE)
+                .defineMethod("doStart", void.class, Visibility.PROTECTED)
+                .intercept(StubMethod.INSTANCE)
+                .make()
+                .getBytes();
+        for (Object[] c :
+                new Object[][] {{"example/MyServlet", servlet}, {"org/eclipse/jetty/server/Server", server}}) {
             byte[] expected = before.transform(jetty, (String) c[0], null, null, (byte[]) c[1]);
             byte[] actual = now.transform(jetty, (String) c[0], null, null, (byte[]) c[1]);
             assertNotNull(expected, (String) c[0]);
@@ -263,7 +327,9 @@ class HookTransformerTest {
         });
         assertTrue(done.await(30, java.util.concurrent.TimeUnit.SECONDS));
         String after = ran.get(1);
-        assertTrue(after.equals("after, on wait-until-warmup") || after.equals("after, on " + Thread.currentThread().getName()),
+        assertTrue(
+                after.equals("after, on wait-until-warmup")
+                        || after.equals("after, on " + Thread.currentThread().getName()),
                 after);
     }
 }

@@ -5,19 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.TestConfigs;
+import dev.waituntil.agent.hook.HookPoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.config.TestConfigs;
-import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The groups of hook points ({@code servlet}, {@code tomcat}, {@code jetty}, {@code spring}), each switched by
@@ -37,8 +35,13 @@ class InstrumentationGroupsTest {
         List<HookPoint> points = Instrumenter.hookPoints(Config.defaults());
         assertEquals(21, points.size(), names(points).toString());
         assertEquals(names(Instrumenter.hookPoints()), names(points));
-        assertEquals(List.of(GROUPS), points.stream().map(InstrumentationGroupsTest::groupOf).distinct()
-                .collect(Collectors.toList()), "every group, in this order");
+        assertEquals(
+                List.of(GROUPS),
+                points.stream()
+                        .map(InstrumentationGroupsTest::groupOf)
+                        .distinct()
+                        .collect(Collectors.toList()),
+                "every group, in this order");
         assertEquals(List.of(), Instrumenter.disabledGroups(Config.defaults()));
     }
 
@@ -49,35 +52,47 @@ class InstrumentationGroupsTest {
         List<HookPoint> points = Instrumenter.hookPoints(config);
 
         assertEquals(21 - itsPoints, points.size(), names(points).toString());
-        assertTrue(points.stream().noneMatch(p -> groupOf(p).equals(group)), names(points).toString());
-        assertEquals(Instrumenter.hookPoints().stream().filter(p -> !groupOf(p).equals(group)).map(HookPoint::name)
-                .collect(Collectors.toList()), names(points));
+        assertTrue(
+                points.stream().noneMatch(p -> groupOf(p).equals(group)),
+                names(points).toString());
+        assertEquals(
+                Instrumenter.hookPoints().stream()
+                        .filter(p -> !groupOf(p).equals(group))
+                        .map(HookPoint::name)
+                        .collect(Collectors.toList()),
+                names(points));
         assertEquals(List.of(group), Instrumenter.disabledGroups(config), "named in the start-up log");
     }
 
     @Test
     void everyGroupSwitchedOffLeavesNothingToInstall() {
-        Config config = TestConfigs.of("instrumentation.servlet.enabled=false", "instrumentation.tomcat.enabled=false",
-                "instrumentation.jetty.enabled=false", "instrumentation.spring.enabled=false");
+        Config config = TestConfigs.of(
+                "instrumentation.servlet.enabled=false",
+                "instrumentation.tomcat.enabled=false",
+                "instrumentation.jetty.enabled=false",
+                "instrumentation.spring.enabled=false");
         assertEquals(List.of(), Instrumenter.hookPoints(config));
         assertEquals(List.of(GROUPS), Instrumenter.disabledGroups(config));
     }
 
     /** What the advice of each container hook point calls, inlined into the container's own class. */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "org.apache.catalina.core.StandardServer | tomcat | startInternal()V -> ContainerHooks.serverStarting, "
-                    + "stopInternal()V -> ContainerHooks.tomcatServerStopping",
-            "org.apache.catalina.core.ContainerBase | tomcat | "
-                    + "stopInternal()V -> ContainerHooks.tomcatContainerStopping",
-            "org.apache.catalina.core.StandardContext | tomcat | stopInternal()V -> ContainerHooks.applicationStopping",
-            "org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor | tomcat | "
-                    + "processChildren(Lorg/apache/catalina/Container;)V "
-                    + "-> ContainerHooks.tomcatBackgroundProcessPassesOver",
-            "org.eclipse.jetty.server.Server | jetty | doStart()V -> ContainerHooks.serverStarting, "
-                    + "doStop()V -> ContainerHooks.jettyServerStopping",
-            "org.eclipse.jetty.server.handler.ContextHandler | jetty | "
-                    + "doStop()V -> ContainerHooks.applicationStopping"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "org.apache.catalina.core.StandardServer | tomcat | startInternal()V -> ContainerHooks.serverStarting, "
+                        + "stopInternal()V -> ContainerHooks.tomcatServerStopping",
+                "org.apache.catalina.core.ContainerBase | tomcat | "
+                        + "stopInternal()V -> ContainerHooks.tomcatContainerStopping",
+                "org.apache.catalina.core.StandardContext | tomcat | stopInternal()V -> ContainerHooks.applicationStopping",
+                "org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor | tomcat | "
+                        + "processChildren(Lorg/apache/catalina/Container;)V "
+                        + "-> ContainerHooks.tomcatBackgroundProcessPassesOver",
+                "org.eclipse.jetty.server.Server | jetty | doStart()V -> ContainerHooks.serverStarting, "
+                        + "doStop()V -> ContainerHooks.jettyServerStopping",
+                "org.eclipse.jetty.server.handler.ContextHandler | jetty | "
+                        + "doStop()V -> ContainerHooks.applicationStopping"
+            })
     void theContainersClassesGetTheirGroupsAdviceAndNoneWhenTheGroupIsOff(String className, String group, String calls)
             throws IOException {
         byte[] classFile = classFile(className);
@@ -86,8 +101,12 @@ class InstrumentationGroupsTest {
         assertNotNull(instrumented, className + " is instrumented by default");
         assertEquals(calls, String.join(", ", HookTransformerTest.staticCalls(instrumented)));
 
-        assertNull(transform(Instrumenter.hookPoints(TestConfigs.of("instrumentation." + group + ".enabled=false")),
-                className, classFile), className + " is left alone with the " + group + " group off");
+        assertNull(
+                transform(
+                        Instrumenter.hookPoints(TestConfigs.of("instrumentation." + group + ".enabled=false")),
+                        className,
+                        classFile),
+                className + " is left alone with the " + group + " group off");
     }
 
     @ParameterizedTest
@@ -95,17 +114,25 @@ class InstrumentationGroupsTest {
     void theServletApiIsLeftAloneWithTheServletGroupOff(String className) throws IOException {
         byte[] classFile = classFile(className);
         assertNotNull(transform(Instrumenter.hookPoints(), className, classFile));
-        assertNull(transform(Instrumenter.hookPoints(TestConfigs.of("instrumentation.servlet.enabled=false")),
-                className, classFile));
+        assertNull(transform(
+                Instrumenter.hookPoints(TestConfigs.of("instrumentation.servlet.enabled=false")),
+                className,
+                classFile));
     }
 
     private static byte[] transform(List<HookPoint> points, String className, byte[] classFile) {
-        return new HookTransformer(points).transform(InstrumentationGroupsTest.class.getClassLoader(),
-                className.replace('.', '/'), null, null, classFile);
+        return new HookTransformer(points)
+                .transform(
+                        InstrumentationGroupsTest.class.getClassLoader(),
+                        className.replace('.', '/'),
+                        null,
+                        null,
+                        classFile);
     }
 
     private static byte[] classFile(String className) throws IOException {
-        try (InputStream in = InstrumentationGroupsTest.class.getClassLoader()
+        try (InputStream in = InstrumentationGroupsTest.class
+                .getClassLoader()
                 .getResourceAsStream(className.replace('.', '/') + ".class")) {
             assertNotNull(in, className);
             return in.readAllBytes();

@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.hook.HookPoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.modifier.SyntheticState;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import dev.waituntil.agent.hook.HookPoint;
+import org.junit.jupiter.api.Test;
 
 /**
  * The load-time filter passes a class over only where no hook point would have matched it: the same answers as the
@@ -23,13 +21,26 @@ import dev.waituntil.agent.hook.HookPoint;
 class LoadTimeFilterTest {
 
     private static final List<Class<?>> CLASSES = Arrays.asList(
-            Object.class, String.class, java.util.ArrayList.class, Runnable.class, LoadTimeFilterTest.class,
-            javax.servlet.Servlet.class, javax.servlet.GenericServlet.class, javax.servlet.http.HttpServlet.class,
-            javax.servlet.ServletRequestWrapper.class, javax.servlet.http.HttpServletRequestWrapper.class,
-            javax.servlet.http.HttpServletRequest.class, javax.servlet.ServletContextListener.class,
-            jakarta.servlet.GenericServlet.class, jakarta.servlet.http.HttpServlet.class, jakarta.servlet.http.HttpFilter.class,
-            jakarta.servlet.ServletRequestWrapper.class, jakarta.servlet.ServletContextEvent.class,
-            SuperTypesTest.AServlet.class, SuperTypesTest.AFilterAndListener.class, SuperTypesTest.AnAsyncContext.class);
+            Object.class,
+            String.class,
+            java.util.ArrayList.class,
+            Runnable.class,
+            LoadTimeFilterTest.class,
+            javax.servlet.Servlet.class,
+            javax.servlet.GenericServlet.class,
+            javax.servlet.http.HttpServlet.class,
+            javax.servlet.ServletRequestWrapper.class,
+            javax.servlet.http.HttpServletRequestWrapper.class,
+            javax.servlet.http.HttpServletRequest.class,
+            javax.servlet.ServletContextListener.class,
+            jakarta.servlet.GenericServlet.class,
+            jakarta.servlet.http.HttpServlet.class,
+            jakarta.servlet.http.HttpFilter.class,
+            jakarta.servlet.ServletRequestWrapper.class,
+            jakarta.servlet.ServletContextEvent.class,
+            SuperTypesTest.AServlet.class,
+            SuperTypesTest.AFilterAndListener.class,
+            SuperTypesTest.AnAsyncContext.class);
 
     private static LoadTimeFilter filter() {
         List<String> superTypes = new ArrayList<>();
@@ -48,7 +59,8 @@ class LoadTimeFilterTest {
     private static boolean anyHookPointMatches(Class<?> type, ClassLoader loader) {
         TypeDescription description = TypeDescription.ForLoadedType.of(type);
         for (HookPoint point : Instrumenter.hookPoints()) {
-            if (new Instrumenter.PreFiltered(point.requiredClass(), point.types()).matches(description, loader, null, null, null)) {
+            if (new Instrumenter.PreFiltered(point.requiredClass(), point.types())
+                    .matches(description, loader, null, null, null)) {
                 return true;
             }
         }
@@ -72,7 +84,7 @@ class LoadTimeFilterTest {
 
     @Test
     void aLoaderThatCannotSeeTheApiGetsNothingMatchedByHierarchy() {
-        ClassLoader blind = new ClassLoader(null) { };
+        ClassLoader blind = new ClassLoader(null) {};
         byte[] servlet = ClassFileLocator.ForClassLoader.read(SuperTypesTest.AServlet.class);
         String name = SuperTypesTest.AServlet.class.getName();
         assertFalse(filter().mayMatch(name, servlet, blind));
@@ -81,29 +93,48 @@ class LoadTimeFilterTest {
 
     @Test
     void namedContainerClassesGoOnWhateverTheirHierarchy() {
-        byte[] server = new ByteBuddy().subclass(Object.class).name("org.eclipse.jetty.server.Server").make().getBytes();
-        byte[] other = new ByteBuddy().subclass(Object.class).name("org.eclipse.jetty.server.Other").make().getBytes();
-        assertTrue(filter().mayMatch("org.eclipse.jetty.server.Server", server, getClass().getClassLoader()));
-        assertFalse(filter().mayMatch("org.eclipse.jetty.server.Other", other, getClass().getClassLoader()));
+        byte[] server = new ByteBuddy()
+                .subclass(Object.class)
+                .name("org.eclipse.jetty.server.Server")
+                .make()
+                .getBytes();
+        byte[] other = new ByteBuddy()
+                .subclass(Object.class)
+                .name("org.eclipse.jetty.server.Other")
+                .make()
+                .getBytes();
+        assertTrue(filter().mayMatch(
+                        "org.eclipse.jetty.server.Server", server, getClass().getClassLoader()));
+        assertFalse(filter().mayMatch(
+                        "org.eclipse.jetty.server.Other", other, getClass().getClassLoader()));
     }
 
     @Test
     void syntheticClassesAreIgnoredAsBefore() {
-        byte[] synthetic = new ByteBuddy().subclass(jakarta.servlet.http.HttpServlet.class).name("example.SyntheticServlet")
-                .modifiers(SyntheticState.SYNTHETIC).make().getBytes();
-        byte[] plain = new ByteBuddy().subclass(jakarta.servlet.http.HttpServlet.class).name("example.PlainServlet")
-                .make().getBytes();
-        assertFalse(filter().mayMatch("example.SyntheticServlet", synthetic, getClass().getClassLoader()));
+        byte[] synthetic = new ByteBuddy()
+                .subclass(jakarta.servlet.http.HttpServlet.class)
+                .name("example.SyntheticServlet")
+                .modifiers(SyntheticState.SYNTHETIC)
+                .make()
+                .getBytes();
+        byte[] plain = new ByteBuddy()
+                .subclass(jakarta.servlet.http.HttpServlet.class)
+                .name("example.PlainServlet")
+                .make()
+                .getBytes();
+        assertFalse(filter().mayMatch(
+                        "example.SyntheticServlet", synthetic, getClass().getClassLoader()));
         assertTrue(filter().mayMatch("example.PlainServlet", plain, getClass().getClassLoader()));
     }
 
     @Test
     void anUnreadableClassFileGoesOnToByteBuddy() {
-        assertTrue(filter().mayMatch("example.Broken", new byte[] {1, 2, 3}, getClass().getClassLoader()));
-        assertFalse(filter().mayMatch("example.Broken", new byte[] {1, 2, 3}, new ClassLoader(null) { }),
+        assertTrue(filter().mayMatch(
+                        "example.Broken", new byte[] {1, 2, 3}, getClass().getClassLoader()));
+        assertFalse(
+                filter().mayMatch("example.Broken", new byte[] {1, 2, 3}, new ClassLoader(null) {}),
                 "a loader that sees no servlet API: nothing to read");
     }
-
 
     @Test
     void initializesItsReaderWithAValidClassFile() {

@@ -9,16 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.hook.HookPoint;
 import java.util.Arrays;
 import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
-import dev.waituntil.agent.hook.HookPoint;
+import org.junit.jupiter.api.Test;
 
 /**
  * The servlet hook points' type matching through {@link SuperTypes} gives the same answers as their declared
@@ -28,22 +26,39 @@ import dev.waituntil.agent.hook.HookPoint;
 class SuperTypesTest {
 
     private static final List<Class<?>> TYPES = Arrays.asList(
-            Object.class, String.class, java.util.ArrayList.class, Runnable.class,
-            javax.servlet.Servlet.class, javax.servlet.GenericServlet.class, javax.servlet.http.HttpServlet.class,
-            javax.servlet.Filter.class, javax.servlet.ServletRequest.class, javax.servlet.ServletRequestWrapper.class,
-            javax.servlet.http.HttpServletRequestWrapper.class, javax.servlet.http.HttpServletRequest.class,
-            javax.servlet.AsyncContext.class, javax.servlet.ServletContextListener.class,
-            jakarta.servlet.GenericServlet.class, jakarta.servlet.http.HttpServlet.class, jakarta.servlet.http.HttpFilter.class,
-            jakarta.servlet.GenericFilter.class, jakarta.servlet.ServletRequestWrapper.class,
-            jakarta.servlet.http.HttpServletRequestWrapper.class, jakarta.servlet.ServletContextListener.class,
-            AServlet.class, AFilterAndListener.class, AnAsyncContext.class);
+            Object.class,
+            String.class,
+            java.util.ArrayList.class,
+            Runnable.class,
+            javax.servlet.Servlet.class,
+            javax.servlet.GenericServlet.class,
+            javax.servlet.http.HttpServlet.class,
+            javax.servlet.Filter.class,
+            javax.servlet.ServletRequest.class,
+            javax.servlet.ServletRequestWrapper.class,
+            javax.servlet.http.HttpServletRequestWrapper.class,
+            javax.servlet.http.HttpServletRequest.class,
+            javax.servlet.AsyncContext.class,
+            javax.servlet.ServletContextListener.class,
+            jakarta.servlet.GenericServlet.class,
+            jakarta.servlet.http.HttpServlet.class,
+            jakarta.servlet.http.HttpFilter.class,
+            jakarta.servlet.GenericFilter.class,
+            jakarta.servlet.ServletRequestWrapper.class,
+            jakarta.servlet.http.HttpServletRequestWrapper.class,
+            jakarta.servlet.ServletContextListener.class,
+            AServlet.class,
+            AFilterAndListener.class,
+            AnAsyncContext.class);
 
     @Test
     void answersAsTheDeclaredMatcherForEveryServletHookPoint() {
         ClassLoader loader = getClass().getClassLoader();
         TypePool pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));
-        SuperTypes superTypes = new SuperTypes(Instrumenter.hookPoints().stream().map(HookPoint::superType)
-                .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toList()));
+        SuperTypes superTypes = new SuperTypes(Instrumenter.hookPoints().stream()
+                .map(HookPoint::superType)
+                .filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.toList()));
         int checked = 0;
         for (HookPoint point : Instrumenter.hookPoints()) {
             if (point.superType() == null) {
@@ -67,26 +82,31 @@ class SuperTypesTest {
     @Test
     void theSameAsHasSuperTypeForAnyName() {
         SuperTypes superTypes = new SuperTypes(Arrays.asList("jakarta.servlet.ServletRequestWrapper"));
-        Instrumenter.SubtypeCheck wrapper = new Instrumenter.SubtypeCheck(superTypes, "jakarta.servlet.ServletRequestWrapper");
-        ElementMatcher<TypeDescription> declared = not(isInterface()).and(hasSuperType(named("jakarta.servlet.ServletRequestWrapper")));
+        Instrumenter.SubtypeCheck wrapper =
+                new Instrumenter.SubtypeCheck(superTypes, "jakarta.servlet.ServletRequestWrapper");
+        ElementMatcher<TypeDescription> declared =
+                not(isInterface()).and(hasSuperType(named("jakarta.servlet.ServletRequestWrapper")));
         for (Class<?> type : TYPES) {
             TypeDescription loaded = TypeDescription.ForLoadedType.of(type);
-            assertEquals(declared.matches(loaded), wrapper.matches(loaded, getClass().getClassLoader()), type.getName());
+            assertEquals(
+                    declared.matches(loaded), wrapper.matches(loaded, getClass().getClassLoader()), type.getName());
         }
     }
 
     @Test
     void remembersPerClassLoader() {
-        SuperTypes superTypes = new SuperTypes(Arrays.asList("jakarta.servlet.Servlet", "jakarta.servlet.Filter",
-                "jakarta.servlet.Servlet"));
+        SuperTypes superTypes = new SuperTypes(
+                Arrays.asList("jakarta.servlet.Servlet", "jakarta.servlet.Filter", "jakarta.servlet.Servlet"));
         int servlet = superTypes.bitOf("jakarta.servlet.Servlet");
         assertEquals(2, Integer.bitCount(servlet | superTypes.bitOf("jakarta.servlet.Filter")), "one bit per name");
         assertThrows(IllegalArgumentException.class, () -> superTypes.bitOf("jakarta.servlet.AsyncContext"));
         ClassLoader loader = getClass().getClassLoader();
         assertTrue((superTypes.of(TypeDescription.ForLoadedType.of(AServlet.class), loader) & servlet) != 0);
         // Another loader in which the same names mean other classes: its own answers.
-        ClassLoader other = new ClassLoader(null) { };
-        TypeDescription unrelated = new TypeDescription.Latent(AServlet.class.getName(), 0x0001,
+        ClassLoader other = new ClassLoader(null) {};
+        TypeDescription unrelated = new TypeDescription.Latent(
+                AServlet.class.getName(),
+                0x0001,
                 TypeDescription.Generic.OfNonGenericType.ForLoadedType.of(Object.class));
         assertFalse((superTypes.of(unrelated, other) & servlet) != 0);
         assertTrue((superTypes.of(TypeDescription.ForLoadedType.of(AServlet.class), loader) & servlet) != 0);
@@ -98,14 +118,17 @@ class SuperTypesTest {
      */
     @Test
     void aSuperTypeThatCannotBeResolvedIsNoneOfOursWhereByteBuddyThrows() {
-        TypePool empty = TypePool.Default.of(ClassFileLocator.Simple.of(AServlet.class.getName(),
-                ClassFileLocator.ForClassLoader.read(AServlet.class)));
+        TypePool empty = TypePool.Default.of(ClassFileLocator.Simple.of(
+                AServlet.class.getName(), ClassFileLocator.ForClassLoader.read(AServlet.class)));
         TypeDescription parsed = empty.describe(AServlet.class.getName()).resolve();
-        Instrumenter.SubtypeCheck cached = new Instrumenter.SubtypeCheck(new SuperTypes(Arrays.asList("jakarta.servlet.Servlet")),
-                "jakarta.servlet.Servlet");
-        assertFalse(cached.matches(parsed, new ClassLoader(null) { }), "a loader that cannot find the super class");
-        assertThrows(IllegalStateException.class,
-                () -> not(isInterface()).and(hasSuperType(named("jakarta.servlet.Servlet"))).matches(parsed));
+        Instrumenter.SubtypeCheck cached = new Instrumenter.SubtypeCheck(
+                new SuperTypes(Arrays.asList("jakarta.servlet.Servlet")), "jakarta.servlet.Servlet");
+        assertFalse(cached.matches(parsed, new ClassLoader(null) {}), "a loader that cannot find the super class");
+        assertThrows(
+                IllegalStateException.class,
+                () -> not(isInterface())
+                        .and(hasSuperType(named("jakarta.servlet.Servlet")))
+                        .matches(parsed));
     }
 
     @Test
@@ -113,25 +136,29 @@ class SuperTypesTest {
         ClassLoader noClassFiles = new ClassLoader(getClass().getClassLoader()) {
             @Override
             public java.io.InputStream getResourceAsStream(String name) {
-                return name.equals(AServlet.class.getName().replace('.', '/') + ".class") ? null
+                return name.equals(AServlet.class.getName().replace('.', '/') + ".class")
+                        ? null
                         : super.getResourceAsStream(name);
             }
         };
         SuperTypes superTypes = new SuperTypes(Arrays.asList("jakarta.servlet.Servlet"));
         int servlet = superTypes.bitOf("jakarta.servlet.Servlet");
-        assertEquals(servlet, superTypes.ofClassFile("example/Sub", AServlet.class.getName().replace('.', '/'),
-                new String[0], noClassFiles));
-        assertEquals(0, superTypes.ofClassFile("example/Sub", "java/lang/Object", new String[] {"example/Nowhere"},
-                noClassFiles), "a name that no class and no class file answers to");
+        assertEquals(
+                servlet,
+                superTypes.ofClassFile(
+                        "example/Sub", AServlet.class.getName().replace('.', '/'), new String[0], noClassFiles));
+        assertEquals(
+                0,
+                superTypes.ofClassFile(
+                        "example/Sub", "java/lang/Object", new String[] {"example/Nowhere"}, noClassFiles),
+                "a name that no class and no class file answers to");
     }
 
     static class AServlet extends jakarta.servlet.http.HttpServlet {
         private static final long serialVersionUID = 1L;
     }
 
-    abstract static class AFilterAndListener implements javax.servlet.Filter, jakarta.servlet.ServletContextListener {
-    }
+    abstract static class AFilterAndListener implements javax.servlet.Filter, jakarta.servlet.ServletContextListener {}
 
-    abstract static class AnAsyncContext implements java.io.Serializable, jakarta.servlet.AsyncContext {
-    }
+    abstract static class AnAsyncContext implements java.io.Serializable, jakarta.servlet.AsyncContext {}
 }

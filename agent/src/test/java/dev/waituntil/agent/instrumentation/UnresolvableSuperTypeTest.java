@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.runtime.CapturedLog;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.modifier.Visibility;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.implementation.StubMethod;
-
-import dev.waituntil.agent.runtime.CapturedLog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Classes whose super types have no class file, as another agent in front of ours leaves them: the OpenTelemetry
@@ -58,11 +55,14 @@ class UnresolvableSuperTypeTest {
 
     /** A servlet with its own {@code service(ServletRequest, ServletResponse)} that also implements {@code extra}. */
     private static DynamicType.Unloaded<?> servlet(String name, DynamicType.Unloaded<?> extra) {
-        return new ByteBuddy().subclass(jakarta.servlet.http.HttpServlet.class).name(name)
+        return new ByteBuddy()
+                .subclass(jakarta.servlet.http.HttpServlet.class)
+                .name(name)
                 .implement(extra.getTypeDescription())
                 .defineMethod("service", void.class, Visibility.PUBLIC)
                 .withParameters(jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class)
-                .intercept(StubMethod.INSTANCE).make();
+                .intercept(StubMethod.INSTANCE)
+                .make();
     }
 
     private static List<String> expectedServiceCalls() {
@@ -73,8 +73,8 @@ class UnresolvableSuperTypeTest {
     }
 
     private static byte[] transform(ClassLoader loader, String name, Class<?> redefined, byte[] classFile) {
-        return new HookTransformer(Instrumenter.hookPoints()).transform(loader, name.replace('.', '/'), redefined, null,
-                classFile);
+        return new HookTransformer(Instrumenter.hookPoints())
+                .transform(loader, name.replace('.', '/'), redefined, null, classFile);
     }
 
     @Test
@@ -111,8 +111,10 @@ class UnresolvableSuperTypeTest {
         loader.define(accessor);
         Class<?> servlet = loader.define(servlet("example.AttachedServlet", accessor));
         List<Class<?>> retransformed = new ArrayList<>();
-        java.lang.instrument.Instrumentation instrumentation = (java.lang.instrument.Instrumentation) java.lang.reflect.Proxy
-                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {java.lang.instrument.Instrumentation.class},
+        java.lang.instrument.Instrumentation instrumentation =
+                (java.lang.instrument.Instrumentation) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(),
+                        new Class<?>[] {java.lang.instrument.Instrumentation.class},
                         (proxy, method, args) -> {
                             switch (method.getName()) {
                                 case "getAllLoadedClasses":
@@ -134,40 +136,62 @@ class UnresolvableSuperTypeTest {
     @Test
     void aFilterKnownOnlyThroughAnInterfaceDefinedWithoutAClassFileIsInstrumented() {
         NoClassFiles loader = new NoClassFiles(getClass().getClassLoader());
-        DynamicType.Unloaded<?> filterFace = new ByteBuddy().makeInterface(jakarta.servlet.Filter.class)
-                .name("example.generated.TracedFilter").make();
+        DynamicType.Unloaded<?> filterFace = new ByteBuddy()
+                .makeInterface(jakarta.servlet.Filter.class)
+                .name("example.generated.TracedFilter")
+                .make();
         loader.define(filterFace);
-        byte[] filter = new ByteBuddy().subclass(Object.class).name("example.MyFilter")
+        byte[] filter = new ByteBuddy()
+                .subclass(Object.class)
+                .name("example.MyFilter")
                 .implement(filterFace.getTypeDescription())
                 .defineMethod("doFilter", void.class, Visibility.PUBLIC)
-                .withParameters(jakarta.servlet.ServletRequest.class, jakarta.servlet.ServletResponse.class,
+                .withParameters(
+                        jakarta.servlet.ServletRequest.class,
+                        jakarta.servlet.ServletResponse.class,
                         jakarta.servlet.FilterChain.class)
-                .intercept(StubMethod.INSTANCE).make().getBytes();
+                .intercept(StubMethod.INSTANCE)
+                .make()
+                .getBytes();
         byte[] instrumented = transform(loader, "example.MyFilter", null, filter);
         assertNotNull(instrumented, "a Filter through its loaded interface: " + log.lines());
-        assertEquals(List.of(
-                "doFilter(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;Ljakarta/servlet/FilterChain;)V -> ServletHooks.enter",
-                "doFilter(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;Ljakarta/servlet/FilterChain;)V -> ServletHooks.exit"),
+        assertEquals(
+                List.of(
+                        "doFilter(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;Ljakarta/servlet/FilterChain;)V -> ServletHooks.enter",
+                        "doFilter(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;Ljakarta/servlet/FilterChain;)V -> ServletHooks.exit"),
                 staticCalls(instrumented));
         assertEquals(List.of(), log.warnings());
     }
 
     @Test
     void aClassThatIsNoneOfOursWithAnUnresolvableInterfaceIsPassedOverQuietly() {
-        byte[] helper = new ByteBuddy().subclass(Object.class).name("example.ExtractAdapter$Request")
-                .implement(accessor().getTypeDescription()).make().getBytes();
+        byte[] helper = new ByteBuddy()
+                .subclass(Object.class)
+                .name("example.ExtractAdapter$Request")
+                .implement(accessor().getTypeDescription())
+                .make()
+                .getBytes();
         assertNull(transform(getClass().getClassLoader(), "example.ExtractAdapter$Request", null, helper));
         assertEquals(List.of(), log.warnings());
     }
 
     @Test
     void otherAgentsOwnClassesAreNeverLookedAt() {
-        for (String name : new String[] {"io.opentelemetry.javaagent.bootstrap.field.VirtualFieldAccessor$A",
-                "datadog.trace.instrumentation.tomcat.ExtractAdapter$Request", "com.datadog.appsec.gateway.AppSecRequestContext",
-                "co.elastic.apm.agent.servlet.helper.ServletRequestHeaderGetter"}) {
+        for (String name : new String[] {
+            "io.opentelemetry.javaagent.bootstrap.field.VirtualFieldAccessor$A",
+            "datadog.trace.instrumentation.tomcat.ExtractAdapter$Request",
+            "com.datadog.appsec.gateway.AppSecRequestContext",
+            "co.elastic.apm.agent.servlet.helper.ServletRequestHeaderGetter"
+        }) {
             assertTrue(Instrumenter.isIgnoredName(name), name);
-            byte[] helper = new ByteBuddy().subclass(Object.class).name(name)
-                    .implement(TypeDescription.ForLoadedType.of(jakarta.servlet.Filter.class), accessor().getTypeDescription()).make().getBytes();
+            byte[] helper = new ByteBuddy()
+                    .subclass(Object.class)
+                    .name(name)
+                    .implement(
+                            TypeDescription.ForLoadedType.of(jakarta.servlet.Filter.class),
+                            accessor().getTypeDescription())
+                    .make()
+                    .getBytes();
             assertNull(transform(getClass().getClassLoader(), name, null, helper), name);
         }
         assertEquals(List.of(), log.warnings());

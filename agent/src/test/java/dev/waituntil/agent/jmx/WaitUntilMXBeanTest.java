@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.runtime.RequestInfo;
+import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskRuntime;
 import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -25,7 +29,6 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
-
 import javax.management.JMX;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
@@ -35,14 +38,8 @@ import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import javax.management.RuntimeMBeanException;
 import javax.management.openmbean.CompositeData;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.agent.config.Config;
-import dev.waituntil.agent.runtime.RequestInfo;
-import dev.waituntil.agent.runtime.Scope;
-import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
  * The MXBean in a real MBean server of its own, over a real {@link TaskRuntime}, read and invoked the
@@ -107,12 +104,27 @@ class WaitUntilMXBeanTest {
         assertTrue(server.isRegistered(new ObjectName("dev.waituntil:type=WaitUntil")));
         MBeanInfo info = server.getMBeanInfo(name);
         assertEquals("true", info.getDescriptor().getFieldValue("mxbean"), "an MXBean: open types only");
-        Set<String> attributes = Arrays.stream(info.getAttributes()).map(MBeanAttributeInfo::getName)
+        Set<String> attributes = Arrays.stream(info.getAttributes())
+                .map(MBeanAttributeInfo::getName)
                 .collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(new TreeSet<>(List.of("Version", "Pending", "Registered", "Completed", "Failed", "Cancelled", "Rejected",
-                "OldestPendingMillis", "RequestsInFlight", "ShuttingDown", "Applications", "Settings")), attributes);
+        assertEquals(
+                new TreeSet<>(List.of(
+                        "Version",
+                        "Pending",
+                        "Registered",
+                        "Completed",
+                        "Failed",
+                        "Cancelled",
+                        "Rejected",
+                        "OldestPendingMillis",
+                        "RequestsInFlight",
+                        "ShuttingDown",
+                        "Applications",
+                        "Settings")),
+                attributes);
         Arrays.stream(info.getAttributes()).forEach(a -> assertFalse(a.isWritable(), a.getName() + " is read-only"));
-        Set<String> operations = Arrays.stream(info.getOperations()).map(MBeanOperationInfo::getName)
+        Set<String> operations = Arrays.stream(info.getOperations())
+                .map(MBeanOperationInfo::getName)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(List.of("listPendingTasks", "drainApplication", "drainAll")), operations);
     }
@@ -136,7 +148,8 @@ class WaitUntilMXBeanTest {
         cancelled.cancel(true);
         Scope gone = application(runtime, "/gone");
         runtime.drainApplication(gone);
-        assertThrows(RejectedExecutionException.class,
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("too-late", new CompletableFuture<>(), gone, null));
         Scope busy = runtime.requestStarted(loaders.get("/shop"));
         Thread.sleep(30);
@@ -149,9 +162,11 @@ class WaitUntilMXBeanTest {
         assertEquals(1L, server.getAttribute(name, "Rejected"));
         long oldest = (Long) server.getAttribute(name, "OldestPendingMillis");
         long sinceTheOldest = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeTheOldest);
-        // Milliseconds, of the oldest task: at least the 30 ms slept, at most the time since just before it was registered.
-        assertTrue(oldest >= 30 && oldest <= sinceTheOldest, "the oldest task's age: " + oldest + " ms, registered less than "
-                + sinceTheOldest + " ms ago");
+        // Milliseconds, of the oldest task: at least the 30 ms slept, at most the time since just before it was
+        // registered.
+        assertTrue(
+                oldest >= 30 && oldest <= sinceTheOldest,
+                "the oldest task's age: " + oldest + " ms, registered less than " + sinceTheOldest + " ms ago");
         assertEquals(1, server.getAttribute(name, "RequestsInFlight"));
         assertEquals(false, server.getAttribute(name, "ShuttingDown"));
         assertEquals("9.9.9-test", server.getAttribute(name, "Version"));
@@ -161,11 +176,20 @@ class WaitUntilMXBeanTest {
         CompositeData[] apps = (CompositeData[]) server.getAttribute(name, "Applications");
         Map<String, String> byName = new HashMap<>();
         for (CompositeData a : apps) {
-            byName.put((String) a.get("name"), a.get("pending") + " pending, " + a.get("requestsInFlight") + " in flight, "
-                    + (Boolean.TRUE.equals(a.get("drained")) ? "drained" : "open"));
+            byName.put(
+                    (String) a.get("name"),
+                    a.get("pending") + " pending, " + a.get("requestsInFlight") + " in flight, "
+                            + (Boolean.TRUE.equals(a.get("drained")) ? "drained" : "open"));
         }
-        assertEquals(Map.of("/shop", "1 pending, 1 in flight, open", "/other", "0 pending, 0 in flight, open",
-                "/gone", "0 pending, 0 in flight, drained"), byName);
+        assertEquals(
+                Map.of(
+                        "/shop",
+                        "1 pending, 1 in flight, open",
+                        "/other",
+                        "0 pending, 0 in flight, open",
+                        "/gone",
+                        "0 pending, 0 in flight, drained"),
+                byName);
 
         runtime.requestEnded(busy);
         runtime.beginShutdown();
@@ -188,8 +212,10 @@ class WaitUntilMXBeanTest {
         long oldestNow = (Long) server.getAttribute(name, "OldestPendingMillis");
         long sinceTheSecond = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeTheSecond);
         // The second task's age is at most the time since just before it was registered; the first's was 120 ms more.
-        assertTrue(oldestNow <= sinceTheSecond, "now the second task is the oldest: " + oldestNow + " ms, registered less than "
-                + sinceTheSecond + " ms ago");
+        assertTrue(
+                oldestNow <= sinceTheSecond,
+                "now the second task is the oldest: " + oldestNow + " ms, registered less than " + sinceTheSecond
+                        + " ms ago");
     }
 
     @Test
@@ -204,14 +230,19 @@ class WaitUntilMXBeanTest {
 
         CompositeData[] tasks = (CompositeData[]) server.invoke(name, "listPendingTasks", new Object[0], new String[0]);
         assertEquals(3, tasks.length);
-        assertEquals(Set.of("label", "ageMillis", "request", "application", "id"), tasks[0].getCompositeType().keySet());
+        assertEquals(
+                Set.of("label", "ageMillis", "request", "application", "id"),
+                tasks[0].getCompositeType().keySet());
         assertEquals("nightly-export", tasks[0].get("label"));
         assertEquals("", tasks[0].get("request"));
         assertEquals("the JVM", tasks[0].get("application"));
         assertTrue((Long) tasks[0].get("ageMillis") >= 60, "oldest first: " + tasks[0]);
-        List<String> rest = List.of(tasks[1].get("label") + " | " + tasks[1].get("request") + " | " + tasks[1].get("application"),
+        List<String> rest = List.of(
+                tasks[1].get("label") + " | " + tasks[1].get("request") + " | " + tasks[1].get("application"),
                 tasks[2].get("label") + " | " + tasks[2].get("request") + " | " + tasks[2].get("application"));
-        assertEquals(Set.of("send-mail | POST /shop/order | /shop", "line\\nbreak |  | /shop"), Set.copyOf(rest),
+        assertEquals(
+                Set.of("send-mail | POST /shop/order | /shop", "line\\nbreak |  | /shop"),
+                Set.copyOf(rest),
                 "a label's control characters are escaped as in the log");
         assertTrue((Long) tasks[1].get("ageMillis") >= (Long) tasks[2].get("ageMillis"));
         assertTrue((Long) tasks[0].get("id") > 0);
@@ -225,7 +256,9 @@ class WaitUntilMXBeanTest {
         WaitUntilMXBean proxy = JMX.newMXBeanProxy(server, name, WaitUntilMXBean.class);
         assertEquals(1, proxy.getPending());
         PendingTask task = proxy.listPendingTasks()[0];
-        assertEquals("typed | GET /shop/x | /shop", task.getLabel() + " | " + task.getRequest() + " | " + task.getApplication());
+        assertEquals(
+                "typed | GET /shop/x | /shop",
+                task.getLabel() + " | " + task.getRequest() + " | " + task.getApplication());
         ApplicationStatus app = proxy.getApplications()[0];
         assertEquals("/shop 1 false", app.getName() + " " + app.getPending() + " " + app.isDrained());
     }
@@ -240,19 +273,20 @@ class WaitUntilMXBeanTest {
         pending(runtime, "other-task", other, null);
         CountDownLatch draining = new CountDownLatch(1);
         new Thread(() -> {
-            try {
-                draining.await();
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                return;
-            }
-            shopTask.complete(null);
-        }).start();
+                    try {
+                        draining.await();
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    shopTask.complete(null);
+                })
+                .start();
 
         long start = System.nanoTime(); // before the task's 300 ms begin: a floor the clock guarantees
         draining.countDown();
-        String report = (String) server.invoke(name, "drainApplication", new Object[] {"/shop"},
-                new String[] {String.class.getName()});
+        String report = (String)
+                server.invoke(name, "drainApplication", new Object[] {"/shop"}, new String[] {String.class.getName()});
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertTrue(shopTask.isDone(), "the drain returned after the task finished");
@@ -260,19 +294,32 @@ class WaitUntilMXBeanTest {
         assertTrue(millis >= 250, "waited for the task: " + millis + " ms");
         assertTrue(millis < 20_000, "returned on the task's completion, not at the 60 s deadline: " + millis + " ms");
         assertTrue(report.startsWith("OK: drain of application /shop for an operator (JMX): "), report);
-        assertTrue(report.contains("all tasks finished") && report.endsWith(". From now on application /shop rejects new tasks."), report);
-        RejectedExecutionException rejected = assertThrows(RejectedExecutionException.class,
+        assertTrue(
+                report.contains("all tasks finished")
+                        && report.endsWith(". From now on application /shop rejects new tasks."),
+                report);
+        RejectedExecutionException rejected = assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("after", new CompletableFuture<>(), shop, null));
-        assertTrue(rejected.getMessage().contains("application /shop has been drained for an operator (JMX)"), rejected.getMessage());
+        assertTrue(
+                rejected.getMessage().contains("application /shop has been drained for an operator (JMX)"),
+                rejected.getMessage());
         pending(runtime, "other-still-accepts", other, null);
         assertEquals(2, server.getAttribute(name, "Pending"), "/other's two tasks");
         assertEquals(1L, server.getAttribute(name, "Rejected"));
-        assertEquals(1, log.containing("an operator (JMX) drains application /shop").size(), log.toString());
-        assertEquals(1, log.containing("drain of application /shop for an operator (JMX)").size(), log.toString());
+        assertEquals(
+                1, log.containing("an operator (JMX) drains application /shop").size(), log.toString());
+        assertEquals(
+                1,
+                log.containing("drain of application /shop for an operator (JMX)")
+                        .size(),
+                log.toString());
 
-        String again = (String) server.invoke(name, "drainApplication", new Object[] {"shop"},
-                new String[] {String.class.getName()});
-        assertTrue(again.startsWith("OK: drain of application /shop") && again.contains("(it had been drained before)"), "'shop' is /shop, and a second drain returns at once: " + again);
+        String again = (String)
+                server.invoke(name, "drainApplication", new Object[] {"shop"}, new String[] {String.class.getName()});
+        assertTrue(
+                again.startsWith("OK: drain of application /shop") && again.contains("(it had been drained before)"),
+                "'shop' is /shop, and a second drain returns at once: " + again);
     }
 
     @Test
@@ -282,8 +329,8 @@ class WaitUntilMXBeanTest {
         Scope shop = application(runtime, "/shop");
         CompletableFuture<Void> stuck = pending(runtime, "never-ends", shop, new RequestInfo("GET", "/shop/stuck", 3));
 
-        String report = (String) server.invoke(name, "drainApplication", new Object[] {"/shop"},
-                new String[] {String.class.getName()});
+        String report = (String)
+                server.invoke(name, "drainApplication", new Object[] {"/shop"}, new String[] {String.class.getName()});
 
         assertTrue(report.startsWith("TIMED OUT: drain of application /shop for an operator (JMX): "), report);
         assertTrue(report.contains("1 still pending: 'never-ends' (age "), report);
@@ -305,10 +352,13 @@ class WaitUntilMXBeanTest {
         String report = (String) server.invoke(name, "drainAll", new Object[0], new String[0]);
         assertTrue(report.startsWith("OK: drain of the JVM for an operator (JMX): "), report);
         assertTrue(task.isDone());
-        assertThrows(RejectedExecutionException.class, () -> runtime.register("a", new CompletableFuture<>(), shop, null));
-        assertThrows(RejectedExecutionException.class,
+        assertThrows(
+                RejectedExecutionException.class, () -> runtime.register("a", new CompletableFuture<>(), shop, null));
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("b", new CompletableFuture<>(), runtime.jvm(), null));
-        assertThrows(RejectedExecutionException.class,
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("c", new CompletableFuture<>(), application(runtime, "/new"), null));
         assertEquals(false, server.getAttribute(name, "ShuttingDown"), "an operator's drain is not a stop");
     }
@@ -319,13 +369,21 @@ class WaitUntilMXBeanTest {
         MBeanServer server = serverWith(runtime);
         application(runtime, "/shop");
         application(runtime, "/");
-        RuntimeMBeanException e = assertThrows(RuntimeMBeanException.class, () -> server.invoke(name, "drainApplication",
-                new Object[] {"/shpo"}, new String[] {String.class.getName()}));
+        RuntimeMBeanException e = assertThrows(
+                RuntimeMBeanException.class,
+                () -> server.invoke(
+                        name, "drainApplication", new Object[] {"/shpo"}, new String[] {String.class.getName()}));
         IllegalArgumentException cause = assertInstanceOf(IllegalArgumentException.class, e.getCause());
-        assertTrue(cause.getMessage().contains("no application named '/shpo' in this JVM; known: /shop, /."), cause.getMessage());
-        RuntimeMBeanException blank = assertThrows(RuntimeMBeanException.class, () -> server.invoke(name, "drainApplication",
-                new Object[] {null}, new String[] {String.class.getName()}));
-        assertTrue(blank.getCause().getMessage().contains("name the application to drain"), blank.getCause().getMessage());
+        assertTrue(
+                cause.getMessage().contains("no application named '/shpo' in this JVM; known: /shop, /."),
+                cause.getMessage());
+        RuntimeMBeanException blank = assertThrows(
+                RuntimeMBeanException.class,
+                () -> server.invoke(
+                        name, "drainApplication", new Object[] {null}, new String[] {String.class.getName()}));
+        assertTrue(
+                blank.getCause().getMessage().contains("name the application to drain"),
+                blank.getCause().getMessage());
         assertEquals(0, log.containing("drains").size(), "nothing was drained: " + log);
     }
 
@@ -390,8 +448,7 @@ class WaitUntilMXBeanTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
         public void close() {

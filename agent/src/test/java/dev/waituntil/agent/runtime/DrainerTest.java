@@ -9,7 +9,6 @@ import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,12 +68,14 @@ class DrainerTest {
         DrainReport report = drainer(true).drain(scopes.jvm(), Deadline.in(Duration.ZERO), "a test");
         assertTrue(report.timedOut());
         assertEquals(1, report.leftPending().size());
-        assertTrue(report.leftPending().get(0).startsWith("'stuck' (age "), report.leftPending().toString());
+        assertTrue(
+                report.leftPending().get(0).startsWith("'stuck' (age "),
+                report.leftPending().toString());
         assertEquals(1, report.cancelledAtDeadline());
         assertTrue(stuck.isCancelled());
         assertEquals(1, counters.cancelledCount());
-        assertEquals(1, log.linesContaining("task 'stuck' (age").size(),
-                "named once: the cancel does not name it again");
+        assertEquals(
+                1, log.linesContaining("task 'stuck' (age").size(), "named once: the cancel does not name it again");
     }
 
     @Test

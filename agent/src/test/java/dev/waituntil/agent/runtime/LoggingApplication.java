@@ -51,12 +51,13 @@ public final class LoggingApplication {
         } catch (MalformedURLException e) {
             throw new IllegalStateException(e);
         }
-        return new LoggingApplication(new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader()) {
-            @Override
-            public String toString() {
-                return name;
-            }
-        });
+        return new LoggingApplication(
+                new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader()) {
+                    @Override
+                    public String toString() {
+                        return name;
+                    }
+                });
     }
 
     public static LoggingApplication of(String name, String... jars) {
@@ -67,8 +68,9 @@ public final class LoggingApplication {
         String property = "test.jar." + artifactId;
         String value = System.getProperty(property);
         if (value == null || value.isEmpty() || value.startsWith("${") || !Files.isRegularFile(Path.of(value))) {
-            throw new IllegalStateException(property + " does not name a jar (" + value + "); run the tests through Maven"
-                    + " (./mvnw -pl agent test), whose dependency:properties sets it");
+            throw new IllegalStateException(
+                    property + " does not name a jar (" + value + "); run the tests through Maven"
+                            + " (./mvnw -pl agent test), whose dependency:properties sets it");
         }
         return Path.of(value);
     }
@@ -101,7 +103,8 @@ public final class LoggingApplication {
 
     /** The calling thread's ThreadContext stack, bottom first. */
     public List<String> stack() {
-        Collection<?> stack = (Collection<?>) call("org.apache.logging.log4j.ThreadContext", "cloneStack", new Class<?>[0]);
+        Collection<?> stack =
+                (Collection<?>) call("org.apache.logging.log4j.ThreadContext", "cloneStack", new Class<?>[0]);
         List<String> out = new ArrayList<>();
         for (Object o : stack) {
             out.add(String.valueOf(o));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 class ShutdownStateTest {
@@ -32,7 +31,8 @@ class ShutdownStateTest {
 
     @Test
     void withoutAStopADrainHasItsOwnDeadline() {
-        assertTrue(state.deadlineFor(Duration.ofDays(1)).remainingNanos() > Duration.ofHours(23).toNanos());
+        assertTrue(state.deadlineFor(Duration.ofDays(1)).remainingNanos()
+                > Duration.ofHours(23).toNanos());
         assertFalse(state.isStopping(), "asking does not begin a stop");
     }
 

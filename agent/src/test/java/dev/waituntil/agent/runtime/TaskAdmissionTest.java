@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +18,8 @@ class TaskAdmissionTest {
     private final TaskCounters counters = new TaskCounters();
     private final DrainSignal signal = new DrainSignal();
     private final TaskExecutor executor = new TaskExecutor(1, 1);
-    private final TaskAdmission admission = new TaskAdmission(executor,
-            new TaskCompletion(counters, signal, false), counters, signal, false);
+    private final TaskAdmission admission =
+            new TaskAdmission(executor, new TaskCompletion(counters, signal, false), counters, signal, false);
     private final Scope scope = Scope.root();
 
     @AfterEach
@@ -50,8 +49,8 @@ class TaskAdmissionTest {
     @Test
     void onlyFuturesAndStagesAreAdmitted() {
         assertThrows(NullPointerException.class, () -> admission.register("none", null, scope, null));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> admission.register("text", "not a future", scope, null));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> admission.register("text", "not a future", scope, null));
         assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
         assertEquals(0, counters.registeredCount());
     }
@@ -61,11 +60,15 @@ class TaskAdmissionTest {
         scope.drainedFor = "a test";
         scope.state = Scope.State.DRAINED;
         AtomicBoolean ran = new AtomicBoolean();
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+        RejectedExecutionException e = assertThrows(
+                RejectedExecutionException.class,
                 () -> admission.register("late", new CompletableFuture<Void>(), scope, null));
-        assertEquals("wait-until rejected task 'late': the JVM has been drained for a test; no new background work "
-                + "is accepted", e.getMessage());
-        assertThrows(RejectedExecutionException.class,
+        assertEquals(
+                "wait-until rejected task 'late': the JVM has been drained for a test; no new background work "
+                        + "is accepted",
+                e.getMessage());
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> admission.run("late run", () -> ran.set(true), scope, null, null));
         assertEquals(2, counters.rejectedCount());
         assertEquals(0, counters.registeredCount());
@@ -77,7 +80,8 @@ class TaskAdmissionTest {
     void workTheExecutorRefusesIsRefusedAndNotKept() {
         executor.shutdown();
         AtomicBoolean ran = new AtomicBoolean();
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+        RejectedExecutionException e = assertThrows(
+                RejectedExecutionException.class,
                 () -> admission.supply("report", () -> ran.getAndSet(true), scope, null, null));
         assertEquals("wait-until rejected task 'report': the executor has been shut down", e.getMessage());
         assertEquals(1, counters.rejectedCount());

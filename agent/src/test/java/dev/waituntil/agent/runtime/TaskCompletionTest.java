@@ -7,7 +7,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.FutureTask;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +40,8 @@ class TaskCompletionTest {
         assertEquals(0, counters.failedCount());
         assertEquals(0, scope.pendingCount());
 
-        completion.completed(pending("broken", new CompletableFuture<Void>()),
+        completion.completed(
+                pending("broken", new CompletableFuture<Void>()),
                 new CompletionException(new IllegalStateException("boom")));
         assertEquals(1, counters.failedCount());
         assertTrue(log.linesContaining("task 'broken'").get(0).contains("failed"));

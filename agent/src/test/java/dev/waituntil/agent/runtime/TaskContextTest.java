@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.Config;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.net.URL;
@@ -29,18 +30,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.waituntil.agent.config.Config;
 
 /**
  * What {@code run}/{@code supply} work takes from its caller's thread: the context class loader and the
@@ -55,8 +52,9 @@ class TaskContextTest {
 
     private final CapturedLog log = new CapturedLog();
     /** One worker: the task after another one runs on the same thread and would see what was left there. */
-    private final TaskRuntime runtime = new TaskRuntime(Config.load(null,
-            Collections.singletonMap("waituntil.executor.threads", "1"), Collections.emptyMap(), p -> { }));
+    private final TaskRuntime runtime = new TaskRuntime(Config.load(
+            null, Collections.singletonMap("waituntil.executor.threads", "1"), Collections.emptyMap(), p -> {}));
+
     private final LoggingContextLookup lookup = new LoggingContextLookup(false);
 
     @TempDir
@@ -69,11 +67,19 @@ class TaskContextTest {
     }
 
     /** What a task saw of its thread. */
-    record Seen(Map<String, String> mdc, Map<String, String> threadContext, List<String> stack, ClassLoader contextLoader,
-                Thread thread) {
+    record Seen(
+            Map<String, String> mdc,
+            Map<String, String> threadContext,
+            List<String> stack,
+            ClassLoader contextLoader,
+            Thread thread) {
         static Seen on(LoggingApplication app, boolean slf4j, boolean log4j) {
-            return new Seen(slf4j ? app.mdc() : Map.of(), log4j ? app.threadContext() : Map.of(),
-                    log4j ? app.stack() : List.of(), Thread.currentThread().getContextClassLoader(), Thread.currentThread());
+            return new Seen(
+                    slf4j ? app.mdc() : Map.of(),
+                    log4j ? app.threadContext() : Map.of(),
+                    log4j ? app.stack() : List.of(),
+                    Thread.currentThread().getContextClassLoader(),
+                    Thread.currentThread());
         }
     }
 
@@ -94,7 +100,8 @@ class TaskContextTest {
      * message: the task sees what the caller sees, with the caller's loader; the caller keeps its own;
      * and the next task on the same worker sees nothing of it.
      */
-    private void carriedIntoTheTaskAndGoneAfterIt(LoggingApplication app, boolean slf4j, boolean log4j) throws Exception {
+    private void carriedIntoTheTaskAndGoneAfterIt(LoggingApplication app, boolean slf4j, boolean log4j)
+            throws Exception {
         try {
             if (slf4j) {
                 app.mdcPut("order", "42");
@@ -116,8 +123,12 @@ class TaskContextTest {
             assertEquals(caller.threadContext(), inside.threadContext(), "... and its ThreadContext map");
             assertEquals(caller.stack(), inside.stack(), "... and its ThreadContext stack");
             assertSame(app.loader(), inside.contextLoader(), "... and runs with the caller's context class loader");
-            assertTrue(inside.thread().getName().startsWith("wait-until-worker-"), inside.thread().getName());
-            assertNotSame(app.loader(), inside.thread().getContextClassLoader(),
+            assertTrue(
+                    inside.thread().getName().startsWith("wait-until-worker-"),
+                    inside.thread().getName());
+            assertNotSame(
+                    app.loader(),
+                    inside.thread().getContextClassLoader(),
                     "the worker has its own loader back by the time the outcome is published");
 
             assertEquals(caller, Seen.on(app, slf4j, log4j), "the caller's thread is unchanged");
@@ -141,27 +152,34 @@ class TaskContextTest {
     /** Two storages: logback behind SLF4J, log4j-core behind the Log4j API (which alone stores nothing). */
     @Test
     void logbackMdcAndLog4jThreadContextAreSeenInsideTheTaskAndGoneAfterIt() throws Exception {
-        carriedIntoTheTaskAndGoneAfterIt(LoggingApplication.of("/logback-and-log4j",
-                SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_CORE), true, true);
+        carriedIntoTheTaskAndGoneAfterIt(
+                LoggingApplication.of("/logback-and-log4j", SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_CORE),
+                true,
+                true);
     }
 
     /** Spring Boot's default: log4j-to-slf4j makes the ThreadContext map a view of the MDC. Set and cleared twice, harmlessly. */
     @Test
     void log4jBridgedOntoSlf4jIsOneStorageSetAndClearedTwiceHarmlessly() throws Exception {
-        carriedIntoTheTaskAndGoneAfterIt(LoggingApplication.of("/log4j-to-slf4j",
-                SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_TO_SLF4J), true, true);
+        carriedIntoTheTaskAndGoneAfterIt(
+                LoggingApplication.of("/log4j-to-slf4j", SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_TO_SLF4J),
+                true,
+                true);
     }
 
     /** The other way round: log4j-slf4j2-impl makes the MDC a view of the ThreadContext map. */
     @Test
     void slf4jBridgedOntoLog4jIsOneStorageSetAndClearedTwiceHarmlessly() throws Exception {
-        carriedIntoTheTaskAndGoneAfterIt(LoggingApplication.of("/log4j-slf4j2-impl",
-                SLF4J_API, LOG4J_API, LOG4J_CORE, LOG4J_SLF4J2_IMPL), true, true);
+        carriedIntoTheTaskAndGoneAfterIt(
+                LoggingApplication.of("/log4j-slf4j2-impl", SLF4J_API, LOG4J_API, LOG4J_CORE, LOG4J_SLF4J2_IMPL),
+                true,
+                true);
     }
 
     @Test
     void anApplicationWithSlf4jAloneGetsItsMdc() throws Exception {
-        carriedIntoTheTaskAndGoneAfterIt(LoggingApplication.of("/logback", SLF4J_API, LOGBACK, LOGBACK_CORE), true, false);
+        carriedIntoTheTaskAndGoneAfterIt(
+                LoggingApplication.of("/logback", SLF4J_API, LOGBACK, LOGBACK_CORE), true, false);
     }
 
     @Test
@@ -172,13 +190,16 @@ class TaskContextTest {
     /** The task may fill the MDC itself: that is cleared too, though the caller had none. */
     @Test
     void whatTheTaskPutsItselfIsClearedAfterIt() throws Exception {
-        LoggingApplication app = LoggingApplication.of("/fills-its-own", SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_CORE);
-        supply(() -> {
-            app.mdcPut("step", "2");
-            app.threadContextPut("step", "2");
-            app.threadContextPush("inside");
-            return null;
-        }, app.loader());
+        LoggingApplication app =
+                LoggingApplication.of("/fills-its-own", SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_CORE);
+        supply(
+                () -> {
+                    app.mdcPut("step", "2");
+                    app.threadContextPut("step", "2");
+                    app.threadContextPush("inside");
+                    return null;
+                },
+                app.loader());
         Seen after = leftOnTheWorker(app, true, true);
         assertEquals(Map.of(), after.mdc());
         assertEquals(Map.of(), after.threadContext());
@@ -206,7 +227,8 @@ class TaskContextTest {
         }
         synchronized (lookups) {
             assertEquals(1, lookups.get("org.slf4j.MDC").get(), lookups.toString());
-            assertEquals(1, lookups.get("org.apache.logging.log4j.ThreadContext").get(), lookups.toString());
+            assertEquals(
+                    1, lookups.get("org.apache.logging.log4j.ThreadContext").get(), lookups.toString());
         }
         assertEquals(List.of(), log.lines());
     }
@@ -230,8 +252,9 @@ class TaskContextTest {
     @Test
     void aNullLoaderRunsTheWorkWithNoneAndTouchesNoFramework() throws Exception {
         assertSame(TaskContext.none(), TaskContext.capture(null, runtime.jvm(), lookup));
-        assertNull(runtime.supply("none", () -> Thread.currentThread().getContextClassLoader(), runtime.jvm(), null, null)
-                .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        assertNull(
+                runtime.supply("none", () -> Thread.currentThread().getContextClassLoader(), runtime.jvm(), null, null)
+                        .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
     }
 
     // ---------------------------------------------------------------- broken frameworks
@@ -318,8 +341,8 @@ class TaskContextTest {
 
     @Test
     void brokenFrameworksNeverBreakTheTaskAndAreReportedOncePerLoader() throws Exception {
-        LoggingApplication app = LoggingApplication.of("/broken",
-                List.of(compile("broken", THROWING_MDC, THROWING_ON_THE_WORKER_THREAD_CONTEXT)));
+        LoggingApplication app = LoggingApplication.of(
+                "/broken", List.of(compile("broken", THROWING_MDC, THROWING_ON_THE_WORKER_THREAD_CONTEXT)));
         for (int i = 1; i <= 3; i++) {
             int n = i;
             assertEquals("ran " + n, supply(() -> "ran " + n, app.loader()), "the task runs and completes normally");
@@ -329,13 +352,18 @@ class TaskContextTest {
         }
         assertEquals(1, app.staticInt("org.slf4j.MDC", "calls"), "and was dropped for this loader after that");
         int threadContextCalls = app.staticInt("org.apache.logging.log4j.ThreadContext", "calls");
-        assertEquals(3 + 1 + 1, threadContextCalls, "captured once (isEmpty, getContext, getDepth), failed setting and"
-                + " clearing on the worker in the first task, dropped after it");
+        assertEquals(
+                3 + 1 + 1,
+                threadContextCalls,
+                "captured once (isEmpty, getContext, getDepth), failed setting and"
+                        + " clearing on the worker in the first task, dropped after it");
         List<String> warnings = log.linesContaining("failed while");
         assertEquals(1, warnings.size(), "one warning for the loader, though both frameworks failed: " + log.lines());
-        assertTrue(warnings.get(0).contains("SLF4J MDC of application /broken")
-                && warnings.get(0).contains("MDC broken on purpose")
-                && warnings.get(0).contains("go on without it"), warnings.get(0));
+        assertTrue(
+                warnings.get(0).contains("SLF4J MDC of application /broken")
+                        && warnings.get(0).contains("MDC broken on purpose")
+                        && warnings.get(0).contains("go on without it"),
+                warnings.get(0));
         assertEquals(1, log.records().size(), log.lines().toString());
     }
 
@@ -346,7 +374,8 @@ class TaskContextTest {
         assertSame(app.loader(), supply(() -> Thread.currentThread().getContextClassLoader(), app.loader()));
         List<String> warnings = log.linesContaining("failed while");
         assertEquals(1, warnings.size(), log.lines().toString());
-        assertTrue(warnings.get(0).contains("org.slf4j.MDC of application /unrelated failed while binding to it"),
+        assertTrue(
+                warnings.get(0).contains("org.slf4j.MDC of application /unrelated failed while binding to it"),
                 warnings.get(0));
     }
 
@@ -358,7 +387,9 @@ class TaskContextTest {
         runtime.supply("x", () -> 1, scope, null, TaskContext.capture(app.loader(), scope, debugLookup))
                 .get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertEquals(1, log.records().size(), log.lines().toString());
-        assertTrue(log.records().get(0).getThrown() instanceof IllegalStateException, String.valueOf(log.records().get(0).getThrown()));
+        assertTrue(
+                log.records().get(0).getThrown() instanceof IllegalStateException,
+                String.valueOf(log.records().get(0).getThrown()));
     }
 
     // ---------------------------------------------------------------- class loaders
@@ -387,7 +418,8 @@ class TaskContextTest {
 
     private WeakReference<ClassLoader> useAndDrop() throws Exception {
         // log4j-to-slf4j rather than log4j-core, whose JVM shutdown hook would keep any application alive.
-        LoggingApplication app = LoggingApplication.of("/dropped", SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_TO_SLF4J);
+        LoggingApplication app =
+                LoggingApplication.of("/dropped", SLF4J_API, LOGBACK, LOGBACK_CORE, LOG4J_API, LOG4J_TO_SLF4J);
         AtomicReference<Object> seen = new AtomicReference<>();
         // The caller is a thread that ends, as a request thread's thread-locals end with the request.
         Thread caller = new Thread(() -> {
@@ -414,7 +446,8 @@ class TaskContextTest {
         Path src = Files.createDirectories(tmp.resolve(name + "-src"));
         List<Path> files = new ArrayList<>();
         for (String source : sources) {
-            String pkg = source.substring(source.indexOf("package ") + 8, source.indexOf(';')).trim();
+            String pkg = source.substring(source.indexOf("package ") + 8, source.indexOf(';'))
+                    .trim();
             int at = source.indexOf("public final class ") + "public final class ".length();
             String type = source.substring(at, source.indexOf(' ', at)).trim();
             Path file = src.resolve(pkg.replace('.', '/')).resolve(type + ".java");
@@ -425,8 +458,14 @@ class TaskContextTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager fm = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-            boolean ok = javac.getTask(null, fm, diagnostics, List.of("-d", out.toString()), null,
-                    fm.getJavaFileObjectsFromPaths(files)).call();
+            boolean ok = javac.getTask(
+                            null,
+                            fm,
+                            diagnostics,
+                            List.of("-d", out.toString()),
+                            null,
+                            fm.getJavaFileObjectsFromPaths(files))
+                    .call();
             assertTrue(ok, diagnostics.getDiagnostics().toString());
         }
         return out;

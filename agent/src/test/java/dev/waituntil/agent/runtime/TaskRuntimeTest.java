@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.TestConfigs;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
@@ -25,11 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.LogRecord;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.agent.config.TestConfigs;
 
 class TaskRuntimeTest {
 
@@ -137,8 +135,11 @@ class TaskRuntimeTest {
                 List<CompletableFuture<Void>> mine = new ArrayList<>(perThread);
                 for (int i = 0; i < perThread; i++) {
                     CompletableFuture<Void> task = new CompletableFuture<>();
-                    runtime.register(i % 1000 == 0 ? "t" + thread + "-" + i : null, task,
-                            i % 2 == 0 ? scope : runtime.jvm(), null);
+                    runtime.register(
+                            i % 1000 == 0 ? "t" + thread + "-" + i : null,
+                            task,
+                            i % 2 == 0 ? scope : runtime.jvm(),
+                            null);
                     mine.add(task);
                     if (i % 3 == 0) {
                         task.complete(null); // some finish while registration goes on
@@ -165,8 +166,9 @@ class TaskRuntimeTest {
         assertFalse(report.timedOut(), report.toString());
         assertEquals(0, runtime.pendingEverywhere());
         assertEquals(threads * perThread, runtime.completedCount());
-        System.out.printf("8 x 100000 registrations: drain of %d open tasks took %d ms%n", open,
-                TimeUnit.NANOSECONDS.toMillis(report.elapsedNanos()));
+        System.out.printf(
+                "8 x 100000 registrations: drain of %d open tasks took %d ms%n",
+                open, TimeUnit.NANOSECONDS.toMillis(report.elapsedNanos()));
     }
 
     /**
@@ -195,17 +197,20 @@ class TaskRuntimeTest {
             long returnedAt = System.nanoTime();
             boolean lastDoneWhenItReturned = last.isDone();
             completer.join();
-            assertTrue(lastDoneWhenItReturned, "round " + round + ": the drain returned before the last task completed");
+            assertTrue(
+                    lastDoneWhenItReturned, "round " + round + ": the drain returned before the last task completed");
             assertFalse(report.timedOut(), "round " + round + ": " + report);
             assertTrue(report.toString().endsWith("all tasks finished"), "round " + round + ": " + report);
-            assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(20),
+            assertTrue(
+                    report.elapsedNanos() < TimeUnit.SECONDS.toNanos(20),
                     "round " + round + ": returned on the completion, long before the 60 s deadline: " + report);
             latencies.add(returnedAt - completedAt.get());
         }
         Collections.sort(latencies);
         long median = latencies.get(latencies.size() / 2);
         long worst = latencies.get(latencies.size() - 1);
-        System.out.printf("drain latency after the last completion: median %d us, worst %d us (20 rounds)%n",
+        System.out.printf(
+                "drain latency after the last completion: median %d us, worst %d us (20 rounds)%n",
                 median / 1000, worst / 1000);
     }
 
@@ -245,10 +250,14 @@ class TaskRuntimeTest {
         ExecutorService legacy = pool(1);
         Thread chain = new Thread(() -> {
             sleep(50);
-            runtime.register("plain", legacy.submit(() -> {
-                release.await();
-                return null;
-            }), runtime.jvm(), null);
+            runtime.register(
+                    "plain",
+                    legacy.submit(() -> {
+                        release.await();
+                        return null;
+                    }),
+                    runtime.jvm(),
+                    null);
             callbackTask.complete(null);
             sleep(150);
             release.countDown();
@@ -258,7 +267,8 @@ class TaskRuntimeTest {
         chain.join();
         assertFalse(report.timedOut(), report.toString());
         assertEquals(0, runtime.pendingEverywhere());
-        assertTrue(report.elapsedNanos() < TimeUnit.SECONDS.toNanos(20),
+        assertTrue(
+                report.elapsedNanos() < TimeUnit.SECONDS.toNanos(20),
                 "returned when the plain future was done, long before the 60 s deadline: " + report);
     }
 
@@ -271,14 +281,19 @@ class TaskRuntimeTest {
         runtime.register("never ends", stuck, scope, request);
         AtomicBoolean interrupted = new AtomicBoolean();
         CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<Void> running = runtime.run("sleeps forever", () -> {
-            started.countDown();
-            try {
-                Thread.sleep(TimeUnit.HOURS.toMillis(1));
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-            }
-        }, scope, null, null);
+        CompletableFuture<Void> running = runtime.run(
+                "sleeps forever",
+                () -> {
+                    started.countDown();
+                    try {
+                        Thread.sleep(TimeUnit.HOURS.toMillis(1));
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                    }
+                },
+                scope,
+                null,
+                null);
         assertTrue(started.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
 
         long begin = System.nanoTime();
@@ -297,9 +312,14 @@ class TaskRuntimeTest {
         List<String> named = log.linesContaining("'never ends'");
         assertEquals(1, named.size(), log.lines().toString());
         String line = named.get(0);
-        assertTrue(line.contains("POST /orders (request 17)") && line.contains("age ") && line.contains("/shop")
-                && line.contains("cancelling"), line);
-        assertEquals(1, log.linesContaining("'sleeps forever'").size(), log.lines().toString());
+        assertTrue(
+                line.contains("POST /orders (request 17)")
+                        && line.contains("age ")
+                        && line.contains("/shop")
+                        && line.contains("cancelling"),
+                line);
+        assertEquals(
+                1, log.linesContaining("'sleeps forever'").size(), log.lines().toString());
     }
 
     @Test
@@ -315,7 +335,9 @@ class TaskRuntimeTest {
         DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(50));
         assertEquals(stuckTasks, report.leftPending().size(), "the report lists every task");
         assertTrue(stuck.stream().allMatch(CompletableFuture::isCancelled), "every task is cancelled, named or not");
-        assertEquals(Drainer.NAMED_AT_DEADLINE, log.linesContaining("is still pending, cancelling it").size());
+        assertEquals(
+                Drainer.NAMED_AT_DEADLINE,
+                log.linesContaining("is still pending, cancelling it").size());
         List<String> summary = log.linesContaining("50 more task(s) are still pending, cancelling them");
         assertEquals(1, summary.size(), log.lines().toString());
         assertEquals(0, runtime.pending(runtime.jvm()));
@@ -329,17 +351,22 @@ class TaskRuntimeTest {
         AtomicInteger interruptsIgnored = new AtomicInteger();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch ended = new CountDownLatch(1);
-        CompletableFuture<Void> stubborn = runtime.run("ignores interrupts", () -> {
-            started.countDown();
-            while (!release.get()) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    interruptsIgnored.incrementAndGet(); // and goes on, as badly written code does
-                }
-            }
-            ended.countDown();
-        }, runtime.jvm(), null, null);
+        CompletableFuture<Void> stubborn = runtime.run(
+                "ignores interrupts",
+                () -> {
+                    started.countDown();
+                    while (!release.get()) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            interruptsIgnored.incrementAndGet(); // and goes on, as badly written code does
+                        }
+                    }
+                    ended.countDown();
+                },
+                runtime.jvm(),
+                null,
+                null);
         assertTrue(started.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
 
         long begin = System.nanoTime();
@@ -431,12 +458,17 @@ class TaskRuntimeTest {
         Scope other = runtime.scopeOf(newApplicationLoader("/other"));
         runtime.drain(shop, Duration.ofSeconds(1));
 
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+        RejectedExecutionException e = assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("late mail", new CompletableFuture<>(), shop, null));
-        assertTrue(e.getMessage().contains("'late mail'") && e.getMessage().contains("/shop")
-                && e.getMessage().contains("drained"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'late mail'")
+                        && e.getMessage().contains("/shop")
+                        && e.getMessage().contains("drained"),
+                e.getMessage());
         AtomicBoolean ran = new AtomicBoolean();
-        assertThrows(RejectedExecutionException.class, () -> runtime.run("late run", () -> ran.set(true), shop, null, null));
+        assertThrows(
+                RejectedExecutionException.class, () -> runtime.run("late run", () -> ran.set(true), shop, null, null));
         assertThrows(RejectedExecutionException.class, () -> runtime.supply("late supply", () -> 1, shop, null, null));
         assertEquals(3, runtime.rejectedCount());
         assertEquals(0, runtime.pending(shop));
@@ -446,7 +478,8 @@ class TaskRuntimeTest {
         runtime.register("still fine", CompletableFuture.completedFuture(1), runtime.jvm(), null);
 
         runtime.drain(runtime.jvm(), Duration.ofSeconds(1));
-        assertThrows(RejectedExecutionException.class,
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("after shutdown", new CompletableFuture<>(), other, null));
         sleep(50);
         assertFalse(ran.get(), "rejected work must not start");
@@ -465,19 +498,28 @@ class TaskRuntimeTest {
         };
         List<CompletableFuture<Void>> accepted = new ArrayList<>();
         CountDownLatch running = new CountDownLatch(1);
-        accepted.add(runtime.run("running", () -> {
-            running.countDown();
-            blocked.run();
-        }, runtime.jvm(), null, null));
+        accepted.add(runtime.run(
+                "running",
+                () -> {
+                    running.countDown();
+                    blocked.run();
+                },
+                runtime.jvm(),
+                null,
+                null));
         // The worker has taken it off the queue once it runs: the queue's two places are free, however slow the start.
         assertTrue(running.await(PATIENCE_SECONDS, TimeUnit.SECONDS), "the first task started");
         accepted.add(runtime.run("queued 1", blocked, runtime.jvm(), null, null));
         accepted.add(runtime.run("queued 2", blocked, runtime.jvm(), null, null));
         AtomicBoolean ran = new AtomicBoolean();
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+        RejectedExecutionException e = assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.run("one too many", () -> ran.set(true), runtime.jvm(), null, null));
-        assertTrue(e.getMessage().contains("'one too many'") && e.getMessage().contains("queue is full")
-                && e.getMessage().contains("waituntil.executor.queue"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'one too many'")
+                        && e.getMessage().contains("queue is full")
+                        && e.getMessage().contains("waituntil.executor.queue"),
+                e.getMessage());
         assertEquals(3, runtime.pending(runtime.jvm()), "a rejected task is not pending");
         release.countDown();
         assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(60)).timedOut());
@@ -495,12 +537,17 @@ class TaskRuntimeTest {
         List<CompletableFuture<Integer>> tasks = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             int n = i;
-            tasks.add(runtime.supply(i == 117 ? "render page 117" : "render page " + i, () -> {
-                if (n == 117) {
-                    throw new IllegalArgumentException("page 117 is corrupt");
-                }
-                return n;
-            }, scope, request, null));
+            tasks.add(runtime.supply(
+                    i == 117 ? "render page 117" : "render page " + i,
+                    () -> {
+                        if (n == 117) {
+                            throw new IllegalArgumentException("page 117 is corrupt");
+                        }
+                        return n;
+                    },
+                    scope,
+                    request,
+                    null));
         }
         assertFalse(runtime.drain(scope, Duration.ofSeconds(30)).timedOut());
         for (int i = 0; i < 200; i++) {
@@ -512,7 +559,9 @@ class TaskRuntimeTest {
         }
         assertEquals(1, runtime.failedCount());
         assertEquals(199, runtime.completedCount());
-        LogRecord failure = log.records().stream().filter(r -> r.getMessage().contains("failed")).findFirst()
+        LogRecord failure = log.records().stream()
+                .filter(r -> r.getMessage().contains("failed"))
+                .findFirst()
                 .orElseThrow(AssertionError::new);
         assertTrue(failure.getMessage().contains("'render page 117'"), failure.getMessage());
         assertTrue(failure.getMessage().contains("GET /reports/7"), failure.getMessage());
@@ -525,20 +574,26 @@ class TaskRuntimeTest {
         TaskRuntime runtime = runtime();
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
-        CompletableFuture<Void> future = runtime.run("slow report", () -> {
-            try {
-                release.await();
-                finished.set(true);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, runtime.jvm(), null, null);
+        CompletableFuture<Void> future = runtime.run(
+                "slow report",
+                () -> {
+                    try {
+                        release.await();
+                        finished.set(true);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                runtime.jvm(),
+                null,
+                null);
         assertTrue(future.complete(null), "the caller completes the future while the work runs");
         assertEquals(1, runtime.pending(runtime.jvm()), "the work still runs");
         new Thread(() -> {
-            sleep(300);
-            release.countDown();
-        }).start();
+                    sleep(300);
+                    release.countDown();
+                })
+                .start();
         assertFalse(runtime.drain(runtime.jvm(), Duration.ofSeconds(60)).timedOut());
         assertTrue(finished.get(), "the drain returned only after the work had ended");
         assertEquals(0, runtime.pending(runtime.jvm()));
@@ -549,13 +604,18 @@ class TaskRuntimeTest {
     void aRunTaskCancelledBeforeItStartsIsCountedOnceAsCancelled() throws Exception {
         TaskRuntime runtime = runtime("executor.threads=1");
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> blocker = runtime.run("blocker", () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, runtime.jvm(), null, null);
+        CompletableFuture<Void> blocker = runtime.run(
+                "blocker",
+                () -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                runtime.jvm(),
+                null,
+                null);
         AtomicBoolean ran = new AtomicBoolean();
         CompletableFuture<Void> queued = runtime.run("queued", () -> ran.set(true), runtime.jvm(), null, null);
         assertTrue(queued.cancel(true));
@@ -573,21 +633,30 @@ class TaskRuntimeTest {
     void runCompletesWithNullOrWithWhatItsBodyThrew() throws Exception {
         TaskRuntime runtime = runtime();
         AtomicBoolean ran = new AtomicBoolean();
-        assertEquals(null, runtime.run("fine", () -> ran.set(true), runtime.jvm(), null, null)
-                .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        assertEquals(
+                null,
+                runtime.run("fine", () -> ran.set(true), runtime.jvm(), null, null)
+                        .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertTrue(ran.get());
 
         IllegalStateException thrown = new IllegalStateException("mail server down");
-        CompletableFuture<Void> failing = runtime.run("send receipt", () -> {
-            throw thrown;
-        }, runtime.jvm(), null, null);
-        ExecutionException e = assertThrows(ExecutionException.class,
-                () -> failing.get(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        CompletableFuture<Void> failing = runtime.run(
+                "send receipt",
+                () -> {
+                    throw thrown;
+                },
+                runtime.jvm(),
+                null,
+                null);
+        ExecutionException e =
+                assertThrows(ExecutionException.class, () -> failing.get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertSame(thrown, e.getCause(), "the body's own exception, not a wrapper");
         // The caller's future completes first, then the task's record counts and logs the failure.
         waitUntil(() -> log.records().stream().anyMatch(r -> r.getMessage().contains("failed")), "the failure logged");
         assertEquals(1, runtime.failedCount());
-        LogRecord failure = log.records().stream().filter(r -> r.getMessage().contains("failed")).findFirst()
+        LogRecord failure = log.records().stream()
+                .filter(r -> r.getMessage().contains("failed"))
+                .findFirst()
                 .orElseThrow(AssertionError::new);
         assertTrue(failure.getMessage().contains("'send receipt'"), failure.getMessage());
         assertSame(thrown, failure.getThrown());
@@ -615,8 +684,10 @@ class TaskRuntimeTest {
         Both both = new Both();
         assertEquals(null, runtime.run("r", both, runtime.jvm(), null, null).get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertEquals("run", both.how.get());
-        assertEquals("called", runtime.supply("s", (java.util.concurrent.Callable<String>) both, runtime.jvm(), null, null)
-                .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        assertEquals(
+                "called",
+                runtime.supply("s", (java.util.concurrent.Callable<String>) both, runtime.jvm(), null, null)
+                        .get(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertEquals("call", both.how.get());
         waitUntil(() -> runtime.completedCount() == 2, "both counted once their records have been told");
     }
@@ -639,18 +710,23 @@ class TaskRuntimeTest {
         runtime.register("abandoned", task, runtime.jvm(), null);
         task.cancel(false);
         assertEquals(1, runtime.cancelledCount());
-        assertEquals(1, log.linesContaining("'abandoned' (age").size(), log.lines().toString());
+        assertEquals(
+                1, log.linesContaining("'abandoned' (age").size(), log.lines().toString());
         assertTrue(log.linesContaining("'abandoned'").get(0).contains("cancelled"));
     }
 
     @Test
     void generatedLabelsSayWhereTheTaskCameFrom() {
         TaskRuntime runtime = runtime();
-        TrackedTask fromRequest = runtime.register(null, new CompletableFuture<>(), runtime.jvm(),
-                new RequestInfo("PUT", "/cart", 9));
-        assertTrue(fromRequest.label().matches("task-\\d+ \\(CompletableFuture\\) from PUT /cart"), fromRequest.label());
+        TrackedTask fromRequest =
+                runtime.register(null, new CompletableFuture<>(), runtime.jvm(), new RequestInfo("PUT", "/cart", 9));
+        assertTrue(
+                fromRequest.label().matches("task-\\d+ \\(CompletableFuture\\) from PUT /cart"), fromRequest.label());
         TrackedTask fromThread = runtime.register(null, new CompletableFuture<>(), runtime.jvm(), null);
-        assertTrue(fromThread.label().endsWith("from thread '" + Thread.currentThread().getName() + "'"),
+        assertTrue(
+                fromThread
+                        .label()
+                        .endsWith("from thread '" + Thread.currentThread().getName() + "'"),
                 fromThread.label());
     }
 
@@ -723,15 +799,24 @@ class TaskRuntimeTest {
         ClassLoader app = newApplicationLoader("/app");
         AtomicReference<ClassLoader> during = new AtomicReference<>();
         AtomicReference<Thread> worker = new AtomicReference<>();
-        runtime.run("look", () -> {
-            during.set(Thread.currentThread().getContextClassLoader());
-            worker.set(Thread.currentThread());
-        }, runtime.scopeOf(app), null, contextOf(app)).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+        runtime.run(
+                        "look",
+                        () -> {
+                            during.set(Thread.currentThread().getContextClassLoader());
+                            worker.set(Thread.currentThread());
+                        },
+                        runtime.scopeOf(app),
+                        null,
+                        contextOf(app))
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertSame(app, during.get());
-        assertTrue(worker.get().getName().startsWith("wait-until-worker-"), worker.get().getName());
+        assertTrue(
+                worker.get().getName().startsWith("wait-until-worker-"),
+                worker.get().getName());
         assertTrue(worker.get().isDaemon());
-        ClassLoader after = runtime.supply("after", () -> Thread.currentThread().getContextClassLoader(),
-                runtime.jvm(), null, null).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+        ClassLoader after = runtime.supply(
+                        "after", () -> Thread.currentThread().getContextClassLoader(), runtime.jvm(), null, null)
+                .get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         assertEquals(null, after);
         waitUntil(() -> worker.get().getContextClassLoader() != app, "worker restored its own loader");
         assertNotSame(app, worker.get().getContextClassLoader());
@@ -742,14 +827,19 @@ class TaskRuntimeTest {
         TaskRuntime runtime = runtime();
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        CompletableFuture<Void> f = runtime.run("interruptible", () -> {
-            started.countDown();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-            }
-        }, runtime.jvm(), null, null);
+        CompletableFuture<Void> f = runtime.run(
+                "interruptible",
+                () -> {
+                    started.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                    }
+                },
+                runtime.jvm(),
+                null,
+                null);
         assertTrue(started.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
         assertTrue(f.cancel(true));
         waitUntil(interrupted::get, "interrupted");
@@ -762,8 +852,11 @@ class TaskRuntimeTest {
         runtime.register("refuses", new CompletableFuture<Void>().minimalCompletionStage(), runtime.jvm(), null);
         DrainReport report = runtime.drain(runtime.jvm(), Duration.ofMillis(100));
         assertTrue(report.timedOut(), report.toString());
-        assertEquals(1, log.linesContaining("'refuses' (age").stream()
-                .filter(l -> l.contains("cannot be cancelled from outside; the stop goes on without it")).count(),
+        assertEquals(
+                1,
+                log.linesContaining("'refuses' (age").stream()
+                        .filter(l -> l.contains("cannot be cancelled from outside; the stop goes on without it"))
+                        .count(),
                 log.lines().toString());
     }
 
@@ -774,12 +867,27 @@ class TaskRuntimeTest {
         runtime.register("watched", task, runtime.jvm(), null);
         task.complete(null);
         runtime.drain(runtime.jvm(), Duration.ofSeconds(1));
-        assertEquals(1, log.linesContaining("registered 'watched'").size(), log.lines().toString());
-        assertEquals(1, log.linesContaining("task 'watched'").stream().filter(l -> l.contains("completed")).count());
-        assertEquals(1, log.linesContaining("draining the JVM").size(), log.lines().toString());
-        assertEquals(1, log.linesContaining("drain of the JVM for a direct call:").size(), log.lines().toString());
-        assertEquals(1, log.linesContaining("the JVM has no task pending and no request in flight after").stream()
-                .filter(l -> l.contains("accepts no new tasks")).count(), log.lines().toString());
+        assertEquals(
+                1,
+                log.linesContaining("registered 'watched'").size(),
+                log.lines().toString());
+        assertEquals(
+                1,
+                log.linesContaining("task 'watched'").stream()
+                        .filter(l -> l.contains("completed"))
+                        .count());
+        assertEquals(
+                1, log.linesContaining("draining the JVM").size(), log.lines().toString());
+        assertEquals(
+                1,
+                log.linesContaining("drain of the JVM for a direct call:").size(),
+                log.lines().toString());
+        assertEquals(
+                1,
+                log.linesContaining("the JVM has no task pending and no request in flight after").stream()
+                        .filter(l -> l.contains("accepts no new tasks"))
+                        .count(),
+                log.lines().toString());
     }
 
     @Test
@@ -787,12 +895,24 @@ class TaskRuntimeTest {
         TaskRuntime runtime = runtime("debug=true");
         runtime.register("abandoned", new CompletableFuture<Void>(), runtime.jvm(), null);
         runtime.drain(runtime.jvm(), Duration.ofMillis(50));
-        assertThrows(RejectedExecutionException.class,
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("too late", new CompletableFuture<Void>(), runtime.jvm(), null));
-        assertEquals(1, log.linesContaining("task 'abandoned'").stream().filter(l -> l.contains("ended, cancelled")).count(),
+        assertEquals(
+                1,
+                log.linesContaining("task 'abandoned'").stream()
+                        .filter(l -> l.contains("ended, cancelled"))
+                        .count(),
                 log.lines().toString());
-        assertEquals(1, log.linesContaining("the JVM reached the drain's deadline after").size(), log.lines().toString());
-        assertEquals(1, log.linesContaining("rejected task 'too late'").size(), log.lines().toString());
+        assertEquals(
+                1,
+                log.linesContaining("the JVM reached the drain's deadline after")
+                        .size(),
+                log.lines().toString());
+        assertEquals(
+                1,
+                log.linesContaining("rejected task 'too late'").size(),
+                log.lines().toString());
     }
 
     @Test
@@ -861,20 +981,30 @@ class TaskRuntimeTest {
     void twoDrainsOfOneStopNameAStuckTaskOnceAndALaterDrainOfTheScopeReturnsAtOnce() throws Exception {
         TaskRuntime runtime = runtime("drain.timeout=300ms", "debug=true");
         Scope shop = runtime.scopeOf(newApplicationLoader("/shop"));
-        runtime.register("stuck", new CompletableFuture<Void>() {
-            @Override
-            public boolean cancel(boolean mayInterrupt) {
-                return false; // ignores cancellation, like a task that ignores interrupts
-            }
-        }, shop, null);
+        runtime.register(
+                "stuck",
+                new CompletableFuture<Void>() {
+                    @Override
+                    public boolean cancel(boolean mayInterrupt) {
+                        return false; // ignores cancellation, like a task that ignores interrupts
+                    }
+                },
+                shop,
+                null);
         Thread jvmHook = new Thread(() -> runtime.drainForShutdown("the JVM shutdown hook"));
         jvmHook.start();
         runtime.drainForShutdown("a container"); // the container's drain, beside the JVM's shutdown hook
         jvmHook.join();
-        assertEquals(1, log.linesContaining("'stuck'").stream().filter(l -> l.contains("still pending")).count(),
+        assertEquals(
+                1,
+                log.linesContaining("'stuck'").stream()
+                        .filter(l -> l.contains("still pending"))
+                        .count(),
                 log.lines().toString());
-        assertEquals(0, log.linesContaining("all tasks finished").size(), "neither drain's summary claims success\n"
-                + log.lines());
+        assertEquals(
+                0,
+                log.linesContaining("all tasks finished").size(),
+                "neither drain's summary claims success\n" + log.lines());
         // contextDestroyed, Servlet.destroy...: one per component. Neither waits, which the runtime tells without a
         // clock: the first begins with nothing left of the stop's deadline (its debug line: "..., 0 left", where a
         // deadline of its own would give it 300 ms), the second finds the scope drained and returns a 0 ms report.
@@ -907,7 +1037,11 @@ class TaskRuntimeTest {
         second.join();
         assertTrue(cancellable.isCancelled());
         assertTrue(first.timedOut() && other[0].timedOut(), first + " / " + other[0]);
-        assertEquals(1, log.linesContaining("'cancellable'").stream().filter(l -> l.contains("still pending")).count());
+        assertEquals(
+                1,
+                log.linesContaining("'cancellable'").stream()
+                        .filter(l -> l.contains("still pending"))
+                        .count());
     }
 
     @Test
@@ -916,7 +1050,8 @@ class TaskRuntimeTest {
         Scope app = runtime.scopeOf(newApplicationLoader("/app"));
         long firstDeadline = runtime.beginShutdown();
         runtime.drainForShutdown("a server stop"); // nothing pending: returns at once
-        assertThrows(RejectedExecutionException.class,
+        assertThrows(
+                RejectedExecutionException.class,
                 () -> runtime.register("after the stop", new CompletableFuture<>(), app, null));
         assertTrue(runtime.isShuttingDown());
 
@@ -927,10 +1062,12 @@ class TaskRuntimeTest {
         CompletableFuture<Void> pending = new CompletableFuture<>();
         runtime.register("drained by the next stop", pending, app, null);
         new Thread(() -> {
-            sleep(100);
-            pending.complete(null);
-        }).start();
-        // Its own deadline, fixed anew (the old one would be equal); 60 s, so that its task's 100 ms fit on any machine.
+                    sleep(100);
+                    pending.complete(null);
+                })
+                .start();
+        // Its own deadline, fixed anew (the old one would be equal); 60 s, so that its task's 100 ms fit on any
+        // machine.
         long nextDeadline = runtime.beginShutdown();
         assertTrue(nextDeadline - firstDeadline > 0, "the next stop has a deadline of its own");
         assertFalse(runtime.drainForShutdown("the next stop").timedOut(), "the next stop has a deadline of its own");
@@ -950,8 +1087,8 @@ class TaskRuntimeTest {
     void onlyFuturesAndStagesCanBeRegistered() {
         TaskRuntime runtime = runtime();
         assertThrows(NullPointerException.class, () -> runtime.register("x", null, runtime.jvm(), null));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> runtime.register("x", "not a task", runtime.jvm(), null));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> runtime.register("x", "not a task", runtime.jvm(), null));
         assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.TestConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +16,8 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.agent.config.TestConfigs;
 
 /**
  * The watchdog's rules, driven with chosen instants through {@link Watchdog#check(long)} (no thread,
@@ -65,14 +63,16 @@ class WatchdogTest {
 
     private List<String> warnings(String text) {
         List<String> out = new ArrayList<>();
-        log.records().stream().filter(r -> r.getLevel() == Level.WARNING && r.getMessage().contains(text))
+        log.records().stream()
+                .filter(r -> r.getLevel() == Level.WARNING && r.getMessage().contains(text))
                 .forEach(r -> out.add(r.getMessage()));
         return out;
     }
 
     private List<String> errors(String text) {
         List<String> out = new ArrayList<>();
-        log.records().stream().filter(r -> r.getLevel() == Level.SEVERE && r.getMessage().contains(text))
+        log.records().stream()
+                .filter(r -> r.getLevel() == Level.SEVERE && r.getMessage().contains(text))
                 .forEach(r -> out.add(r.getMessage()));
         return out;
     }
@@ -80,8 +80,8 @@ class WatchdogTest {
     @Test
     void aSlowTaskIsNamedByOneWarningOnceItReachesWarnAfter() {
         TaskRuntime runtime = quietRuntime();
-        TrackedTask task = runtime.register("nightly export", new CompletableFuture<Void>(), runtime.jvm(),
-                new RequestInfo("POST", "/export", 7));
+        TrackedTask task = runtime.register(
+                "nightly export", new CompletableFuture<Void>(), runtime.jvm(), new RequestInfo("POST", "/export", 7));
         Watchdog watchdog = watchdog(runtime, WARN, Duration.ZERO, Duration.ZERO);
 
         watchdog.check(at(task, WARN.minusMillis(1)));
@@ -91,7 +91,8 @@ class WatchdogTest {
 
         List<String> lines = warnings("waituntil.task.warnAfter=15m");
         assertEquals(1, lines.size(), "one warning, however long it runs: " + log.lines());
-        assertTrue(lines.get(0).contains("'nightly export'") && lines.get(0).contains("request POST /export (request 7)"),
+        assertTrue(
+                lines.get(0).contains("'nightly export'") && lines.get(0).contains("request POST /export (request 7)"),
                 "the warning names the task and its request: " + lines.get(0));
     }
 
@@ -110,7 +111,9 @@ class WatchdogTest {
         assertEquals(2, errors("'stuck import'").size(), "again at 10 minutes: " + log.lines());
         watchdog.check(at(task, ERROR.plusHours(2)));
         assertEquals(3, errors("'stuck import'").size(), "a late look logs once, not once per missed repeat");
-        assertTrue(errors("waituntil.task.errorAfter=1h").get(0).contains("again every 10m"), log.lines().toString());
+        assertTrue(
+                errors("waituntil.task.errorAfter=1h").get(0).contains("again every 10m"),
+                log.lines().toString());
         assertEquals(1, warnings("warnAfter").size(), "the warning came once, before the errors");
     }
 
@@ -128,14 +131,19 @@ class WatchdogTest {
         TaskRuntime runtime = quietRuntime();
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);
-        CompletableFuture<Void> work = runtime.run("overrunning", () -> {
-            running.countDown();
-            try {
-                Thread.sleep(Long.MAX_VALUE);
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-            }
-        }, runtime.jvm(), null, null);
+        CompletableFuture<Void> work = runtime.run(
+                "overrunning",
+                () -> {
+                    running.countDown();
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                    }
+                },
+                runtime.jvm(),
+                null,
+                null);
         assertTrue(running.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
         TrackedTask task = runtime.pendingTasks().get(0);
 
@@ -168,7 +176,10 @@ class WatchdogTest {
         Watchdog watchdog = watchdog(runtime, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
         watchdog.check(at(task, Duration.ofSeconds(1)));
         watchdog.check(at(task, Duration.ofSeconds(5)));
-        assertEquals(1, warnings("cannot be cancelled from outside; it stays pending").size(), log.lines().toString());
+        assertEquals(
+                1,
+                warnings("cannot be cancelled from outside; it stays pending").size(),
+                log.lines().toString());
         assertEquals(1, runtime.pending(runtime.jvm()));
         source.complete(null);
         assertEquals(0, runtime.pending(runtime.jvm()));
@@ -190,15 +201,19 @@ class WatchdogTest {
         TaskRuntime runtime = quietRuntime();
         Watchdog watchdog = watchdog(runtime, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ZERO);
         long now = System.nanoTime();
-        assertEquals(now + Duration.ofSeconds(10).toNanos(), watchdog.check(now),
+        assertEquals(
+                now + Duration.ofSeconds(10).toNanos(),
+                watchdog.check(now),
                 "with nothing pending: a task registered from now on reaches 10 s no sooner");
 
         TrackedTask task = runtime.register("t", new CompletableFuture<Void>(), runtime.jvm(), null);
         assertEquals(at(task, Duration.ofSeconds(10)), watchdog.check(at(task, Duration.ofSeconds(1))));
-        assertEquals(at(task, Duration.ofSeconds(20)), watchdog.check(at(task, Duration.ofSeconds(10))),
+        assertEquals(
+                at(task, Duration.ofSeconds(20)),
+                watchdog.check(at(task, Duration.ofSeconds(10))),
                 "warned; the error is due at 30 s, but a task registered now could reach 10 s at 20 s");
-        assertEquals(at(task, Duration.ofSeconds(30)), watchdog.check(at(task, Duration.ofSeconds(20))),
-                "then the error");
+        assertEquals(
+                at(task, Duration.ofSeconds(30)), watchdog.check(at(task, Duration.ofSeconds(20))), "then the error");
     }
 
     @Test
@@ -208,7 +223,8 @@ class WatchdogTest {
         TrackedTask first = runtime.register("a", new CompletableFuture<Void>(), runtime.jvm(), null);
         runtime.register("b", new CompletableFuture<Void>(), runtime.jvm(), null);
         long now = at(first, Duration.ofSeconds(2));
-        assertTrue(watchdog.check(now) - now >= TimeUnit.MILLISECONDS.toNanos(100),
+        assertTrue(
+                watchdog.check(now) - now >= TimeUnit.MILLISECONDS.toNanos(100),
                 "b is due within nanoseconds of a, but the next look waits the resolution");
     }
 
@@ -217,13 +233,18 @@ class WatchdogTest {
     @Test
     void theStartedWatchdogCancelsAnOverrunningTaskSoThatADrainDoesNotWaitForIt() throws Exception {
         TaskRuntime runtime = quietRuntime("task.timeout=300ms", "task.warnAfter=100ms");
-        CompletableFuture<Void> stuck = runtime.run("never ends", () -> {
-            try {
-                Thread.sleep(Long.MAX_VALUE);
-            } catch (InterruptedException e) {
-                // cancelled: end
-            }
-        }, runtime.jvm(), null, null);
+        CompletableFuture<Void> stuck = runtime.run(
+                "never ends",
+                () -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        // cancelled: end
+                    }
+                },
+                runtime.jvm(),
+                null,
+                null);
 
         DrainReport report = runtime.drain(runtime.jvm(), Duration.ofSeconds(60));
 
@@ -255,7 +276,8 @@ class WatchdogTest {
 
     private static long watchdogThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("wait-until-watchdog") && t.isAlive()).count();
+                .filter(t -> t.getName().equals("wait-until-watchdog") && t.isAlive())
+                .count();
     }
 
     private static void awaitTrue(Supplier<Boolean> condition, Supplier<String> why) throws InterruptedException {

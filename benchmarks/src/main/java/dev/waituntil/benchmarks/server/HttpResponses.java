@@ -21,8 +21,7 @@ public final class HttpResponses {
     private static final byte[] CONNECTION_CLOSE_HEADER = "connection: close".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TRANSFER_ENCODING = "transfer-encoding:".getBytes(StandardCharsets.US_ASCII);
 
-    private HttpResponses() {
-    }
+    private HttpResponses() {}
 
     /** {@code GET <path> HTTP/1.1} with a {@code Host} header and keep-alive (HTTP/1.1's default). */
     public static byte[] get(String host, int port, String path) {
@@ -57,7 +56,8 @@ public final class HttpResponses {
             }
         }
         if (headerEnd < 12 || buffer[0] != 'H' || buffer[8] != ' ') {
-            throw new IOException("not an HTTP response: " + new String(buffer, 0, Math.min(length, 80), StandardCharsets.ISO_8859_1));
+            throw new IOException("not an HTTP response: "
+                    + new String(buffer, 0, Math.min(length, 80), StandardCharsets.ISO_8859_1));
         }
         int status = (buffer[9] - '0') * 100 + (buffer[10] - '0') * 10 + (buffer[11] - '0');
         long contentLength = -1;

@@ -36,13 +36,18 @@ public final class Layout {
     public static Layout find(String agentOverride) {
         Path self;
         try {
-            self = Paths.get(Layout.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            self = Paths.get(Layout.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException | RuntimeException e) {
             throw new IllegalStateException("cannot tell where the benchmark classes were loaded from: " + e, e);
         }
         // benchmarks/target/benchmarks.jar, or benchmarks/target/classes when run from an IDE
         Path target = self.getParent().toAbsolutePath().normalize();
-        Path agent = agentOverride != null ? Paths.get(agentOverride)
+        Path agent = agentOverride != null
+                ? Paths.get(agentOverride)
                 : target.resolve("../../agent/target/wait-until-agent.jar").normalize();
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         Layout layout = new Layout(target, agent.toAbsolutePath().normalize(), java);

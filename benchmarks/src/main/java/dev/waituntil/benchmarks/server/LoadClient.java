@@ -26,8 +26,14 @@ public final class LoadClient {
      * What one measured window gave; {@code serverCpuNanos} and {@code clientCpuNanos}: the CPU time the server's
      * process and this one used in the window (-1 where unknown).
      */
-    public record Result(long requests, double seconds, long errors, long reconnects, Latency latency,
-                         long serverCpuNanos, long clientCpuNanos) {
+    public record Result(
+            long requests,
+            double seconds,
+            long errors,
+            long reconnects,
+            Latency latency,
+            long serverCpuNanos,
+            long clientCpuNanos) {
         public double throughput() {
             return requests / seconds;
         }
@@ -103,7 +109,12 @@ public final class LoadClient {
             for (Worker w : workers) {
                 latency.add(w.latency);
             }
-            return new Result(requests1 - requests0, (t1 - t0) / 1e9, errors1 - errors0, reconnects1 - reconnects0, latency,
+            return new Result(
+                    requests1 - requests0,
+                    (t1 - t0) / 1e9,
+                    errors1 - errors0,
+                    reconnects1 - reconnects0,
+                    latency,
                     serverCpu0 < 0 || serverCpu1 < 0 ? -1 : serverCpu1 - serverCpu0,
                     clientCpu0 < 0 || clientCpu1 < 0 ? -1 : clientCpu1 - clientCpu0);
         } finally {
@@ -202,8 +213,8 @@ public final class LoadClient {
      * bucket. Written by one worker, merged after the window.
      */
     public static final class Latency {
-        private static final int FINE = 10_000;          // 0..9 999 µs
-        private static final int COARSE = 9_900;         // 10 ms..999.9 ms in 100 µs steps
+        private static final int FINE = 10_000; // 0..9 999 µs
+        private static final int COARSE = 9_900; // 10 ms..999.9 ms in 100 µs steps
         private final long[] counts = new long[FINE + COARSE + 1];
         private long total;
 
@@ -238,7 +249,9 @@ public final class LoadClient {
             for (int i = 0; i < counts.length; i++) {
                 seen += counts[i];
                 if (seen >= rank) {
-                    return i < FINE ? i + 1 : i < FINE + COARSE ? FINE + (i - FINE + 1) * 100.0 : Double.POSITIVE_INFINITY;
+                    return i < FINE
+                            ? i + 1
+                            : i < FINE + COARSE ? FINE + (i - FINE + 1) * 100.0 : Double.POSITIVE_INFINITY;
                 }
             }
             return Double.POSITIVE_INFINITY;

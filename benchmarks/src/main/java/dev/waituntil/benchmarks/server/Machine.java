@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 /** What the figures were measured on: processors, CPU model, the server JVMs' {@code java -version}, the OS, the load. */
 public final class Machine {
 
-    private Machine() {
-    }
+    private Machine() {}
 
     public static String describe(Path java) {
         List<String> lines = new ArrayList<>();
@@ -23,7 +22,9 @@ public final class Machine {
         lines.add("java: " + javaVersion(java).replace("\n", " | "));
         lines.add("os: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
-        lines.add("load average at start: " + String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        lines.add("load average at start: "
+                + String.format(
+                        "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         return String.join("\n", lines);
     }
 
@@ -42,8 +43,11 @@ public final class Machine {
             return "";
         }
         try {
-            return Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name")).findFirst()
-                    .map(l -> ", " + l.substring(l.indexOf(':') + 1).trim()).orElse("");
+            return Files.readAllLines(cpuinfo).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> ", " + l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("");
         } catch (IOException e) {
             return "";
         }
@@ -52,7 +56,9 @@ public final class Machine {
     /** {@code java -version} of the binary the servers run on. */
     public static String javaVersion(Path java) {
         try {
-            Process p = new ProcessBuilder(java.toString(), "-version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(java.toString(), "-version")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             p.waitFor(30, TimeUnit.SECONDS);
             return out;
@@ -77,8 +83,15 @@ public final class Machine {
 
     /** Pins every thread of this JVM (and the threads it starts later) to {@code cpus}, with {@code taskset -a -p}. */
     public static void pinSelf(String cpus) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, String.valueOf(ProcessHandle.current().pid()))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "taskset",
+                        "-a",
+                        "-p",
+                        "-c",
+                        cpus,
+                        String.valueOf(ProcessHandle.current().pid()))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("taskset could not pin the benchmark JVM to CPUs " + cpus + ": " + out);

@@ -12,8 +12,7 @@ public final class Options {
 
     private final Map<String, String> values = new HashMap<>();
 
-    private Options() {
-    }
+    private Options() {}
 
     /** {@code defaults}: name (without {@code --}) to default value; flags have the default {@code "false"}. */
     public static Options parse(String[] args, Map<String, String> defaults, Set<String> flags, String usage) {

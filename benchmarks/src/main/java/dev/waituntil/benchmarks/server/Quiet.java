@@ -23,8 +23,7 @@ public final class Quiet {
     /** USER_HZ: the unit of the times in /proc/<pid>/stat; 100 on every common Linux build. */
     private static final double TICKS_PER_SECOND = 100;
 
-    private Quiet() {
-    }
+    private Quiet() {}
 
     public static boolean supported() {
         return Files.isDirectory(PROC.resolve("self"));
@@ -106,11 +105,13 @@ public final class Quiet {
             }
             quietWindows = 0;
             if (System.nanoTime() > deadline) {
-                System.out.printf("  (other processes still use %.2f CPUs after %d s; measuring anyway)%n", share, maxSeconds);
+                System.out.printf(
+                        "  (other processes still use %.2f CPUs after %d s; measuring anyway)%n", share, maxSeconds);
                 return;
             }
             if (!said) {
-                System.out.printf("  (other processes use %.2f CPUs; waiting until they use less than %.2f for 10 s)%n",
+                System.out.printf(
+                        "  (other processes use %.2f CPUs; waiting until they use less than %.2f for 10 s)%n",
                         share, threshold);
                 said = true;
             }

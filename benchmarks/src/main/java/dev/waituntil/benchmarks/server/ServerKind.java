@@ -2,7 +2,6 @@ package dev.waituntil.benchmarks.server;
 
 /** The two embedded servers of the whole-server benchmarks, each started in a JVM of its own. */
 public enum ServerKind {
-
     JETTY("jetty", "Jetty 12.1 ee10 embedded", "jetty12", "dev.waituntil.benchmarks.server.hello.JettyHello"),
     TOMCAT("tomcat", "Tomcat 10.1 embedded", "tomcat10", "dev.waituntil.benchmarks.server.hello.TomcatHello");
 

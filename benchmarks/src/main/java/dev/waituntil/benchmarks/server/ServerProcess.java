@@ -1,5 +1,6 @@
 package dev.waituntil.benchmarks.server;
 
+import dev.waituntil.benchmarks.server.hello.HelloServlet;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,8 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-
-import dev.waituntil.benchmarks.server.hello.HelloServlet;
 
 /**
  * One hello server in a JVM of its own, with the agent or without. Its standard output and error go, merged,
@@ -55,8 +54,16 @@ public final class ServerProcess implements AutoCloseable {
      * {@code prefix} goes before {@code java} (e.g. {@code taskset -c 0}); {@code port} 0 lets the server choose.
      * The time of launch is taken right before the process is spawned.
      */
-    public static ServerProcess launch(Layout layout, ServerKind kind, boolean withAgent, String agentArgs,
-                                       List<String> prefix, List<String> jvmArgs, int port, Path log) throws IOException {
+    public static ServerProcess launch(
+            Layout layout,
+            ServerKind kind,
+            boolean withAgent,
+            String agentArgs,
+            List<String> prefix,
+            List<String> jvmArgs,
+            int port,
+            Path log)
+            throws IOException {
         Path scratch = Files.createTempDirectory("wait-until-bench-" + kind.id() + "-");
         List<String> command = new ArrayList<>(prefix);
         command.add(layout.java().toString());
@@ -75,23 +82,26 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private void readOutput() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
             out.println("$ " + String.join(" ", command));
             for (String line; (line = in.readLine()) != null; ) {
                 if (!port.isDone() && line.startsWith(HelloServlet.STARTED)) {
                     startedNanos.complete(System.nanoTime());
-                    port.complete(Integer.parseInt(line.substring(HelloServlet.STARTED.length()).trim()));
+                    port.complete(Integer.parseInt(
+                            line.substring(HelloServlet.STARTED.length()).trim()));
                 } else if (!agentActive.isDone() && line.startsWith(HelloServlet.AGENT)) {
-                    agentActive.complete(Boolean.parseBoolean(line.substring(HelloServlet.AGENT.length()).trim()));
+                    agentActive.complete(Boolean.parseBoolean(
+                            line.substring(HelloServlet.AGENT.length()).trim()));
                 }
                 out.println(line);
             }
         } catch (IOException | RuntimeException e) {
             port.completeExceptionally(e);
         } finally {
-            IllegalStateException ended = new IllegalStateException(kind.displayName() + " ended before it reported "
-                    + "its port; see " + log);
+            IllegalStateException ended = new IllegalStateException(
+                    kind.displayName() + " ended before it reported " + "its port; see " + log);
             port.completeExceptionally(ended);
             startedNanos.completeExceptionally(ended);
             agentActive.completeExceptionally(ended);

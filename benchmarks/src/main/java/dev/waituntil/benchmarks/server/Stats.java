@@ -6,8 +6,7 @@ import java.util.List;
 /** Medians and spreads of small samples. */
 public final class Stats {
 
-    private Stats() {
-    }
+    private Stats() {}
 
     public static double median(List<Double> values) {
         double[] v = sorted(values);

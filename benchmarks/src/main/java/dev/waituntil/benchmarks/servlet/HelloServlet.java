@@ -1,12 +1,10 @@
 package dev.waituntil.benchmarks.servlet;
 
-import java.util.concurrent.CompletableFuture;
-
+import dev.waituntil.WaitUntil;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
-import dev.waituntil.WaitUntil;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A trivial servlet. {@code GET} answers 200 and registers nothing. {@code POST} registers one task, a
@@ -23,6 +21,7 @@ public final class HelloServlet extends HttpServlet {
     public transient CompletableFuture<?> toRegister;
     /** When set, the next GET records whether it ran inside the agent's request scope. */
     public transient boolean probe;
+
     public transient boolean sawRequestScope;
 
     @Override

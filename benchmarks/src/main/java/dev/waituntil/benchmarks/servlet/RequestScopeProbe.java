@@ -5,8 +5,7 @@ import java.lang.reflect.Method;
 /** Whether this thread is inside the agent's request scope: asks the agent's bootstrap class, by reflection. */
 public final class RequestScopeProbe {
 
-    private RequestScopeProbe() {
-    }
+    private RequestScopeProbe() {}
 
     public static boolean inRequestScope() {
         Class<?> context;

@@ -1,15 +1,5 @@
 package dev.waituntil.benchmarks.startup;
 
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 import dev.waituntil.benchmarks.server.HttpResponses;
 import dev.waituntil.benchmarks.server.Layout;
 import dev.waituntil.benchmarks.server.Machine;
@@ -19,6 +9,15 @@ import dev.waituntil.benchmarks.server.ServerKind;
 import dev.waituntil.benchmarks.server.ServerProcess;
 import dev.waituntil.benchmarks.server.Stats;
 import dev.waituntil.benchmarks.server.hello.HelloServlet;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * From JVM start to the first answered request, with the agent and without, on the hello servers
@@ -39,7 +38,8 @@ import dev.waituntil.benchmarks.server.hello.HelloServlet;
  */
 public final class StartupBenchmark {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: java -cp benchmarks/target/benchmarks.jar dev.waituntil.benchmarks.startup.StartupBenchmark [options]",
             "  --runs N              runs; each starts every server once per variant (default 10)",
             "  --servers LIST        jetty,tomcat (default both)",
@@ -54,8 +54,7 @@ public final class StartupBenchmark {
             "  --quiet CPUS          before each run, wait (at most 10 min) until other processes use less than CPUS;",
             "                        repeat a sample (up to 3 times) during which they used more (default 0.2; 0: off)");
 
-    private StartupBenchmark() {
-    }
+    private StartupBenchmark() {}
 
     /** Without an agent ({@code jar} null), or with the agent jar {@code jar}. */
     record Variant(String label, Path jar) {
@@ -64,8 +63,7 @@ public final class StartupBenchmark {
         }
     }
 
-    record Sample(ServerKind server, int run, Variant variant, double readyMillis, double firstAnswerMillis) {
-    }
+    record Sample(ServerKind server, int run, Variant variant, double readyMillis, double firstAnswerMillis) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> defaults = new LinkedHashMap<>();
@@ -105,17 +103,21 @@ public final class StartupBenchmark {
         int runs = o.integer("runs");
         double budget = o.decimal("budget");
         List<String> prefix = Machine.pinPrefix(o.get("server-cpus"));
-        Path logs = o.get("logs").isEmpty() ? layout.helloJar().getParent().resolve("server-logs") : Paths.get(o.get("logs"));
+        Path logs = o.get("logs").isEmpty()
+                ? layout.helloJar().getParent().resolve("server-logs")
+                : Paths.get(o.get("logs"));
 
         System.out.println("# Start-up: JVM start to the first answered request, agent vs none");
         System.out.println(Machine.describe(layout.java()));
-        System.out.println("servers: " + (o.get("server-cpus").isEmpty() ? "not pinned" : "pinned to CPUs " + o.get("server-cpus"))
-                + "; JVM options " + o.words("server-jvm-args") + (o.get("agent-args").isEmpty() ? "" : "; agent arguments "
-                + o.get("agent-args")));
+        System.out.println(
+                "servers: " + (o.get("server-cpus").isEmpty() ? "not pinned" : "pinned to CPUs " + o.get("server-cpus"))
+                        + "; JVM options " + o.words("server-jvm-args")
+                        + (o.get("agent-args").isEmpty() ? "" : "; agent arguments " + o.get("agent-args")));
         for (Variant v : variants) {
             System.out.println("variant " + v.label() + ": " + (v.agent() ? "-javaagent:" + v.jar() : "no agent"));
         }
-        System.out.println("runs " + runs + "; started " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
+        System.out.println(
+                "runs " + runs + "; started " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
         System.out.println();
 
         List<Sample> samples = new ArrayList<>();
@@ -137,23 +139,27 @@ public final class StartupBenchmark {
                         s = sample(layout, server, variant, run, o, prefix, log);
                         double share = others.share();
                         if (quiet > 0 && share > quiet && attempt <= 3) {
-                            System.out.printf("run %2d %-7s %-20s first answer %6.0f ms, but other processes used %.2f "
-                                    + "CPUs: measured again%n", run, server.id(), variant.label(), s.firstAnswerMillis(), share);
+                            System.out.printf(
+                                    "run %2d %-7s %-20s first answer %6.0f ms, but other processes used %.2f "
+                                            + "CPUs: measured again%n",
+                                    run, server.id(), variant.label(), s.firstAnswerMillis(), share);
                             s = null;
                             repeated++;
                             Quiet.await(quiet, 600);
                         }
                     }
                     samples.add(s);
-                    System.out.printf("run %2d %-7s %-20s ready %6.0f ms, first answer %6.0f ms%n", run, server.id(),
-                            variant.label(), s.readyMillis(), s.firstAnswerMillis());
+                    System.out.printf(
+                            "run %2d %-7s %-20s ready %6.0f ms, first answer %6.0f ms%n",
+                            run, server.id(), variant.label(), s.readyMillis(), s.firstAnswerMillis());
                     Thread.sleep(500);
                 }
             }
         }
         System.out.println();
         if (quiet > 0) {
-            System.out.println("samples measured again because other processes used more than " + quiet + " CPUs: " + repeated);
+            System.out.println(
+                    "samples measured again because other processes used more than " + quiet + " CPUs: " + repeated);
             System.out.println();
         }
         boolean allMet = true;
@@ -164,10 +170,18 @@ public final class StartupBenchmark {
     }
 
     /** One fresh server JVM: from its launch to the end of the first response. */
-    private static Sample sample(Layout layout, ServerKind server, Variant variant, int run, Options o, List<String> prefix,
-                                 Path log) throws Exception {
-        try (ServerProcess process = ServerProcess.launch(layout.withAgent(variant.jar()), server, variant.agent(),
-                o.get("agent-args"), prefix, o.words("server-jvm-args"), 0, log)) {
+    private static Sample sample(
+            Layout layout, ServerKind server, Variant variant, int run, Options o, List<String> prefix, Path log)
+            throws Exception {
+        try (ServerProcess process = ServerProcess.launch(
+                layout.withAgent(variant.jar()),
+                server,
+                variant.agent(),
+                o.get("agent-args"),
+                prefix,
+                o.words("server-jvm-args"),
+                0,
+                log)) {
             int port = process.awaitPort(120);
             int status = HttpResponses.getOnce("127.0.0.1", port, HelloServlet.PATH, 60_000);
             long answered = System.nanoTime();
@@ -177,18 +191,27 @@ public final class StartupBenchmark {
             if (!o.flag("other-agent")) {
                 process.checkAgent(60);
             }
-            return new Sample(server, run, variant, (process.startedNanos() - process.launchedNanos()) / 1e6,
+            return new Sample(
+                    server,
+                    run,
+                    variant,
+                    (process.startedNanos() - process.launchedNanos()) / 1e6,
                     (answered - process.launchedNanos()) / 1e6);
         }
     }
 
-    private static boolean report(List<Sample> samples, ServerKind server, List<Variant> variants, int runs, double budget) {
+    private static boolean report(
+            List<Sample> samples, ServerKind server, List<Variant> variants, int runs, double budget) {
         System.out.println("## " + server.displayName());
         System.out.println();
         StringBuilder header = new StringBuilder("| run |");
         StringBuilder rule = new StringBuilder("|---|");
         for (Variant v : variants) {
-            header.append(' ').append(v.label()).append(": ready | ").append(v.label()).append(": first answer |");
+            header.append(' ')
+                    .append(v.label())
+                    .append(": ready | ")
+                    .append(v.label())
+                    .append(": first answer |");
             rule.append("---|---|");
         }
         if (variants.size() == 2) {
@@ -204,16 +227,19 @@ public final class StartupBenchmark {
                 row.append(String.format(" %.0f | %.0f |", s.readyMillis(), s.firstAnswerMillis()));
             }
             if (variants.size() == 2) {
-                row.append(String.format(" %+.0f |", find(samples, server, run, variants.get(1)).firstAnswerMillis()
-                        - find(samples, server, run, variants.get(0)).firstAnswerMillis()));
+                row.append(String.format(
+                        " %+.0f |",
+                        find(samples, server, run, variants.get(1)).firstAnswerMillis()
+                                - find(samples, server, run, variants.get(0)).firstAnswerMillis()));
             }
             System.out.println(row);
         }
         System.out.println();
         List<Double> none = firstAnswers(samples, server, variants.get(0));
         boolean met = true;
-        System.out.println("| variant | first answer: median | min | max | IQR | ready: median | added vs none (medians) | added per run: median, min..max | budget < "
-                + String.format("%.0f", budget) + " ms |");
+        System.out.println(
+                "| variant | first answer: median | min | max | IQR | ready: median | added vs none (medians) | added per run: median, min..max | budget < "
+                        + String.format("%.0f", budget) + " ms |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (Variant v : variants) {
             List<Double> first = firstAnswers(samples, server, v);
@@ -221,15 +247,26 @@ public final class StartupBenchmark {
             List<Double> added = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 ready.add(find(samples, server, run, v).readyMillis());
-                added.add(find(samples, server, run, v).firstAnswerMillis() - find(samples, server, run, variants.get(0)).firstAnswerMillis());
+                added.add(find(samples, server, run, v).firstAnswerMillis()
+                        - find(samples, server, run, variants.get(0)).firstAnswerMillis());
             }
             double addedMedians = Stats.median(first) - Stats.median(none);
             boolean vMet = !v.agent() || addedMedians < budget;
             met &= vMet;
-            System.out.printf("| %s | %.0f | %.0f | %.0f | %.0f..%.0f | %.0f | %s | %s | %s |%n", v.label(), Stats.median(first),
-                    Stats.min(first), Stats.max(first), Stats.quantile(first, 0.25), Stats.quantile(first, 0.75),
-                    Stats.median(ready), v.agent() ? String.format("%+.0f ms", addedMedians) : "",
-                    v.agent() ? String.format("%+.0f ms, %+.0f..%+.0f", Stats.median(added), Stats.min(added), Stats.max(added)) : "",
+            System.out.printf(
+                    "| %s | %.0f | %.0f | %.0f | %.0f..%.0f | %.0f | %s | %s | %s |%n",
+                    v.label(),
+                    Stats.median(first),
+                    Stats.min(first),
+                    Stats.max(first),
+                    Stats.quantile(first, 0.25),
+                    Stats.quantile(first, 0.75),
+                    Stats.median(ready),
+                    v.agent() ? String.format("%+.0f ms", addedMedians) : "",
+                    v.agent()
+                            ? String.format(
+                                    "%+.0f ms, %+.0f..%+.0f", Stats.median(added), Stats.min(added), Stats.max(added))
+                            : "",
                     v.agent() ? (vMet ? "MET" : "MISSED") : "");
         }
         System.out.println();

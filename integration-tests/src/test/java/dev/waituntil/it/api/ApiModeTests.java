@@ -7,16 +7,14 @@ import static dev.waituntil.it.support.ProgramAssertions.assertNamesTaskStillPen
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.Programs;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The API in a plain {@code main} program whose background work would be lost when {@code main} returns, unless
@@ -70,7 +68,8 @@ abstract class ApiModeTests {
             String out = p.describe();
 
             assertEquals(0, exit, "exit code\n" + out);
-            assertTrue(p.texts().contains("AGENT ACTIVE " + agent),
+            assertTrue(
+                    p.texts().contains("AGENT ACTIVE " + agent),
                     "isAgentActive() " + (agent ? "with -javaagent" : "without the agent") + "\n" + out);
             assertTrue(p.texts().contains("PENDING 1"), "pending() while the task runs\n" + out);
             assertKeptAliveUntilDone(p, out);

@@ -5,6 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.EmbeddedHost;
+import dev.waituntil.it.support.EmbeddedHost.Program;
+import dev.waituntil.it.support.Figures;
+import dev.waituntil.it.support.HttpClients;
+import dev.waituntil.it.support.HttpGet;
+import dev.waituntil.it.support.ItEnvironment;
+import dev.waituntil.it.support.JavaProcess;
+import dev.waituntil.it.support.JettyTestWebApp.Record;
+import dev.waituntil.it.support.LoadClients;
+import dev.waituntil.it.support.MisbehavingTasks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,23 +30,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-
-import dev.waituntil.it.support.ChaosRounds;
-import dev.waituntil.it.support.EmbeddedHost;
-import dev.waituntil.it.support.EmbeddedHost.Program;
-import dev.waituntil.it.support.Figures;
-import dev.waituntil.it.support.HttpClients;
-import dev.waituntil.it.support.HttpGet;
-import dev.waituntil.it.support.ItEnvironment;
-import dev.waituntil.it.support.JavaProcess;
-import dev.waituntil.it.support.JettyTestWebApp.Record;
-import dev.waituntil.it.support.LoadClients;
-import dev.waituntil.it.support.MisbehavingTasks;
 
 /**
  * Drain on a servlet container embedded as a library ({@link EmbeddedHost}): a program of its own, in a JVM of
@@ -100,8 +98,7 @@ abstract class EmbeddedDrainTests {
     // ---- the tests ---------------------------------------------------------------------------------------
 
     @Test
-    void stopCalledByTheProgramDrainsEveryTaskAndTheRequestInFlightBeforeTheApplicationIsDestroyed()
-            throws Exception {
+    void stopCalledByTheProgramDrainsEveryTaskAndTheRequestInFlightBeforeTheApplicationIsDestroyed() throws Exception {
         Run run = run("stop-agent", true, false, Stop.PROGRAM);
         assertEquals(0, run.exitCode, "the program returned from main after stop() and the JVM exited\n" + run.out());
         assertDrainedByTheServerStop(run);
@@ -113,11 +110,13 @@ abstract class EmbeddedDrainTests {
     void withoutTheAgentTheSameStopRunsTasksAfterTheApplicationIsDestroyedOrLosesThem() throws Exception {
         Run run = run("stop-control", false, false, Stop.PROGRAM);
         String out = run.out();
-        assertTrue(run.process.firstLineContaining(NOT_ATTACHED).isPresent(),
+        assertTrue(
+                run.process.firstLineContaining(NOT_ATTACHED).isPresent(),
                 "the API ran in its standalone mode\n" + out);
         assertFalse(run.process.firstLineContaining("wait-until: drain of").isPresent(), "no agent drain\n" + out);
         assertTrue(run.record.has("DESTROYED", EmbeddedHost.APP), "contextDestroyed was called by stop()\n" + out);
-        assertTrue(run.lost().size() + run.late().size() + run.interrupted().size() > 0,
+        assertTrue(
+                run.lost().size() + run.late().size() + run.interrupted().size() > 0,
                 "without the agent no task was lost, cancelled or done after contextDestroyed: this test could not "
                         + "tell the agent's drain from none\n" + out);
     }
@@ -135,34 +134,54 @@ abstract class EmbeddedDrainTests {
     @Timeout(value = 60, unit = TimeUnit.MINUTES) // 50 rounds under the stress profile; each round is bounded
     void chaosStopUnderLoadAtRandomInstantsLosesNothing() throws Exception {
         ChaosRounds chaos = ChaosRounds.forContainer("embedded-" + host.id());
-        List<String> ways = host.isJetty() ? List.of("stop()", "SIGTERM, stopAtShutdown", "SIGTERM")
-                : List.of("stop()", "SIGTERM");
+        List<String> ways =
+                host.isJetty() ? List.of("stop()", "SIGTERM, stopAtShutdown", "SIGTERM") : List.of("stop()", "SIGTERM");
         chaos.run(Figures::print, (round, instant) -> {
             String way = chaos.pick(ways);
             Stop stop = way.equals("stop()") ? Stop.PROGRAM : Stop.SIGTERM;
-            Run run = loadRun("chaos-" + round, true, way.contains("stopAtShutdown"), stop, Map.of(),
+            Run run = loadRun(
+                    "chaos-" + round,
+                    true,
+                    way.contains("stopAtShutdown"),
+                    stop,
+                    Map.of(),
                     BeforeTheStop.waitFor(instant));
-            Figures.print(chaos.record(round, way, instant, run.labels.size(),
-                    run.labels.size() - run.lost().size(), run.lost().size(), run.late().size(), run.load,
+            Figures.print(chaos.record(
+                    round,
+                    way,
+                    instant,
+                    run.labels.size(),
+                    run.labels.size() - run.lost().size(),
+                    run.lost().size(),
+                    run.late().size(),
+                    run.load,
                     run.exitMillis()));
             String out = chaos.describe(round, way, instant) + "\n" + run.out();
-            assertNone("requests answered 2xx that the application did not record",
-                    run.load.answeredButNotRecorded(run.labels), out);
+            assertNone(
+                    "requests answered 2xx that the application did not record",
+                    run.load.answeredButNotRecorded(run.labels),
+                    out);
             assertNone("tasks of requests the application saw, lost", run.lost(), out);
             assertNone("tasks of requests the application saw, done after the application's teardown", run.late(), out);
             assertNone("tasks cancelled", run.interrupted(), out);
-            assertEquals(Map.of(), run.load.answered5xx(), "no request was answered 5xx: " + run.load.statusCounts()
-                    + "\n" + out);
+            assertEquals(
+                    Map.of(),
+                    run.load.answered5xx(),
+                    "no request was answered 5xx: " + run.load.statusCounts() + "\n" + out);
             return run.labels.size();
         });
 
-        Run control = loadRun("chaos-control", false, false, Stop.PROGRAM, Map.of(),
-                BeforeTheStop.waitFor(Duration.ofSeconds(2)));
+        Run control = loadRun(
+                "chaos-control", false, false, Stop.PROGRAM, Map.of(), BeforeTheStop.waitFor(Duration.ofSeconds(2)));
         Figures.print("chaos embedded-" + host.id() + " control without the agent: requests "
                 + control.load.statusCounts() + "; tasks of requests the application saw " + control.labels.size()
                 + ", lost " + control.lost().size() + ", late " + control.late().size() + ", cancelled "
                 + control.interrupted().size());
-        assertTrue(control.lost().size() + control.late().size() + control.interrupted().size() > 0,
+        assertTrue(
+                control.lost().size()
+                                + control.late().size()
+                                + control.interrupted().size()
+                        > 0,
                 "without the agent the same round loses tasks or finishes them after the teardown; if not, the checks "
                         + "above prove nothing\n" + control.out());
     }
@@ -173,15 +192,20 @@ abstract class EmbeddedDrainTests {
      */
     @Test
     void misbehavingTasksUnderLoadHoldTheStopToTheDeadlineAndNothingElseIsLost() throws Exception {
-        Run run = loadRun("misbehaving", true, false, Stop.PROGRAM,
-                Map.of("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), (app, load) -> {
+        Run run = loadRun(
+                "misbehaving",
+                true,
+                false,
+                Stop.PROGRAM,
+                Map.of("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT),
+                (app, load) -> {
                     Thread.sleep(1000);
                     load.awaitAnswered2xx(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
                     MisbehavingTasks.register(app);
                     Thread.sleep(300);
                 });
-        MisbehavingTasks.assertOutcome(host + ", stop()", run.record, run.process, run.load, run.exitMillis(),
-                EmbeddedHost.APP);
+        MisbehavingTasks.assertOutcome(
+                host + ", stop()", run.record, run.process, run.load, run.exitMillis(), EmbeddedHost.APP);
     }
 
     // ---- what the subclasses check ------------------------------------------------------------------------
@@ -218,15 +242,18 @@ abstract class EmbeddedDrainTests {
             if (l.startsWith("RECORD DONE ")) {
                 lastDone = i;
             }
-            boolean closing = host.isJetty() ? l.contains("Stopped") && l.contains("ServerConnector")
+            boolean closing = host.isJetty()
+                    ? l.contains("Stopped") && l.contains("ServerConnector")
                     : l.contains("Stopping ProtocolHandler");
             if (closed < 0 && closing) {
                 closed = i;
             }
         }
         assertTrue(closed >= 0, host + " logged that it closed its connector\n" + run.out());
-        assertTrue(lastDone >= 0 && lastDone < closed, "the last task was done (output line " + lastDone
-                + ") before the connector closed (output line " + closed + ")\n" + run.out());
+        assertTrue(
+                lastDone >= 0 && lastDone < closed,
+                "the last task was done (output line " + lastDone + ") before the connector closed (output line "
+                        + closed + ")\n" + run.out());
     }
 
     /** Nothing that a drain in the right place prevents: Tomcat's thread-leak warning, access to a stopped loader. */
@@ -254,9 +281,11 @@ abstract class EmbeddedDrainTests {
 
     private static void assertDrainLine(Run run, String trigger) {
         List<String> lines = run.process.linesContaining("wait-until: drain of ").stream()
-                .filter(l -> l.contains(" for " + trigger + ": ")).collect(Collectors.toList());
+                .filter(l -> l.contains(" for " + trigger + ": "))
+                .collect(Collectors.toList());
         assertFalse(lines.isEmpty(), "the agent logged its drain for " + trigger + "\n" + run.out());
-        assertTrue(lines.stream().allMatch(l -> l.contains("all tasks finished")),
+        assertTrue(
+                lines.stream().allMatch(l -> l.contains("all tasks finished")),
                 "the drain for " + trigger + " finished all tasks: " + lines + "\n" + run.out());
     }
 
@@ -278,8 +307,14 @@ abstract class EmbeddedDrainTests {
         /** What the load's clients saw (null for the runs without load). */
         LoadClients load;
 
-        Run(String name, JavaProcess process, Record record, List<String> labels, long stopWallMillis, int exitCode,
-            String inFlightAnswer) {
+        Run(
+                String name,
+                JavaProcess process,
+                Record record,
+                List<String> labels,
+                long stopWallMillis,
+                int exitCode,
+                String inFlightAnswer) {
             this.name = name;
             this.process = process;
             this.record = record;
@@ -304,20 +339,28 @@ abstract class EmbeddedDrainTests {
         /** Done after the servlet's destroy() or contextDestroyed, whichever came first. */
         List<String> late() {
             int teardown = record.teardownIndex(EmbeddedHost.APP);
-            return teardown < 0 ? List.of() : labels.stream()
-                    .filter(l -> record.indexOf("DONE", l) > teardown).collect(Collectors.toList());
+            return teardown < 0
+                    ? List.of()
+                    : labels.stream()
+                            .filter(l -> record.indexOf("DONE", l) > teardown)
+                            .collect(Collectors.toList());
         }
 
         int lastDoneIndex() {
-            return labels.stream().mapToInt(l -> record.indexOf("DONE", l)).max().orElse(-1);
+            return labels.stream()
+                    .mapToInt(l -> record.indexOf("DONE", l))
+                    .max()
+                    .orElse(-1);
         }
 
         /** Tasks not yet done when the stop began (those of requests still to come included). */
         long pendingAtStop() {
-            return labels.stream().filter(l -> {
-                long done = record.millisOf("DONE", l);
-                return done < 0 || done > stopWallMillis;
-            }).count();
+            return labels.stream()
+                    .filter(l -> {
+                        long done = record.millisOf("DONE", l);
+                        return done < 0 || done > stopWallMillis;
+                    })
+                    .count();
         }
 
         long sinceStop(String event, String subject) {
@@ -326,16 +369,22 @@ abstract class EmbeddedDrainTests {
         }
 
         String figures() {
-            long lastDone = labels.stream().mapToLong(l -> record.millisOf("DONE", l)).max().orElse(-1);
+            long lastDone = labels.stream()
+                    .mapToLong(l -> record.millisOf("DONE", l))
+                    .max()
+                    .orElse(-1);
             List<String> drains = process.linesContaining("wait-until: drain of ").stream()
-                    .map(l -> l.substring(l.indexOf("drain of "))).collect(Collectors.toList());
+                    .map(l -> l.substring(l.indexOf("drain of ")))
+                    .collect(Collectors.toList());
             return name + ": " + labels.size() + " tasks (" + TASKS + " + 1 from the request in flight), "
                     + pendingAtStop() + " pending at the stop; done " + (labels.size() - lost().size())
                     + ", lost " + lost().size() + ", after teardown " + late().size() + ", cancelled "
-                    + interrupted().size() + "; from the stop: last DONE " + (lastDone < 0 ? -1 : lastDone - stopWallMillis)
+                    + interrupted().size() + "; from the stop: last DONE "
+                    + (lastDone < 0 ? -1 : lastDone - stopWallMillis)
                     + " ms, contextDestroyed " + sinceStop("DESTROYED", EmbeddedHost.APP) + " ms, exit "
                     + (process.exitWallMillis().orElse(stopWallMillis) - stopWallMillis) + " ms (code " + exitCode
-                    + "); in-flight answer " + inFlightAnswer + "; 'Illegal access' lines " + process.countLinesContaining("Illegal access")
+                    + "); in-flight answer " + inFlightAnswer + "; 'Illegal access' lines "
+                    + process.countLinesContaining("Illegal access")
                     + "; agent: " + (drains.isEmpty() ? "no drain line" : drains);
         }
 
@@ -359,13 +408,15 @@ abstract class EmbeddedDrainTests {
             for (int i = 1; i <= TASKS; i++) {
                 String label = String.format("task-%02d", i);
                 long ms = 1500 - (i - 1) * 40L; // 1500 to 580 ms, the longest first
-                HttpResponse<String> r = http.send(get(base + "/work?label=" + label + "&ms=" + ms),
-                        HttpResponse.BodyHandlers.ofString());
-                assertEquals("200 accepted " + label, r.statusCode() + " " + r.body().strip(), p.describe());
+                HttpResponse<String> r = http.send(
+                        get(base + "/work?label=" + label + "&ms=" + ms), HttpResponse.BodyHandlers.ofString());
+                assertEquals(
+                        "200 accepted " + label, r.statusCode() + " " + r.body().strip(), p.describe());
                 labels.add(label);
             }
             CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
-                    get(base + "/slow?label=" + IN_FLIGHT + "&ms=1000&task=1000"), HttpResponse.BodyHandlers.ofString());
+                    get(base + "/slow?label=" + IN_FLIGHT + "&ms=1000&task=1000"),
+                    HttpResponse.BodyHandlers.ofString());
             labels.add(IN_FLIGHT);
             p.awaitLine(l -> l.startsWith("RECORD SLOW-IN " + IN_FLIGHT + " "), REQUEST_TIMEOUT);
 
@@ -382,8 +433,14 @@ abstract class EmbeddedDrainTests {
             if (stop == Stop.PROGRAM && record.has("STOP-BEGIN", "launcher")) {
                 stopWallMillis = record.millisOf("STOP-BEGIN", "launcher");
             }
-            Run run = new Run(runName(title, agent, stopAtShutdown, stop), p, record, List.copyOf(labels), stopWallMillis,
-                    exitCode, answer);
+            Run run = new Run(
+                    runName(title, agent, stopAtShutdown, stop),
+                    p,
+                    record,
+                    List.copyOf(labels),
+                    stopWallMillis,
+                    exitCode,
+                    answer);
             Figures.print(run.figures());
             Files.writeString(scratch.resolve("output.log"), run.out() + "\n");
             return run;
@@ -406,24 +463,40 @@ abstract class EmbeddedDrainTests {
      * and waits (bounded) for the exit. The run's labels are the load's tasks whose request reached the application
      * ({@code REQUEST}), whatever their answer.
      */
-    Run loadRun(String name, boolean agent, boolean stopAtShutdown, Stop stop, Map<String, String> settings,
-                BeforeTheStop beforeTheStop) throws Exception {
+    Run loadRun(
+            String name,
+            boolean agent,
+            boolean stopAtShutdown,
+            Stop stop,
+            Map<String, String> settings,
+            BeforeTheStop beforeTheStop)
+            throws Exception {
         Path scratch = Files.createDirectories(dir.resolve(name));
         String title = host + ", " + name;
         HttpClient http = httpClient();
         try (JavaProcess p = launch(title, scratch, agent ? "debug=false" : null, stopAtShutdown, settings)) {
             String base = applicationUrl(p);
-            HttpGet app = path -> http.send(get(base + path), HttpResponse.BodyHandlers.discarding()).statusCode();
-            LoadClients load = LoadClients.start(4, (label, ms) -> LoadClients.Answer.of(http.send(
-                    get(base + "/work?label=" + label + "&ms=" + ms), HttpResponse.BodyHandlers.ofString())), p::isAlive);
+            HttpGet app = path -> http.send(get(base + path), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+            LoadClients load = LoadClients.start(
+                    4,
+                    (label, ms) -> LoadClients.Answer.of(http.send(
+                            get(base + "/work?label=" + label + "&ms=" + ms), HttpResponse.BodyHandlers.ofString())),
+                    p::isAlive);
             beforeTheStop.run(app, load);
             load.stopping();
             long stopWallMillis = stop(p, scratch, stop);
             int exitCode = p.waitFor(EXIT_TIMEOUT);
             load.finish();
             Record record = Record.read(Program.recordFile(scratch));
-            Run run = new Run(runName(title, agent, stopAtShutdown, stop), p, record, record.subjects("REQUEST", "load-"),
-                    stopWallMillis, exitCode, "none sent");
+            Run run = new Run(
+                    runName(title, agent, stopAtShutdown, stop),
+                    p,
+                    record,
+                    record.subjects("REQUEST", "load-"),
+                    stopWallMillis,
+                    exitCode,
+                    "none sent");
             run.load = load;
             Files.writeString(scratch.resolve("output.log"), run.out() + "\n");
             return run;
@@ -434,8 +507,9 @@ abstract class EmbeddedDrainTests {
      * Starts the program in {@code scratch}: with the agent and {@code agentArguments}, or without it when they are
      * null; {@code settings} as system properties.
      */
-    private JavaProcess launch(String title, Path scratch, String agentArguments, boolean stopAtShutdown,
-                               Map<String, String> settings) throws IOException {
+    private JavaProcess launch(
+            String title, Path scratch, String agentArguments, boolean stopAtShutdown, Map<String, String> settings)
+            throws IOException {
         JavaProcess.Builder jvm = program.command(title, scratch, stopAtShutdown)
                 .systemProperty("waituntil.executor.threads", EXECUTOR_THREADS);
         settings.forEach(jvm::systemProperty);
@@ -447,7 +521,8 @@ abstract class EmbeddedDrainTests {
 
     /** Waits (bounded) for the program's {@code STARTED <port>} line; returns the application's URL. */
     private static String applicationUrl(JavaProcess p) throws InterruptedException {
-        String started = p.awaitLine(l -> l.startsWith("STARTED "), START_TIMEOUT).text();
+        String started =
+                p.awaitLine(l -> l.startsWith("STARTED "), START_TIMEOUT).text();
         return "http://127.0.0.1:" + started.substring("STARTED ".length()).trim() + EmbeddedHost.APP;
     }
 
@@ -457,7 +532,8 @@ abstract class EmbeddedDrainTests {
         if (stop == Stop.PROGRAM) {
             Files.createFile(scratch.resolve(EmbeddedHost.STOP_FILE));
         } else {
-            ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroy); // SIGTERM; Process.destroy would close the pipe
+            ProcessHandle.of(p.pid())
+                    .ifPresent(ProcessHandle::destroy); // SIGTERM; Process.destroy would close the pipe
         }
         return stopWallMillis;
     }
@@ -472,6 +548,9 @@ abstract class EmbeddedDrainTests {
     }
 
     private static HttpRequest get(String uri) {
-        return HttpRequest.newBuilder(URI.create(uri)).timeout(REQUEST_TIMEOUT).GET().build();
+        return HttpRequest.newBuilder(URI.create(uri))
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build();
     }
 }

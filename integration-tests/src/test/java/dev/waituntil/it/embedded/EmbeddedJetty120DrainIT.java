@@ -8,7 +8,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * copies Jetty 12.0's jars and sets {@code it.container.jetty120}; without it the class is skipped, so the build
  * without the profile runs what it ran before.
  */
-@EnabledIfSystemProperty(named = "it.container.jetty120", matches = ".+",
+@EnabledIfSystemProperty(
+        named = "it.container.jetty120",
+        matches = ".+",
         disabledReason = "no embedded Jetty 12.0: only the latest profile copies its jars (-Platest)")
 class EmbeddedJetty120DrainIT extends EmbeddedJettyDrainTests {
 

@@ -2,9 +2,8 @@ package dev.waituntil.it.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.Test;
-
 import dev.waituntil.it.support.EmbeddedHost;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link EmbeddedDrainTests} on embedded Jetty (a {@code ServletContextHandler}), plus the two SIGTERM cases:
@@ -34,7 +33,9 @@ abstract class EmbeddedJettyDrainTests extends EmbeddedDrainTests {
     void sigtermWithoutStopAtShutdownIsDrainedByTheAgentsJvmShutdownHookBeforeTheJvmExits() throws Exception {
         Run run = run("sigterm-noStopAtShutdown-agent", true, false, Stop.SIGTERM);
         assertDrainedByTheJvmShutdownHook(run);
-        assertEquals(-1, run.record.indexOf("DESTROYED", EmbeddedHost.APP),
+        assertEquals(
+                -1,
+                run.record.indexOf("DESTROYED", EmbeddedHost.APP),
                 "with stopAtShutdown off nothing destroyed the application\n" + run.out());
     }
 }

@@ -2,9 +2,8 @@ package dev.waituntil.it.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.Test;
-
 import dev.waituntil.it.support.EmbeddedHost;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link EmbeddedDrainTests} on embedded Tomcat ({@code tomcat.addWebapp}), plus (b): SIGTERM. Embedded Tomcat
@@ -22,7 +21,9 @@ abstract class EmbeddedTomcatDrainTests extends EmbeddedDrainTests {
     void sigtermIsDrainedByTheAgentsJvmShutdownHookBeforeTheJvmExits() throws Exception {
         Run run = run("sigterm-agent", true, false, Stop.SIGTERM);
         assertDrainedByTheJvmShutdownHook(run);
-        assertEquals(-1, run.record.indexOf("DESTROYED", EmbeddedHost.APP),
+        assertEquals(
+                -1,
+                run.record.indexOf("DESTROYED", EmbeddedHost.APP),
                 "embedded Tomcat has no shutdown hook: nothing destroyed the application\n" + run.out());
     }
 }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * the {@code latest} profile unpacks a 12.0 distribution and sets {@code it.jetty120.home}; without it the class is
  * skipped, so the build without the profile runs what it ran before.
  */
-@EnabledIfSystemProperty(named = "it.jetty120.home", matches = ".+",
+@EnabledIfSystemProperty(
+        named = "it.jetty120.home",
+        matches = ".+",
         disabledReason = "no Jetty 12.0 distribution: only the latest profile unpacks one (-Platest)")
 class Jetty120Ee10DrainIT extends JettyDrainTests {
 

@@ -1,8 +1,7 @@
 package dev.waituntil.it.jetty;
 
-import org.junit.jupiter.api.Test;
-
 import dev.waituntil.it.support.JettyDistribution;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link JettyDrainTests} on the standalone distribution of Eclipse Jetty 12 (jetty-home), ee10 environment

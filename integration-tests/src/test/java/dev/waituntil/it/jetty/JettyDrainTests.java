@@ -5,20 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.waituntil.it.support.ChaosRounds;
 import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
@@ -30,6 +16,18 @@ import dev.waituntil.it.support.KeepAliveConnection;
 import dev.waituntil.it.support.LoadClients;
 import dev.waituntil.it.support.MisbehavingTasks;
 import dev.waituntil.it.support.OverloadBurst;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Drain before connectors close and before the application is torn down, on a real Jetty distribution
@@ -101,9 +99,11 @@ abstract class JettyDrainTests {
     /** The agent's own account of the drains (debug=true), for the figures: "drain of ...: N ms, ...". */
     private static String drainLines(JettyServerProcess server) {
         List<String> lines = server.process().linesContaining("wait-until: drain of ");
-        return lines.isEmpty() ? "no drain line" : lines.stream()
-                .map(l -> l.substring(l.indexOf("drain of ")))
-                .collect(Collectors.joining(" | ", "agent: ", ""));
+        return lines.isEmpty()
+                ? "no drain line"
+                : lines.stream()
+                        .map(l -> l.substring(l.indexOf("drain of ")))
+                        .collect(Collectors.joining(" | ", "agent: ", ""));
     }
 
     /** An exception and its causes, so that a failed request says how its connection ended. */
@@ -118,21 +118,24 @@ abstract class JettyDrainTests {
     // ---- a. SIGTERM with pending tasks and requests in flight ---------------------------------------------
 
     /** What one SIGTERM run left behind. */
-    private record SigtermRun(JettyServerProcess server, Record record, Tally tally, List<String> slowAnswers,
-                              long exitMillis) {
-    }
+    private record SigtermRun(
+            JettyServerProcess server, Record record, Tally tally, List<String> slowAnswers, long exitMillis) {}
 
     private SigtermRun sigtermWithPendingTasksAndRequestsInFlight(String name, boolean agent) throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work(name), APP)) {
-            server.start(distribution + (agent ? " with the agent" : " without the agent (control)"),
-                    agent ? withAgent("debug=true") : withoutAgent(), APP);
+            server.start(
+                    distribution + (agent ? " with the agent" : " without the agent (control)"),
+                    agent ? withAgent("debug=true") : withoutAgent(),
+                    APP);
             assertEquals("pong /app agent=" + agent, server.ok("/app/ping").strip(), server.describe());
 
             List<String> labels = new ArrayList<>();
             for (int i = 1; i <= 45; i++) {
                 String label = String.format("task-%02d", i);
                 long ms = 1000 + (i * 389L) % 2001; // 1 to 3 s, spread
-                assertEquals("accepted " + label, server.ok("/app/work?label=" + label + "&ms=" + ms).strip());
+                assertEquals(
+                        "accepted " + label,
+                        server.ok("/app/work?label=" + label + "&ms=" + ms).strip());
                 labels.add(label);
             }
             List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
@@ -157,7 +160,8 @@ abstract class JettyDrainTests {
             }
             Record record = server.record();
             Tally tally = Tally.of(record, labels, "/" + APP);
-            report(distribution + (agent ? ", agent" : ", no agent (control)") + ", SIGTERM with 45 tasks + 2 in flight: "
+            report(distribution + (agent ? ", agent" : ", no agent (control)")
+                    + ", SIGTERM with 45 tasks + 2 in flight: "
                     + tally + "; SIGTERM to contextDestroyed " + sinceStop(server, record, "/" + APP)
                     + " ms, to exit " + exitMillis + " ms; in-flight answers " + slowAnswers
                     + (agent ? "; " + drainLines(server) : ""));
@@ -178,8 +182,9 @@ abstract class JettyDrainTests {
         assertNone("tasks cancelled", tally.interrupted, out);
         assertEquals(47, tally.finished.size(), out);
         for (String answer : run.slowAnswers()) {
-            assertTrue(answer.startsWith("200 accepted slow-"), "the requests in flight at SIGTERM are answered: "
-                    + run.slowAnswers() + "\n" + out);
+            assertTrue(
+                    answer.startsWith("200 accepted slow-"),
+                    "the requests in flight at SIGTERM are answered: " + run.slowAnswers() + "\n" + out);
         }
         JavaProcess p = run.server().process();
         int draining = p.indexOfLineContaining("wait-until: draining");
@@ -205,7 +210,8 @@ abstract class JettyDrainTests {
             }
         }
         assertTrue(connectorStopped >= 0, "Jetty logged that its connector stopped\n" + out);
-        assertTrue(lastDone >= 0 && lastDone < connectorStopped,
+        assertTrue(
+                lastDone >= 0 && lastDone < connectorStopped,
                 "the last task was done (line " + lastDone + ") before the connector stopped (line " + connectorStopped
                         + ")\n" + out);
     }
@@ -214,7 +220,8 @@ abstract class JettyDrainTests {
     void withoutTheAgentTheSameSigtermLosesTasksOrRunsThemAfterTheApplicationIsDestroyed() throws Exception {
         SigtermRun run = sigtermWithPendingTasksAndRequestsInFlight("sigterm-control", false);
         Tally tally = run.tally();
-        assertTrue(tally.lost.size() + tally.late.size() + tally.interrupted.size() > 0,
+        assertTrue(
+                tally.lost.size() + tally.late.size() + tally.interrupted.size() > 0,
                 "the control lost no task and ran none after contextDestroyed: this test could not tell the agent's "
                         + "drain from none\n" + run.server().describe());
     }
@@ -232,7 +239,8 @@ abstract class JettyDrainTests {
                 server.ok("/app/work?label=" + label + "&ms=" + (1000 + (i * 523L) % 2001));
                 labels.add(label);
             }
-            // Pending in the other application for longer than the undeploy takes: an undeploy of /app must not wait for it.
+            // Pending in the other application for longer than the undeploy takes: an undeploy of /app must not wait
+            // for it.
             server.ok("/other/work?label=other-long&ms=8000");
 
             long removed = System.currentTimeMillis();
@@ -252,14 +260,19 @@ abstract class JettyDrainTests {
             assertNone("tasks cancelled", tally.interrupted, out);
 
             assertTrue(server.isAlive(), "the server stays up\n" + out);
-            assertEquals("pong /other agent=true", server.ok("/other/ping").strip(), "the other application still answers\n" + out);
+            assertEquals(
+                    "pong /other agent=true",
+                    server.ok("/other/ping").strip(),
+                    "the other application still answers\n" + out);
             assertEquals(404, server.get("/app/ping").statusCode(), "/app is gone\n" + out);
             server.ok("/other/work?label=other-after&ms=100");
             server.awaitRecord("DONE", "other-after", RECORD_WAIT);
-            assertFalse(server.record().has("DESTROYED", "/" + OTHER), "/other was not destroyed\n" + server.describe());
+            assertFalse(
+                    server.record().has("DESTROYED", "/" + OTHER), "/other was not destroyed\n" + server.describe());
 
             Record now = server.record();
-            assertTrue(!now.has("DONE", "other-long")
+            assertTrue(
+                    !now.has("DONE", "other-long")
                             || now.indexOf("DONE", "other-long") > now.indexOf("DESTROYED", "/" + APP),
                     "the undeploy of /app did not wait for the task of /other\n" + server.describe());
 
@@ -268,8 +281,10 @@ abstract class JettyDrainTests {
             server.awaitExit(EXIT_TIMEOUT);
             Record end = server.record();
             Tally other = Tally.of(end, List.of("other-long", "other-after"), "/" + OTHER);
-            assertEquals(2, other.finished.size(), "the shutdown after the undeploy drains /other: " + other + "\n"
-                    + server.describe());
+            assertEquals(
+                    2,
+                    other.finished.size(),
+                    "the shutdown after the undeploy drains /other: " + other + "\n" + server.describe());
         }
     }
 
@@ -278,8 +293,10 @@ abstract class JettyDrainTests {
     @Test
     void aTaskThatNeverEndsIsNamedAndTheServerExitsSoonAfterTheDrainDeadline() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("stuck"), APP)) {
-            server.start(distribution + " with the agent (stuck task, drain timeout 3s)",
-                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", "3s"), APP);
+            server.start(
+                    distribution + " with the agent (stuck task, drain timeout 3s)",
+                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", "3s"),
+                    APP);
             server.ok("/app/stuck?label=stuck-forever");
             server.ok("/app/work?label=quick&ms=500");
             server.awaitRecord("STUCK", "stuck-forever", RECORD_WAIT);
@@ -289,22 +306,35 @@ abstract class JettyDrainTests {
             Record record = server.record();
             String out = server.describe();
             long toDestroyed = sinceStop(server, record, "/" + APP);
-            report(distribution + ", agent, stuck task with drain.timeout=3s: SIGTERM to contextDestroyed " + toDestroyed
-                    + " ms, to exit " + exitMillis + " ms; stuck task interrupted: " + record.has("INTERRUPTED", "stuck-forever")
-                    + ", named as still pending in " + server.process().lines().stream()
-                    .filter(l -> l.text().contains("stuck-forever") && l.text().contains("still pending")).count()
+            report(distribution + ", agent, stuck task with drain.timeout=3s: SIGTERM to contextDestroyed "
+                    + toDestroyed
+                    + " ms, to exit " + exitMillis + " ms; stuck task interrupted: "
+                    + record.has("INTERRUPTED", "stuck-forever")
+                    + ", named as still pending in "
+                    + server.process().lines().stream()
+                            .filter(l -> l.text().contains("stuck-forever")
+                                    && l.text().contains("still pending"))
+                            .count()
                     + " log line(s); " + drainLines(server));
 
             // The task never ends: an exit at all tells the drain's deadline from the task; 30 s past the deadline is
             // "soon after it" on any machine. How soon is printed above.
-            assertTrue(exitMillis < 3_000 + 30_000, "the JVM exits soon after the 3 s deadline, although the task still "
-                    + "runs: " + exitMillis + " ms\n" + out);
-            assertTrue(toDestroyed >= 2_500, "the drain held the application up to its deadline before it was destroyed: "
-                    + toDestroyed + " ms\n" + out);
+            assertTrue(
+                    exitMillis < 3_000 + 30_000,
+                    "the JVM exits soon after the 3 s deadline, although the task still " + "runs: " + exitMillis
+                            + " ms\n" + out);
+            assertTrue(
+                    toDestroyed >= 2_500,
+                    "the drain held the application up to its deadline before it was destroyed: " + toDestroyed
+                            + " ms\n" + out);
             JavaProcess p = server.process();
-            assertTrue(p.firstLine(l -> l.contains("stuck-forever") && l.contains("still pending")).isPresent(),
+            assertTrue(
+                    p.firstLine(l -> l.contains("stuck-forever") && l.contains("still pending"))
+                            .isPresent(),
                     "the log names the task that was still pending\n" + out);
-            assertTrue(record.has("DONE", "quick") && record.indexOf("DONE", "quick") < record.indexOf("DESTROYED", "/" + APP),
+            assertTrue(
+                    record.has("DONE", "quick")
+                            && record.indexOf("DONE", "quick") < record.indexOf("DESTROYED", "/" + APP),
                     "the task that could finish finished before contextDestroyed\n" + out);
             assertFalse(record.has("DONE", "stuck-forever"), out);
         }
@@ -322,8 +352,10 @@ abstract class JettyDrainTests {
             report(distribution + ", agent, load from 4 clients across SIGTERM: " + figures + "; " + tally
                     + "; SIGTERM to exit " + figures.exitMillis + " ms; " + drainLines(server));
             String out = server.describe();
-            assertTrue(figures.load.answered2xx().size() >= 20, "the load got through before the stop: "
-                    + figures.load.answered2xx().size() + " answered 2xx\n" + out);
+            assertTrue(
+                    figures.load.answered2xx().size() >= 20,
+                    "the load got through before the stop: "
+                            + figures.load.answered2xx().size() + " answered 2xx\n" + out);
             assertTrue(figures.load.refused() > 0, "the load went on until the server refused it\n" + out);
             assertAcceptedLoadDone(figures, tally, out);
             assertLastTaskBeforeConnectorStopped(server.process(), out);
@@ -343,13 +375,23 @@ abstract class JettyDrainTests {
      */
     protected void keepAliveLoadAcrossSigterm() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("keep-alive"), APP)) {
-            server.start(distribution + " with the agent (keep-alive load, drain timeout " + KeepAliveConnection.DRAIN_TIMEOUT + ")",
-                    jvm -> withAgent("debug=true").apply(jvm).systemProperty("waituntil.drain.timeout", KeepAliveConnection.DRAIN_TIMEOUT),
+            server.start(
+                    distribution + " with the agent (keep-alive load, drain timeout "
+                            + KeepAliveConnection.DRAIN_TIMEOUT + ")",
+                    jvm -> withAgent("debug=true")
+                            .apply(jvm)
+                            .systemProperty("waituntil.drain.timeout", KeepAliveConnection.DRAIN_TIMEOUT),
                     APP);
             KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
-            LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(server.uri("/"),
-                    connections, () -> server.stopSignalWallMillis() > 0,
-                    (label, ms) -> "/" + APP + "/work?label=" + label + "&ms=" + ms), server::isAlive);
+            LoadClients load = LoadClients.settings()
+                    .clients(6)
+                    .start(
+                            KeepAliveConnection.perClient(
+                                    server.uri("/"),
+                                    connections,
+                                    () -> server.stopSignalWallMillis() > 0,
+                                    (label, ms) -> "/" + APP + "/work?label=" + label + "&ms=" + ms),
+                            server::isAlive);
             Thread.sleep(2500);
             load.awaitAnswered2xx(KeepAliveConnection.LOAD_BEFORE, Duration.ofSeconds(30));
             load.stopping();
@@ -360,7 +402,8 @@ abstract class JettyDrainTests {
             Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
             List<String> stillPending = server.process().linesContaining("still pending");
             report(distribution + ", agent, keep-alive load from 6 clients across SIGTERM, drain timeout "
-                    + KeepAliveConnection.DRAIN_TIMEOUT + ": " + figures + "; " + connections + "; " + tally + "; 'still pending' lines "
+                    + KeepAliveConnection.DRAIN_TIMEOUT + ": " + figures + "; " + connections + "; " + tally
+                    + "; 'still pending' lines "
                     + stillPending.size() + "; SIGTERM to exit " + exitMillis + " ms; " + drainLines(server));
             String out = figures + "\n" + connections + "\n" + server.describe();
             KeepAliveConnection.assertKeptAliveAcrossABoundedStop(load, connections, exitMillis, out);
@@ -382,11 +425,19 @@ abstract class JettyDrainTests {
         ChaosRounds chaos = ChaosRounds.forContainer(distribution.id());
         chaos.run(JettyDrainTests::report, (round, instant) -> {
             try (JettyServerProcess server = JettyServerProcess.create(distribution, work("chaos-" + round), APP)) {
-                server.start(distribution + " with the agent (chaos round " + round + ")", withAgent("debug=true"), APP);
+                server.start(
+                        distribution + " with the agent (chaos round " + round + ")", withAgent("debug=true"), APP);
                 LoadFigures figures = loadWhileStopping(server, 4, instant, 0);
                 Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
-                report(chaos.record(round, instant, figures.requested.size(), tally.finished.size(), tally.lost.size(),
-                        tally.late.size(), figures.load, figures.exitMillis));
+                report(chaos.record(
+                        round,
+                        instant,
+                        figures.requested.size(),
+                        tally.finished.size(),
+                        tally.lost.size(),
+                        tally.late.size(),
+                        figures.load,
+                        figures.exitMillis));
                 String out = chaos.describe(round, "SIGTERM", instant) + "\n" + server.describe();
                 assertAcceptedLoadDone(figures, tally, out);
                 return figures.requested.size();
@@ -399,8 +450,11 @@ abstract class JettyDrainTests {
             LoadFigures figures = loadWhileStopping(server, 4, Duration.ofSeconds(2), 0);
             Tally tally = Tally.of(server.record(), figures.requested, "/" + APP);
             report("chaos " + distribution.id() + " control without the agent: " + figures + "; " + tally);
-            assertTrue(!tally.lost.isEmpty() || !tally.late.isEmpty(), "without the agent the same round loses tasks or "
-                    + "runs them after the application was destroyed; if not, the checks above prove nothing: " + tally);
+            assertTrue(
+                    !tally.lost.isEmpty() || !tally.late.isEmpty(),
+                    "without the agent the same round loses tasks or "
+                            + "runs them after the application was destroyed; if not, the checks above prove nothing: "
+                            + tally);
         }
     }
 
@@ -412,8 +466,12 @@ abstract class JettyDrainTests {
     @Test
     void misbehavingTasksUnderLoadHoldTheStopToTheDeadlineAndNothingElseIsLost() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("misbehaving"), APP)) {
-            server.start(distribution + " with the agent (misbehaving tasks)", jvm -> withAgent("debug=false").apply(jvm)
-                    .systemProperty("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT), APP);
+            server.start(
+                    distribution + " with the agent (misbehaving tasks)",
+                    jvm -> withAgent("debug=false")
+                            .apply(jvm)
+                            .systemProperty("waituntil.drain.timeout", MisbehavingTasks.DRAIN_TIMEOUT),
+                    APP);
             LoadClients load = startLoad(server, 4);
             Thread.sleep(1000);
             load.awaitAnswered2xx(MisbehavingTasks.LOAD_BEFORE, MisbehavingTasks.LOAD_WAIT);
@@ -423,8 +481,8 @@ abstract class JettyDrainTests {
             server.sigterm();
             long exitMillis = server.awaitExit(EXIT_TIMEOUT);
             load.finish();
-            MisbehavingTasks.assertOutcome(distribution + ", SIGTERM", server.record(), server.process(), load,
-                    exitMillis, "/" + APP);
+            MisbehavingTasks.assertOutcome(
+                    distribution + ", SIGTERM", server.record(), server.process(), load, exitMillis, "/" + APP);
         }
     }
 
@@ -436,17 +494,24 @@ abstract class JettyDrainTests {
     @Test
     void overloadRejectsBeyondTheQueueDropsNothingSilentlyAndKeepsAnswering() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(distribution, work("overload"), APP)) {
-            server.start(distribution + " with the agent (overload)", jvm -> {
-                JavaProcess.Builder b = withAgent("debug=true").apply(jvm);
-                OverloadBurst.SYSTEM_PROPERTIES.forEach(b::systemProperty);
-                return b;
-            }, APP);
-            OverloadBurst burst = OverloadBurst.send(path -> server.get("/" + APP + path).statusCode());
+            server.start(
+                    distribution + " with the agent (overload)",
+                    jvm -> {
+                        JavaProcess.Builder b = withAgent("debug=true").apply(jvm);
+                        OverloadBurst.SYSTEM_PROPERTIES.forEach(b::systemProperty);
+                        return b;
+                    },
+                    APP);
+            OverloadBurst burst =
+                    OverloadBurst.send(path -> server.get("/" + APP + path).statusCode());
             server.sigterm();
             server.awaitExit(EXIT_TIMEOUT);
             Record record = server.record();
-            burst.assertNothingDroppedSilently(distribution.toString(), l -> record.has("DONE", l),
-                    l -> record.has("REJECTED", l), server.process().countLinesContaining("the executor's queue is full"),
+            burst.assertNothingDroppedSilently(
+                    distribution.toString(),
+                    l -> record.has("DONE", l),
+                    l -> record.has("REJECTED", l),
+                    server.process().countLinesContaining("the executor's queue is full"),
                     server.describe());
         }
     }
@@ -456,6 +521,7 @@ abstract class JettyDrainTests {
         final LoadClients load;
         /** Every task the application owes: its request reached the servlet ({@code REQUEST}), whatever the answer. */
         final List<String> requested;
+
         final long exitMillis;
 
         LoadFigures(LoadClients load, Record record, long exitMillis) {
@@ -476,8 +542,10 @@ abstract class JettyDrainTests {
      * agent does not get either (the control rounds print their statuses).
      */
     private static void assertAcceptedLoadDone(LoadFigures figures, Tally tally, String out) {
-        assertNone("requests answered 2xx that the application did not record", figures.load.answeredButNotRecorded(
-                figures.requested), out);
+        assertNone(
+                "requests answered 2xx that the application did not record",
+                figures.load.answeredButNotRecorded(figures.requested),
+                out);
         assertNone("requests the application saw whose task was lost", tally.lost, out);
         assertNone("requests the application saw whose task ran after the application was destroyed", tally.late, out);
         assertNone("tasks cancelled", tally.interrupted, out);
@@ -502,8 +570,10 @@ abstract class JettyDrainTests {
 
     /** {@link LoadClients} sending {@code /app/work} to {@code server}. */
     private static LoadClients startLoad(JettyServerProcess server, int clients) {
-        return LoadClients.start(clients,
-                (label, ms) -> LoadClients.Answer.of(server.get("/app/work?label=" + label + "&ms=" + ms)), server::isAlive);
+        return LoadClients.start(
+                clients,
+                (label, ms) -> LoadClients.Answer.of(server.get("/app/work?label=" + label + "&ms=" + ms)),
+                server::isAlive);
     }
 
     // ---- e. start.jar --stop ------------------------------------------------------------------------------
@@ -518,7 +588,8 @@ abstract class JettyDrainTests {
                 server.ok("/app/work?label=" + label + "&ms=" + (1000 + (i * 389L) % 2001));
                 labels.add(label);
             }
-            CompletableFuture<HttpResponse<String>> slow = server.getAsync("/app/slow?label=stop-slow&ms=1500&task=1000");
+            CompletableFuture<HttpResponse<String>> slow =
+                    server.getAsync("/app/slow?label=stop-slow&ms=1500&task=1000");
             labels.add("stop-slow");
             server.awaitRecord("SLOW-IN", "stop-slow", RECORD_WAIT);
 
@@ -534,7 +605,8 @@ abstract class JettyDrainTests {
             }
             report(distribution + ", agent, start.jar --stop with 20 tasks + 1 in flight: " + tally
                     + "; stop command to contextDestroyed " + sinceStop(server, record, "/" + APP) + " ms, to exit "
-                    + exitMillis + " ms; in-flight answer " + answer + "; --stop exit " + stop.waitFor(Duration.ofSeconds(1))
+                    + exitMillis + " ms; in-flight answer " + answer + "; --stop exit "
+                    + stop.waitFor(Duration.ofSeconds(1))
                     + "; " + drainLines(server));
             String out = stop.describe() + "\n" + server.describe();
             assertTrue(tally.destroyedIndex >= 0, "contextDestroyed was called\n" + out);
@@ -549,7 +621,8 @@ abstract class JettyDrainTests {
     // ---- helpers ------------------------------------------------------------------------------------------
 
     /** The record once every one of {@code labels} is done or interrupted, or when {@code timeout} has passed. */
-    private static Record awaitSettled(JettyServerProcess server, List<String> labels, Duration timeout) throws Exception {
+    private static Record awaitSettled(JettyServerProcess server, List<String> labels, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Record record = server.record();
@@ -612,7 +685,8 @@ abstract class JettyDrainTests {
         public String toString() {
             int total = finished.size() + late.size() + lost.size();
             return "tasks " + total + ": finished before teardown " + finished.size() + ", done after teardown "
-                    + late.size() + ", lost " + lost.size() + (interrupted.isEmpty() ? "" : ", interrupted " + interrupted.size());
+                    + late.size() + ", lost " + lost.size()
+                    + (interrupted.isEmpty() ? "" : ", interrupted " + interrupted.size());
         }
     }
 }

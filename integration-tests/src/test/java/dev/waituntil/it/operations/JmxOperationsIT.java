@@ -3,6 +3,13 @@ package dev.waituntil.it.operations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.it.support.ItEnvironment;
+import dev.waituntil.it.support.JavaProcess;
+import dev.waituntil.it.support.TomcatDistribution;
+import dev.waituntil.it.support.TomcatServer;
+import dev.waituntil.it.support.TomcatTestWar;
+import dev.waituntil.it.support.TomcatTestWar.Event;
+import dev.waituntil.it.support.TomcatTestWar.Events;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,14 +22,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,14 +35,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import dev.waituntil.it.support.ItEnvironment;
-import dev.waituntil.it.support.JavaProcess;
-import dev.waituntil.it.support.TomcatDistribution;
-import dev.waituntil.it.support.TomcatServer;
-import dev.waituntil.it.support.TomcatTestWar;
-import dev.waituntil.it.support.TomcatTestWar.Event;
-import dev.waituntil.it.support.TomcatTestWar.Events;
 
 /**
  * The operator's view on a real Tomcat 10.1 distribution started with {@code -javaagent}: the MBean
@@ -73,24 +70,31 @@ class JmxOperationsIT {
         base.deploy(war, "app");
         base.deploy(war, "other");
         int jmxPort = freePort();
-        server = TomcatServer.start(tomcat + " with the agent and JMX", tomcat, base, List.of(
-                "-javaagent:" + ItEnvironment.agentJar() + "=debug=true",
-                "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dwaituntil.executor.threads=16",
-                "-Dwaituntil.drain.timeout=" + DRAIN_TIMEOUT,
-                "-D" + TomcatTestWar.EVENTS_PROPERTY + "=" + base.dir().resolve("events.log"),
-                // The remote connector as an operator opens it for jconsole; the commands use the local one.
-                "-Dcom.sun.management.jmxremote.port=" + jmxPort,
-                "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
-                "-Dcom.sun.management.jmxremote.authenticate=false",
-                "-Dcom.sun.management.jmxremote.ssl=false",
-                "-Dcom.sun.management.jmxremote.host=127.0.0.1",
-                "-Djava.rmi.server.hostname=127.0.0.1"));
+        server = TomcatServer.start(
+                tomcat + " with the agent and JMX",
+                tomcat,
+                base,
+                List.of(
+                        "-javaagent:" + ItEnvironment.agentJar() + "=debug=true",
+                        "-Xms32m",
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Dwaituntil.executor.threads=16",
+                        "-Dwaituntil.drain.timeout=" + DRAIN_TIMEOUT,
+                        "-D" + TomcatTestWar.EVENTS_PROPERTY + "=" + base.dir().resolve("events.log"),
+                        // The remote connector as an operator opens it for jconsole; the commands use the local one.
+                        "-Dcom.sun.management.jmxremote.port=" + jmxPort,
+                        "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
+                        "-Dcom.sun.management.jmxremote.authenticate=false",
+                        "-Dcom.sun.management.jmxremote.ssl=false",
+                        "-Dcom.sun.management.jmxremote.host=127.0.0.1",
+                        "-Djava.rmi.server.hostname=127.0.0.1"));
         server.awaitAnswer("/app/ping", APP_TIMEOUT);
         server.awaitAnswer("/other/ping", APP_TIMEOUT);
         pid = Long.toString(server.pid());
-        jmx = JMXConnectorFactory.connect(new JMXServiceURL(
-                "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"));
+        jmx = JMXConnectorFactory.connect(
+                new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"));
         mbeans = jmx.getMBeanServerConnection();
         name = new ObjectName("dev.waituntil:type=WaitUntil");
         // Registered from a background thread at start; it is there within moments.
@@ -134,26 +138,32 @@ class JmxOperationsIT {
         long sinceTheRequest = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeTheRequest);
         // Milliseconds: at least the 300 slept, at most the time since just before the request that registered it
         // (the server's System.nanoTime is the same monotonic clock of this machine).
-        assertTrue(oldest >= 300 && oldest <= sinceTheRequest, "the long task's age: " + oldest + " ms, registered less "
-                + "than " + sinceTheRequest + " ms ago");
+        assertTrue(
+                oldest >= 300 && oldest <= sinceTheRequest,
+                "the long task's age: " + oldest + " ms, registered less " + "than " + sinceTheRequest + " ms ago");
         Thread.sleep(200);
         assertTrue((Long) attribute("OldestPendingMillis") >= oldest + 200, "and it grows");
 
         CompositeData[] tasks = (CompositeData[]) mbeans.invoke(name, "listPendingTasks", new Object[0], new String[0]);
         assertEquals(1, tasks.length, describe(tasks));
-        assertEquals("long-report | GET /app/work | /app", tasks[0].get("label") + " | " + tasks[0].get("request") + " | "
-                + tasks[0].get("application"));
+        assertEquals(
+                "long-report | GET /app/work | /app",
+                tasks[0].get("label") + " | " + tasks[0].get("request") + " | " + tasks[0].get("application"));
         assertTrue((Long) tasks[0].get("ageMillis") >= 500, describe(tasks));
 
         Map<String, CompositeData> apps = applications();
         assertEquals(1, apps.get("/app").get("pending"), apps.toString());
         assertEquals(false, apps.get("/app").get("drained"));
         assertEquals(false, attribute("ShuttingDown"));
-        assertTrue(((String) attribute("Settings")).startsWith("drain.timeout=" + DRAIN_TIMEOUT + " (system property)"),
+        assertTrue(
+                ((String) attribute("Settings")).startsWith("drain.timeout=" + DRAIN_TIMEOUT + " (system property)"),
                 (String) attribute("Settings"));
         assertEquals(ItEnvironment.agentVersion(), attribute("Version"));
-        assertTrue(server.firstLine(l -> l.contains("MBean dev.waituntil:type=WaitUntil registered in the platform MBean"
-                + " server")).isPresent(), "with debug=true the registration is logged\n" + server.describe());
+        assertTrue(
+                server.firstLine(l -> l.contains(
+                                "MBean dev.waituntil:type=WaitUntil registered in the platform MBean" + " server"))
+                        .isPresent(),
+                "with debug=true the registration is logged\n" + server.describe());
     }
 
     // ===================================================================================== status, tasks
@@ -180,8 +190,10 @@ class JmxOperationsIT {
         }
         String why = status.describe();
         assertEquals("wait-until in JVM " + pid, status.texts().get(0), why);
-        for (String counter : new String[] {"Registered", "Failed", "Rejected", "Version", "Settings", "ShuttingDown"}) {
-            assertEquals(String.valueOf(attribute(counter)), printed.get(counter), counter + " as the MBean says\n" + why);
+        for (String counter :
+                new String[] {"Registered", "Failed", "Rejected", "Version", "Settings", "ShuttingDown"}) {
+            assertEquals(
+                    String.valueOf(attribute(counter)), printed.get(counter), counter + " as the MBean says\n" + why);
         }
         int pending = Integer.parseInt(printed.get("Pending"));
         assertTrue(pending >= 2 && pending <= 3, "never-ends, cli-task and maybe still long-report\n" + why);
@@ -192,18 +204,28 @@ class JmxOperationsIT {
         JavaProcess tasks = command("tasks");
         assertEquals(0, exit(tasks), tasks.describe());
         why = tasks.describe();
-        assertTrue(tasks.texts().stream().anyMatch(l -> l.matches(
-                "'never-ends' \\(age \\d+ ms, request GET /other/stuck, application /other\\)")), why);
-        assertTrue(tasks.texts().stream().anyMatch(l -> l.matches(
-                "'cli-task' \\(age \\d+ ms, request GET /app/work, application /app\\)")), why);
-        List<String> listed = tasks.texts().stream().filter(l -> l.startsWith("'"))
-                .map(l -> l.substring(1, l.indexOf("' (age"))).collect(Collectors.toList());
+        assertTrue(
+                tasks.texts().stream()
+                        .anyMatch(l -> l.matches(
+                                "'never-ends' \\(age \\d+ ms, request GET /other/stuck, application /other\\)")),
+                why);
+        assertTrue(
+                tasks.texts().stream()
+                        .anyMatch(l ->
+                                l.matches("'cli-task' \\(age \\d+ ms, request GET /app/work, application /app\\)")),
+                why);
+        List<String> listed = tasks.texts().stream()
+                .filter(l -> l.startsWith("'"))
+                .map(l -> l.substring(1, l.indexOf("' (age")))
+                .collect(Collectors.toList());
         assertTrue(listed.indexOf("never-ends") < listed.indexOf("cli-task"), "oldest first\n" + why);
         List<String> viaJmx = new ArrayList<>();
-        for (CompositeData t : (CompositeData[]) mbeans.invoke(name, "listPendingTasks", new Object[0], new String[0])) {
+        for (CompositeData t :
+                (CompositeData[]) mbeans.invoke(name, "listPendingTasks", new Object[0], new String[0])) {
             viaJmx.add((String) t.get("label"));
         }
-        assertTrue(viaJmx.containsAll(List.of("never-ends", "cli-task")) && listed.containsAll(viaJmx),
+        assertTrue(
+                viaJmx.containsAll(List.of("never-ends", "cli-task")) && listed.containsAll(viaJmx),
                 "the same tasks as the MBean lists: " + viaJmx + "\n" + why);
     }
 
@@ -215,25 +237,34 @@ class JmxOperationsIT {
     void clearErrorsForAnUnknownApplicationAJvmWithoutTheAgentAndAMissingProcess() throws Exception {
         JavaProcess unknown = command("drain", "/shpo");
         assertEquals(2, exit(unknown), unknown.describe());
-        assertTrue(unknown.firstLineContaining("no application named '/shpo' in this JVM; known: /app, /other").isPresent()
-                || unknown.firstLineContaining("known: /other, /app").isPresent(), unknown.describe());
+        assertTrue(
+                unknown.firstLineContaining("no application named '/shpo' in this JVM; known: /app, /other")
+                                .isPresent()
+                        || unknown.firstLineContaining("known: /other, /app").isPresent(),
+                unknown.describe());
         assertEquals(false, applications().get("/app").get("drained"), "nothing was drained");
 
         // This test's own JVM runs without the agent.
         String self = Long.toString(ProcessHandle.current().pid());
         try (JavaProcess noAgent = JavaProcess.builder("status of a JVM without the agent")
-                .executableJar(ItEnvironment.agentJar(), self, "status").start()) {
+                .executableJar(ItEnvironment.agentJar(), self, "status")
+                .start()) {
             assertEquals(1, exit(noAgent), noAgent.describe());
-            assertTrue(noAgent.firstLineContaining("JVM " + self + " does not run the wait-until agent (it has no MBean"
-                    + " dev.waituntil:type=WaitUntil). Load it first: java -jar wait-until-agent.jar " + self).isPresent(),
+            assertTrue(
+                    noAgent.firstLineContaining("JVM " + self + " does not run the wait-until agent (it has no MBean"
+                                    + " dev.waituntil:type=WaitUntil). Load it first: java -jar wait-until-agent.jar "
+                                    + self)
+                            .isPresent(),
                     noAgent.describe());
         }
 
         String missing = "2147483646";
         try (JavaProcess gone = JavaProcess.builder("status of no process")
-                .executableJar(ItEnvironment.agentJar(), missing, "status").start()) {
+                .executableJar(ItEnvironment.agentJar(), missing, "status")
+                .start()) {
             assertEquals(1, exit(gone), gone.describe());
-            assertTrue(gone.firstLineContaining("there is no process " + missing).isPresent(), gone.describe());
+            assertTrue(
+                    gone.firstLineContaining("there is no process " + missing).isPresent(), gone.describe());
         }
     }
 
@@ -256,25 +287,36 @@ class JmxOperationsIT {
         String why = drain.describe() + "\n" + events.describe();
 
         assertEquals(0, exit, "every task finished: exit 0\n" + why);
-        assertTrue(drain.firstLine(l -> l.startsWith("OK: drain of application /app for an operator (JMX): ")
-                && l.contains("all tasks finished")).isPresent(), why);
+        assertTrue(
+                drain.firstLine(l -> l.startsWith("OK: drain of application /app for an operator (JMX): ")
+                                && l.contains("all tasks finished"))
+                        .isPresent(),
+                why);
         Optional<Event> done = events.first("DONE", "drain-me");
         assertTrue(done.isPresent(), "the task finished\n" + why);
-        assertTrue(done.get().millis() <= exitedAt, "the command returned only after the task had finished ("
-                + done.get().millis() + " <= " + exitedAt + ")\n" + why);
-        assertTrue(done.get().millis() > drain.startWallMillis(), "the task was pending when the command started\n" + why);
+        assertTrue(
+                done.get().millis() <= exitedAt,
+                "the command returned only after the task had finished ("
+                        + done.get().millis() + " <= " + exitedAt + ")\n" + why);
+        assertTrue(
+                done.get().millis() > drain.startWallMillis(), "the task was pending when the command started\n" + why);
         assertTrue(events.first("DONE", "cli-task").isPresent(), "so did /app's other task\n" + why);
         assertTrue(events.first("INTERRUPTED", "never-ends").isEmpty(), "/other's task is not touched\n" + why);
 
         TomcatServer.Response refused = server.get("/app/work?label=after-drain&ms=10");
         assertEquals(503, refused.status(), refused.toString());
-        assertTrue(refused.body().contains("rejected after-drain") && refused.body().contains("application /app has been"
-                + " drained"), refused.body());
-        assertEquals(200, server.get("/other/work?label=other-after-drain&ms=10").status());
+        assertTrue(
+                refused.body().contains("rejected after-drain")
+                        && refused.body().contains("application /app has been" + " drained"),
+                refused.body());
+        assertEquals(
+                200, server.get("/other/work?label=other-after-drain&ms=10").status());
         assertEquals(rejected + 1, attribute("Rejected"));
         assertEquals(true, applications().get("/app").get("drained"));
         assertEquals(false, applications().get("/other").get("drained"));
-        assertTrue(server.firstLine(l -> l.contains("an operator (JMX) drains application /app")).isPresent(),
+        assertTrue(
+                server.firstLine(l -> l.contains("an operator (JMX) drains application /app"))
+                        .isPresent(),
                 server.describe());
     }
 
@@ -290,11 +332,15 @@ class JmxOperationsIT {
         String why = drain.describe() + "\n" + events().describe();
 
         assertEquals(1, exit, "a task was left: exit 1\n" + why);
-        Optional<JavaProcess.Line> report = drain.firstLine(l -> l.startsWith("TIMED OUT: drain of the JVM for an operator"
-                + " (JMX): "));
+        Optional<JavaProcess.Line> report =
+                drain.firstLine(l -> l.startsWith("TIMED OUT: drain of the JVM for an operator" + " (JMX): "));
         assertTrue(report.isPresent(), why);
-        assertTrue(report.get().text().matches(".*: \\d+ ms, 1 still pending: 'never-ends' \\(age \\d+ ms, request GET"
-                + " /other/stuck \\(request \\d+\\), application /other\\); cancelled: 1\\..*"), report.get().text());
+        assertTrue(
+                report.get()
+                        .text()
+                        .matches(".*: \\d+ ms, 1 still pending: 'never-ends' \\(age \\d+ ms, request GET"
+                                + " /other/stuck \\(request \\d+\\), application /other\\); cancelled: 1\\..*"),
+                report.get().text());
         long waited = Long.parseLong(report.get().text().replaceFirst(".*\\(JMX\\): (\\d+) ms.*", "$1"));
         // Not before the deadline; and bounded by it, where the stuck task would hold the drain forever (30 s past the
         // deadline tells the two apart on any machine).
@@ -302,8 +348,11 @@ class JmxOperationsIT {
         assertTrue(waited < 4000 + 30_000, "returned at the " + DRAIN_TIMEOUT + " deadline: " + waited + " ms");
         awaitEvent("INTERRUPTED", "never-ends");
         assertEquals(503, server.get("/other/work?label=after-drain-all&ms=10").status());
-        assertTrue(server.firstLine(l -> l.contains("drain of the JVM for an operator (JMX)") && l.contains("still pending"))
-                .isPresent(), server.describe());
+        assertTrue(
+                server.firstLine(l ->
+                                l.contains("drain of the JVM for an operator (JMX)") && l.contains("still pending"))
+                        .isPresent(),
+                server.describe());
     }
 
     // ===================================================================================== helpers
@@ -319,7 +368,8 @@ class JmxOperationsIT {
         String[] all = new String[args.length + 1];
         all[0] = pid;
         System.arraycopy(args, 0, all, 1, args.length);
-        return JavaProcess.builder("wait-until " + String.join(" ", args)).executableJar(ItEnvironment.agentJar(), all)
+        return JavaProcess.builder("wait-until " + String.join(" ", args))
+                .executableJar(ItEnvironment.agentJar(), all)
                 .start();
     }
 
@@ -342,8 +392,16 @@ class JmxOperationsIT {
     private static String describe(CompositeData[] tasks) {
         StringBuilder b = new StringBuilder("pending tasks:");
         for (CompositeData t : tasks) {
-            b.append("\n  ").append(t.get("label")).append(" | ").append(t.get("ageMillis")).append(" ms | ")
-                    .append(t.get("request")).append(" | ").append(t.get("application")).append(" | ").append(t.get("id"));
+            b.append("\n  ")
+                    .append(t.get("label"))
+                    .append(" | ")
+                    .append(t.get("ageMillis"))
+                    .append(" ms | ")
+                    .append(t.get("request"))
+                    .append(" | ")
+                    .append(t.get("application"))
+                    .append(" | ")
+                    .append(t.get("id"));
         }
         return b.toString();
     }

@@ -4,22 +4,6 @@ import static dev.waituntil.it.support.ProgramAssertions.NOT_ATTACHED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
@@ -29,6 +13,20 @@ import dev.waituntil.it.support.TomcatServer;
 import dev.waituntil.it.support.TomcatTestWar;
 import dev.waituntil.it.support.TomcatTestWar.Events;
 import dev.waituntil.it.support.TomcatTestWar.Outcome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Ours beside another vendor's Java agent, as production services run them: the OpenTelemetry Java agent, the
@@ -54,7 +52,9 @@ class OtherAgentsIT {
 
     /** Which {@code -javaagent} comes first on the command line, or ours attached to the running server. */
     enum Order {
-        THEIRS_FIRST("theirs first"), OURS_FIRST("ours first"), OURS_ATTACHED("ours attached later");
+        THEIRS_FIRST("theirs first"),
+        OURS_FIRST("ours first"),
+        OURS_ATTACHED("ours attached later");
 
         private final String text;
 
@@ -74,12 +74,13 @@ class OtherAgentsIT {
      * precondition, checked, so that the drain has something to wait for.
      */
     private static final int TASK_MILLIS = 4000;
+
     private static final Duration APP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LOG_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SPAN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
-    private static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=16");
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=16");
 
     private TomcatDistribution tomcat;
     private Path dir;
@@ -103,8 +104,10 @@ class OtherAgentsIT {
     @MethodSource("runs")
     void requestScopeAndTheDrainHoldAndTheOtherAgentKeepsWorking(OtherAgent other, Order order) throws Exception {
         long started = System.nanoTime();
-        String run = other.id() + "-" + order.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-        try (OtherAgent.Beside beside = other.prepare(); TomcatServer server = start(run, other, beside, order)) {
+        String run = other.id() + "-"
+                + order.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        try (OtherAgent.Beside beside = other.prepare();
+                TomcatServer server = start(run, other, beside, order)) {
             long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
             // Theirs works: a server span for a request to the servlet with its own service().
@@ -124,8 +127,9 @@ class OtherAgentsIT {
             }
             List<String> unattributed = new ArrayList<>();
             for (Map.Entry<String, String> task : requestOf.entrySet()) {
-                String registered = server.awaitLine(l -> l.contains("wait-until: registered '" + task.getKey() + "' ("),
-                        LOG_TIMEOUT).text();
+                String registered = server.awaitLine(
+                                l -> l.contains("wait-until: registered '" + task.getKey() + "' ("), LOG_TIMEOUT)
+                        .text();
                 if (!registered.contains(", request " + task.getValue() + " (request ")) {
                     unattributed.add(registered);
                 }
@@ -137,28 +141,50 @@ class OtherAgentsIT {
             Events events = Events.read(server.base().dir().resolve("events.log"));
             Outcome o = Outcome.of(events, requestOf.keySet());
             long stop = server.stopWallMillis();
-            List<String> doneBeforeTheStop = o.done.entrySet().stream().filter(e -> e.getValue().millis() < stop)
-                    .map(Map.Entry::getKey).collect(Collectors.toList());
-            List<String> oursWarned = output.stream().filter(OtherAgentsIT::isOursAtWarningOrWorse)
+            List<String> doneBeforeTheStop = o.done.entrySet().stream()
+                    .filter(e -> e.getValue().millis() < stop)
+                    .map(Map.Entry::getKey)
+                    .collect(Collectors.toList());
+            List<String> oursWarned = output.stream()
+                    .filter(OtherAgentsIT::isOursAtWarningOrWorse)
                     .collect(Collectors.toList());
             List<String> theirErrors = other.linesAtLevel(output, "ERROR");
-            List<String> throughOurCode = output.stream().filter(l -> l.trim().startsWith("at dev.waituntil."))
+            List<String> throughOurCode = output.stream()
+                    .filter(l -> l.trim().startsWith("at dev.waituntil."))
                     .collect(Collectors.toList());
-            figure(String.format("[%s] %s %s, %s: start %,d ms; request scope %d of %d tasks; SIGTERM with %d pending: "
+            figure(String.format(
+                    "[%s] %s %s, %s: start %,d ms; request scope %d of %d tasks; SIGTERM with %d pending: "
                             + "%s; stop -> exit %s ms (exit code %d); warnings of ours %d; errors of theirs %d "
                             + "(warnings %d); their span: %s; run %,d ms",
-                    tomcat, other, other.version(), order, startMillis, requestOf.size() - unattributed.size(),
-                    requestOf.size(), requestOf.size() - doneBeforeTheStop.size(), o.summary(),
-                    server.millisFromStopToExit().stream().mapToObj(Long::toString).findFirst().orElse("?"), exit,
-                    oursWarned.size(), theirErrors.size(), other.linesAtLevel(output, "WARN").size(), abridged(span),
+                    tomcat,
+                    other,
+                    other.version(),
+                    order,
+                    startMillis,
+                    requestOf.size() - unattributed.size(),
+                    requestOf.size(),
+                    requestOf.size() - doneBeforeTheStop.size(),
+                    o.summary(),
+                    server.millisFromStopToExit().stream()
+                            .mapToObj(Long::toString)
+                            .findFirst()
+                            .orElse("?"),
+                    exit,
+                    oursWarned.size(),
+                    theirErrors.size(),
+                    other.linesAtLevel(output, "WARN").size(),
+                    abridged(span),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
             String why = o.describe() + "\n" + events.describe() + "\n" + server.describe();
 
             assertEquals(List.of(), oursWarned, "wait-until logs no warning or error beside " + other + "\n" + why);
             assertEquals(1, server.linesContaining(agentStarted).size(), "ours started once\n" + why);
             assertEquals(List.of(), server.linesContaining(NOT_ATTACHED), "no API copy in standalone mode\n" + why);
-            assertEquals(List.of(), unattributed, "every task belongs to the request that registered it: the servlet's "
-                    + "own service(), the filter, HttpServlet\n" + why);
+            assertEquals(
+                    List.of(),
+                    unattributed,
+                    "every task belongs to the request that registered it: the servlet's "
+                            + "own service(), the filter, HttpServlet\n" + why);
             assertEquals(List.of(), doneBeforeTheStop, "precondition: every task still pending at SIGTERM\n" + why);
             assertEquals(List.of(), o.lost, "every task finished\n" + why);
             assertEquals(List.of(), o.late, "... before the application was torn down\n" + why);
@@ -172,7 +198,9 @@ class OtherAgentsIT {
     /** A line of ours (its logger or its message) at WARNING or SEVERE, in Tomcat's format or plain JUL's. */
     private static boolean isOursAtWarningOrWorse(String line) {
         boolean ours = line.contains("dev.waituntil.") || line.contains("wait-until");
-        boolean bad = line.contains(" WARNING [") || line.contains(" SEVERE [") || line.startsWith("WARNING:")
+        boolean bad = line.contains(" WARNING [")
+                || line.contains(" SEVERE [")
+                || line.startsWith("WARNING:")
                 || line.startsWith("SEVERE:");
         return ours && bad;
     }
@@ -187,11 +215,12 @@ class OtherAgentsIT {
         TomcatDistribution.Base base = tomcat.newBase(dir.resolve(run));
         base.deploy(war, "app");
         String ours = "-javaagent:" + ItEnvironment.agentJar() + "=debug=true";
-        List<String> opts = new ArrayList<>(switch (order) {
-            case THEIRS_FIRST -> List.of(beside.javaagent(), ours);
-            case OURS_FIRST -> List.of(ours, beside.javaagent());
-            case OURS_ATTACHED -> List.of(beside.javaagent(), "-XX:+EnableDynamicAgentLoading");
-        });
+        List<String> opts = new ArrayList<>(
+                switch (order) {
+                    case THEIRS_FIRST -> List.of(beside.javaagent(), ours);
+                    case OURS_FIRST -> List.of(ours, beside.javaagent());
+                    case OURS_ATTACHED -> List.of(beside.javaagent(), "-XX:+EnableDynamicAgentLoading");
+                });
         opts.addAll(JVM_OPTIONS);
         opts.add("-D" + TomcatTestWar.EVENTS_PROPERTY + "=" + base.dir().resolve("events.log"));
         opts.addAll(beside.options());
@@ -201,9 +230,12 @@ class OtherAgentsIT {
             if (order == Order.OURS_ATTACHED) {
                 server.ok("/app/own-service");
                 try (JavaProcess attach = JavaProcess.builder("attach command")
-                        .executableJar(ItEnvironment.agentJar(), String.valueOf(server.pid()), "debug=true").start()) {
-                    assertEquals(0, attach.waitFor(APP_TIMEOUT), "the attach command succeeds\n" + attach.describe()
-                            + "\n" + server.describe());
+                        .executableJar(ItEnvironment.agentJar(), String.valueOf(server.pid()), "debug=true")
+                        .start()) {
+                    assertEquals(
+                            0,
+                            attach.waitFor(APP_TIMEOUT),
+                            "the attach command succeeds\n" + attach.describe() + "\n" + server.describe());
                 }
                 server.awaitLine(l -> l.contains(agentStarted + " by dynamic attach"), LOG_TIMEOUT);
             }

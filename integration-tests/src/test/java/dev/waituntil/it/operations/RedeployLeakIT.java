@@ -3,20 +3,18 @@ package dev.waituntil.it.operations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import dev.waituntil.it.support.Container;
 import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JavaSources;
 import dev.waituntil.it.support.TestWebApps;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Agent hygiene on redeploy, on embedded Tomcat 10.1 in its own JVM with the agent: an application is
@@ -29,6 +27,7 @@ class RedeployLeakIT {
 
     /** 20 in CI; the stress profile of integration-tests makes it 50 ({@code it.redeploys}). */
     private static final int CYCLES = Integer.getInteger("it.redeploys", 20);
+
     private static final int TASKS_PER_CYCLE = 3;
 
     /**
@@ -140,8 +139,13 @@ class RedeployLeakIT {
                 .javaAgent(ItEnvironment.agentJar(), "debug=true")
                 .jvmOption("-Xmx256m")
                 .classpath(classpath.toArray(new Path[0]))
-                .mainClass("launcher.RedeployLoop", app.toString(), scratch.resolve(name.replace(' ', '-')).toString(),
-                        String.valueOf(CYCLES), String.valueOf(TASKS_PER_CYCLE), String.valueOf(pin));
+                .mainClass(
+                        "launcher.RedeployLoop",
+                        app.toString(),
+                        scratch.resolve(name.replace(' ', '-')).toString(),
+                        String.valueOf(CYCLES),
+                        String.valueOf(TASKS_PER_CYCLE),
+                        String.valueOf(pin));
     }
 
     @Test
@@ -150,19 +154,26 @@ class RedeployLeakIT {
             int exit = p.waitFor(Duration.ofMinutes(3));
             String out = p.describe();
             assertEquals(0, exit, out);
-            assertTrue(p.texts().contains("LIVE LOADERS 0 OF " + CYCLES), "no application class loader survives\n" + out);
-            assertTrue(p.texts().contains("THREADS HOLDING A LOADER 0"), "no thread keeps one as context loader\n" + out);
+            assertTrue(
+                    p.texts().contains("LIVE LOADERS 0 OF " + CYCLES), "no application class loader survives\n" + out);
+            assertTrue(
+                    p.texts().contains("THREADS HOLDING A LOADER 0"), "no thread keeps one as context loader\n" + out);
             // Not from the agent's threads, nor from Tomcat's utility thread waiting on the context that the
             // agent drains (BackgroundProcessInstrumentation).
             assertEquals(List.of(), p.linesContaining("appears to have started a thread"), out);
-            long completed = p.linesContaining("completed").stream().filter(l -> l.contains("'cycle-")).count();
+            long completed = p.linesContaining("completed").stream()
+                    .filter(l -> l.contains("'cycle-"))
+                    .count();
             assertEquals(CYCLES * TASKS_PER_CYCLE, completed, "every task of every cycle finished\n" + out);
-            assertEquals(CYCLES, p.linesContaining("drain of application /a for its stop").size(),
+            assertEquals(
+                    CYCLES,
+                    p.linesContaining("drain of application /a for its stop").size(),
                     "each undeploy drained the application\n" + out);
             assertEquals(0, p.countLinesContaining("still pending"), out);
             assertEquals(0, p.countLinesContaining("rejected"), out);
             Figures.print("redeploy: " + CYCLES + " undeploys with " + TASKS_PER_CYCLE + " tasks in flight each: "
-                    + "tasks completed " + completed + ", application drains " + CYCLES + ", class loaders alive after GC 0, "
+                    + "tasks completed " + completed + ", application drains " + CYCLES
+                    + ", class loaders alive after GC 0, "
                     + "threads holding one as context loader 0, 'appears to have started a thread' warnings 0 (Tomcat's "
                     + "background processor every 1 s)");
         }

@@ -3,18 +3,16 @@ package dev.waituntil.it.operations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.waituntil.it.support.Container;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JavaSources;
 import dev.waituntil.it.support.TestWebApps;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * A server stopped and started again in one JVM, as Spring Boot devtools' restart and many test suites
@@ -69,7 +67,10 @@ class ServerRestartIT {
         try (JavaProcess p = JavaProcess.builder("restart twice")
                 .javaAgent(ItEnvironment.agentJar(), "debug=true")
                 .classpath(classpath.toArray(new Path[0]))
-                .mainClass("launcher.RestartTwice", app.toString(), dir.resolve("bases").toString())
+                .mainClass(
+                        "launcher.RestartTwice",
+                        app.toString(),
+                        dir.resolve("bases").toString())
                 .start()) {
             int exit = p.waitFor(Duration.ofMinutes(2));
             String out = p.describe();
@@ -80,12 +81,17 @@ class ServerRestartIT {
                 String label = "'round-" + round + "'";
                 int completed = p.indexOfLineContaining("task " + label);
                 int stopped = p.indexOfLineContaining("ROUND " + round + " STOPPED");
-                assertTrue(completed >= 0 && p.texts().get(completed).contains("completed"),
+                assertTrue(
+                        completed >= 0 && p.texts().get(completed).contains("completed"),
                         "round " + round + "'s task completed\n" + out);
                 assertTrue(completed < stopped, "round " + round + "'s stop waited for its task\n" + out);
             }
-            assertEquals(2, p.linesContaining("drain of the JVM for Tomcat's engine stop").stream()
-                    .filter(l -> l.contains("all tasks finished")).count(), "each stop drained, in time\n" + out);
+            assertEquals(
+                    2,
+                    p.linesContaining("drain of the JVM for Tomcat's engine stop").stream()
+                            .filter(l -> l.contains("all tasks finished"))
+                            .count(),
+                    "each stop drained, in time\n" + out);
         }
     }
 }

@@ -3,20 +3,18 @@ package dev.waituntil.it.operations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.JettyDistribution;
 import dev.waituntil.it.support.JettyServerProcess;
 import dev.waituntil.it.support.JettyTestWebApp.Record;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The task watchdog ({@code waituntil.task.warnAfter}, {@code errorAfter}, {@code timeout}) on a real
@@ -59,20 +57,26 @@ class TaskWatchdogIT {
     @Test
     void aSlowTaskIsNamedByAWarningAndThenAnErrorWithItsRequestAndStillFinishes() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/slow", APP)) {
-            server.start(JETTY + " with the agent, warnAfter=10s, errorAfter=12s",
-                    agent("task.warnAfter=10s", "task.errorAfter=12s"), APP);
+            server.start(
+                    JETTY + " with the agent, warnAfter=10s, errorAfter=12s",
+                    agent("task.warnAfter=10s", "task.errorAfter=12s"),
+                    APP);
             server.ok("/app/work?label=quick-task&ms=100");
             server.ok("/app/work?label=slow-report&ms=22000"); // still running 10 s after its error is due
 
             JavaProcess p = server.process();
-            JavaProcess.Line warning = p.awaitLine(l -> l.contains("'slow-report'")
-                    && l.contains("has run longer than waituntil.task.warnAfter=10s"), WAIT);
-            JavaProcess.Line error = p.awaitLine(l -> l.contains("'slow-report'")
-                    && l.contains("has run longer than waituntil.task.errorAfter=12s"), WAIT);
+            JavaProcess.Line warning = p.awaitLine(
+                    l -> l.contains("'slow-report'") && l.contains("has run longer than waituntil.task.warnAfter=10s"),
+                    WAIT);
+            JavaProcess.Line error = p.awaitLine(
+                    l -> l.contains("'slow-report'") && l.contains("has run longer than waituntil.task.errorAfter=12s"),
+                    WAIT);
             Record record = server.awaitRecord("DONE", "slow-report", WAIT);
             String out = server.describe();
 
-            assertTrue(warning.text().contains("request GET /app/work") && warning.text().contains("application /app"),
+            assertTrue(
+                    warning.text().contains("request GET /app/work")
+                            && warning.text().contains("application /app"),
                     "the warning names the request and the application: " + warning + "\n" + out);
             assertTrue(warning.text().contains("WARN"), "at WARN level: " + warning + "\n" + out);
             assertTrue(error.text().contains("ERROR") || error.text().contains("SEVERE"), "at ERROR level: " + error);
@@ -81,24 +85,35 @@ class TaskWatchdogIT {
             assertEquals(0, p.linesContaining("'quick-task'").size(), "a quick task is not named\n" + out);
             assertTrue(record.has("DONE", "quick-task"), record.toString());
             Figures.print(JETTY + ", warnAfter=10s, errorAfter=12s: the error line came "
-                    + (error.millis() - warning.millis()) + " ms after the warning (2000 expected, to the watchdog's resolution)");
+                    + (error.millis() - warning.millis())
+                    + " ms after the warning (2000 expected, to the watchdog's resolution)");
         }
     }
 
     @Test
     void anOverrunningTaskIsCancelledAtTaskTimeoutAndTheShutdownDoesNotWaitForIt() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/timeout", APP)) {
-            long exitMillis = stuckTaskThenSigterm(server, "task.timeout=10s, drain.timeout=60s",
-                    agent("task.timeout=10s", "drain.timeout=60s"), "in-time");
+            long exitMillis = stuckTaskThenSigterm(
+                    server,
+                    "task.timeout=10s, drain.timeout=60s",
+                    agent("task.timeout=10s", "drain.timeout=60s"),
+                    "in-time");
             Record record = server.record();
             JavaProcess p = server.process();
             String out = server.describe() + "\nrecord:\n" + record;
 
             assertTrue(record.has("INTERRUPTED", "runaway"), "the task was interrupted\n" + out);
-            assertTrue(p.firstLine(l -> l.contains("'runaway'")
-                    && l.contains("ran longer than waituntil.task.timeout=10s; cancelled it")).isPresent(), "and named\n" + out);
+            assertTrue(
+                    p.firstLine(l -> l.contains("'runaway'")
+                                    && l.contains("ran longer than waituntil.task.timeout=10s; cancelled it"))
+                            .isPresent(),
+                    "and named\n" + out);
             assertTrue(record.has("DONE", "in-time"), "a task within the timeout finishes\n" + out);
-            assertEquals(List.of(), p.linesContaining("'in-time'").stream().filter(l -> l.contains("task.timeout")).toList(),
+            assertEquals(
+                    List.of(),
+                    p.linesContaining("'in-time'").stream()
+                            .filter(l -> l.contains("task.timeout"))
+                            .toList(),
                     "and is not cancelled\n" + out);
             // Cancelled at 10 s, where the drain alone would wait 60 s: 40 s tells the two apart on any machine.
             assertTrue(exitMillis < 40_000, "the stop did not wait 60 s for it: " + exitMillis + " ms\n" + out);
@@ -110,27 +125,30 @@ class TaskWatchdogIT {
     @Test
     void withoutATaskTimeoutTheSameTaskHoldsTheShutdownToTheDrainDeadline() throws Exception {
         try (JettyServerProcess server = JettyServerProcess.create(JETTY, "watchdog/control", APP)) {
-            long exitMillis = stuckTaskThenSigterm(server, "no task timeout, drain.timeout=6s", agent("drain.timeout=6s"),
-                    "in-time");
+            long exitMillis = stuckTaskThenSigterm(
+                    server, "no task timeout, drain.timeout=6s", agent("drain.timeout=6s"), "in-time");
             JavaProcess p = server.process();
             String out = server.describe();
             assertTrue(exitMillis >= 5_500, "the stop waited for the drain's deadline: " + exitMillis + " ms\n" + out);
-            assertTrue(p.firstLine(l -> l.contains("'runaway'") && l.contains("still pending")).isPresent(), out);
+            assertTrue(
+                    p.firstLine(l -> l.contains("'runaway'") && l.contains("still pending"))
+                            .isPresent(),
+                    out);
             assertEquals(List.of(), p.linesContaining("waituntil.task.timeout"), out);
         }
     }
 
     /** Starts the server, registers a task that never ends ("runaway") and one of 500 ms, sends SIGTERM; returns the time to exit. */
-    private static long stuckTaskThenSigterm(JettyServerProcess server, String settings,
-                                             UnaryOperator<JavaProcess.Builder> jvm, String quickTask) throws Exception {
+    private static long stuckTaskThenSigterm(
+            JettyServerProcess server, String settings, UnaryOperator<JavaProcess.Builder> jvm, String quickTask)
+            throws Exception {
         server.start(JETTY + " with the agent, " + settings, jvm, APP);
         server.ok("/app/stuck?label=runaway");
         server.ok("/app/work?label=" + quickTask + "&ms=500");
         server.awaitRecord("STUCK", "runaway", WAIT);
         server.sigterm();
         long exitMillis = server.awaitExit(EXIT_TIMEOUT);
-        Figures.print(JETTY + ", " + settings + ", a task that never ends: SIGTERM to exit "
-                + exitMillis + " ms");
+        Figures.print(JETTY + ", " + settings + ", a task that never ends: SIGTERM to exit " + exitMillis + " ms");
         return exitMillis;
     }
 }

@@ -5,21 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.it.support.ContextPropagationWar;
+import dev.waituntil.it.support.ItEnvironment;
+import dev.waituntil.it.support.TomcatDistribution;
+import dev.waituntil.it.support.TomcatServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import dev.waituntil.it.support.ContextPropagationWar;
-import dev.waituntil.it.support.ItEnvironment;
-import dev.waituntil.it.support.TomcatDistribution;
-import dev.waituntil.it.support.TomcatServer;
 
 /**
  * Context propagation into {@code run}/{@code supply} work, on a real Tomcat 10.1 distribution with the
@@ -36,10 +34,11 @@ class ContextPropagationIT {
     private static final Duration APP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration UNDEPLOY_TIMEOUT = Duration.ofSeconds(45);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
-    private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=1");
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=1");
     /** Tomcat's leak checks at undeploy: a thread-local of the application's left on a thread, and a thread holding its loader. */
-    private static final List<String> LEAK_WARNINGS = List.of("failed to remove it", "appears to have started a thread");
+    private static final List<String> LEAK_WARNINGS =
+            List.of("failed to remove it", "appears to have started a thread");
 
     private TomcatDistribution tomcat;
     private Path dir;
@@ -55,9 +54,12 @@ class ContextPropagationIT {
     @Test
     void theRequestsMdcAndThreadContextAreSeenInTheTaskAndNotLeftOnTheWorker() throws Exception {
         try (TomcatServer server = start(true)) {
-            Map<String, String> carry = ContextPropagationWar.parse(server.ok("/ctx/carry?order=42").body());
+            Map<String, String> carry =
+                    ContextPropagationWar.parse(server.ok("/ctx/carry?order=42").body());
             String why = carry + "\n" + server.describe();
-            assertTrue(carry.get("task.thread").startsWith("wait-until-worker-"), "the task ran on the agent's worker\n" + why);
+            assertTrue(
+                    carry.get("task.thread").startsWith("wait-until-worker-"),
+                    "the task ran on the agent's worker\n" + why);
             assertEquals("{order=42}", carry.get("task.mdc"), "the task sees the request's MDC\n" + why);
             assertEquals("{order=42}", carry.get("task.threadContext"), "... and its ThreadContext map\n" + why);
             assertEquals("[request-42]", carry.get("task.stack"), "... and its ThreadContext stack\n" + why);
@@ -65,7 +67,8 @@ class ContextPropagationIT {
             assertEquals("{order=42}", carry.get("caller.mdc"), "the request's own MDC is untouched\n" + why);
             assertEquals("[request-42]", carry.get("caller.stack"), "... and its stack\n" + why);
 
-            Map<String, String> after = ContextPropagationWar.parse(server.ok("/ctx/after").body());
+            Map<String, String> after =
+                    ContextPropagationWar.parse(server.ok("/ctx/after").body());
             String why2 = after + "\n" + server.describe();
             assertEquals(carry.get("task.thread"), after.get("task.thread"), "precondition: the same worker\n" + why2);
             assertEquals("{}", after.get("task.mdc"), "no MDC left on the worker\n" + why2);
@@ -81,7 +84,10 @@ class ContextPropagationIT {
                 assertEquals(List.of(), server.linesContaining(warning), "no '" + warning + "' from Tomcat\n" + out);
             }
             assertEquals(List.of(), server.linesContaining(NOT_ATTACHED), "no API copy in standalone mode\n" + out);
-            assertTrue(server.firstLine(l -> l.contains("Undeploying context [/ctx]")).isPresent(), out);
+            assertTrue(
+                    server.firstLine(l -> l.contains("Undeploying context [/ctx]"))
+                            .isPresent(),
+                    out);
         }
     }
 
@@ -89,7 +95,8 @@ class ContextPropagationIT {
     @Test
     void withoutTheAgentTheTaskDoesNotSeeTheMdc() throws Exception {
         try (TomcatServer server = start(false)) {
-            Map<String, String> carry = ContextPropagationWar.parse(server.ok("/ctx/carry?order=42").body());
+            Map<String, String> carry =
+                    ContextPropagationWar.parse(server.ok("/ctx/carry?order=42").body());
             String why = carry + "\n" + server.describe();
             assertTrue(server.firstLine(l -> l.contains(NOT_ATTACHED)).isPresent(), "standalone mode\n" + why);
             assertFalse(carry.get("task.mdc").contains("order"), "the task does not see the request's MDC\n" + why);

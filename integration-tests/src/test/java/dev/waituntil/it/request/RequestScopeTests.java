@@ -6,19 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import dev.waituntil.it.support.Container;
 import dev.waituntil.it.support.EmbeddedServer;
 import dev.waituntil.it.support.EmbeddedServer.Response;
@@ -26,6 +13,17 @@ import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.TestWebApps;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Request scope on a real embedded container, each in a JVM of its own with
@@ -43,6 +41,7 @@ abstract class RequestScopeTests {
 
     /** How long a log line may take to be read from the server's output after the response that caused it. */
     private static final Duration LOG_WAIT = Duration.ofSeconds(20);
+
     private static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(60);
     /** Bound on the requests sent to meet the worker thread that served {@code /a/throw} again. */
     private static final int MAX_ATTEMPTS_TO_MEET_THE_THREAD = 50;
@@ -70,8 +69,13 @@ abstract class RequestScopeTests {
         launcher = container.compileLauncher(dir);
         webapps = TestWebApps.build(container, dir, "a", "b");
         agentStarted = ItEnvironment.agentStartedLine();
-        server = EmbeddedServer.start(container, container + " with the agent", launcher, webapps,
-                dir.resolve("scratch-agent"), jvm -> jvm.javaAgent(ItEnvironment.agentJar(), "debug=true"));
+        server = EmbeddedServer.start(
+                container,
+                container + " with the agent",
+                launcher,
+                webapps,
+                dir.resolve("scratch-agent"),
+                jvm -> jvm.javaAgent(ItEnvironment.agentJar(), "debug=true"));
     }
 
     @AfterAll
@@ -88,10 +92,12 @@ abstract class RequestScopeTests {
         assertEquals("true", server.ok("/b/active").value("active"), server.describe());
         JavaProcess p = server.process();
         assertEquals(1, p.countLinesContaining(agentStarted), "one agent start\n" + server.describe());
-        assertTrue(p.indexOfLineContaining(agentStarted) < p.indexOfLineContaining("STARTED "),
+        assertTrue(
+                p.indexOfLineContaining(agentStarted) < p.indexOfLineContaining("STARTED "),
                 "the agent started before the container\n" + server.describe());
         assertEquals(0, p.countLinesContaining("could not instrument"), server.describe());
-        assertEquals(0, p.countLinesContaining(NOT_ATTACHED), "no API copy fell back to standalone\n" + server.describe());
+        assertEquals(
+                0, p.countLinesContaining(NOT_ATTACHED), "no API copy fell back to standalone\n" + server.describe());
     }
 
     /**
@@ -112,13 +118,16 @@ abstract class RequestScopeTests {
         assertTrue(failed.endsWith(" failed"), failed + "\n" + out);
         List<String> lines = server.process().texts();
         int at = lines.indexOf(failed);
-        assertTrue(lines.subList(at, Math.min(lines.size(), at + 5)).stream()
+        assertTrue(
+                lines.subList(at, Math.min(lines.size(), at + 5)).stream()
                         .anyMatch(l -> l.equals("java.lang.IllegalStateException: boom")),
                 "the exception and its stack trace follow the line\n" + out);
 
         server.ok("/a/run?label=after-failure&ms=0");
         String completed = server.awaitLineContaining("wait-until: task 'after-failure' (", LOG_WAIT);
-        assertTrue(completed.endsWith(" completed"), "the next task is not affected: " + completed + "\n" + server.describe());
+        assertTrue(
+                completed.endsWith(" completed"),
+                "the next task is not affected: " + completed + "\n" + server.describe());
     }
 
     /**
@@ -145,19 +154,24 @@ abstract class RequestScopeTests {
                 String line = server.awaitLineContaining(marker, LOG_WAIT);
                 threwOn.putIfAbsent(line.substring(line.indexOf(marker) + marker.length()), tag);
                 String before = registration(server, "before throw " + tag);
-                assertTrue(before.contains(", request GET /a/throw (request "), "'before throw' belongs to GET /a/throw: "
-                        + before + "\n" + server.describe());
+                assertTrue(
+                        before.contains(", request GET /a/throw (request "),
+                        "'before throw' belongs to GET /a/throw: " + before + "\n" + server.describe());
             }
             Response run = server.ok("/a/run?label=after-throw-" + attempt + "&ms=0");
             if (threwOn.containsKey(run.value("thread"))) {
                 match = "after-throw-" + attempt;
             }
         }
-        assertNotNull(match, "none of " + MAX_ATTEMPTS_TO_MEET_THE_THREAD + " requests was served by a thread that "
-                + "had served /a/throw " + threwOn + "\n" + server.describe());
+        assertNotNull(
+                match,
+                "none of " + MAX_ATTEMPTS_TO_MEET_THE_THREAD + " requests was served by a thread that "
+                        + "had served /a/throw " + threwOn + "\n" + server.describe());
         String after = registration(server, match);
-        assertTrue(after.contains(", request GET /a/run (request "), "the task registered after the throw, on the "
-                + "thread that threw, belongs to its own request: " + after + "\n" + server.describe());
+        assertTrue(
+                after.contains(", request GET /a/run (request "),
+                "the task registered after the throw, on the " + "thread that threw, belongs to its own request: "
+                        + after + "\n" + server.describe());
         assertFalse(after.contains("/a/throw"), after + "\n" + server.describe());
         assertTrue(after.endsWith(" in application /a"), after + "\n" + server.describe());
     }
@@ -172,8 +186,12 @@ abstract class RequestScopeTests {
         server.ok("/a/run?label=scope-check&ms=0");
         String run = registration(server, "scope-check");
         long runId = requestId(run, "GET /a/run");
-        String filterOfRun = server.process().awaitLine(l -> l.contains("wait-until: registered 'filter /a/run' (")
-                && l.contains(", request GET /a/run (request " + runId + ")"), LOG_WAIT).text();
+        String filterOfRun = server.process()
+                .awaitLine(
+                        l -> l.contains("wait-until: registered 'filter /a/run' (")
+                                && l.contains(", request GET /a/run (request " + runId + ")"),
+                        LOG_WAIT)
+                .text();
         assertTrue(filterOfRun.endsWith(" in application /a"), filterOfRun + "\n" + server.describe());
 
         Response async = server.ok("/a/async?tag=a1");
@@ -183,7 +201,9 @@ abstract class RequestScopeTests {
         assertTrue(fromAsync.endsWith(" in application /a"), fromAsync + "\n" + server.describe());
         List<String> filterOfAsync = server.process().linesContaining("wait-until: registered 'filter /a/async' (");
         assertEquals(1, filterOfAsync.size(), "one /a/async request, one filter registration\n" + server.describe());
-        assertEquals(asyncId, requestId(filterOfAsync.get(0), "GET /a/async"),
+        assertEquals(
+                asyncId,
+                requestId(filterOfAsync.get(0), "GET /a/async"),
                 "the async runnable's task and the filter's task name the same request\n" + server.describe());
         server.awaitLineContaining("request GET /a/async (request " + asyncId + ") went async", LOG_WAIT);
         server.awaitLineContaining("async request GET /a/async (request " + asyncId + ") ended (onComplete)", LOG_WAIT);
@@ -191,6 +211,7 @@ abstract class RequestScopeTests {
 
     /** Requests of the isolation test; 5 000 in CI, 100 000 under the stress profile. */
     private static final int ISOLATION_REQUESTS = Integer.getInteger("it.isolation.requests", 5_000);
+
     private static final Pattern MIX = Pattern.compile(
             "wait-until: registered 'mix (\\d+) (\\w+)' \\(age \\d+ ms, request GET /a/mix/(\\d+)/\\w+ \\(request (\\d+)\\)");
     private static final Pattern FILTER_OF_MIX = Pattern.compile(
@@ -237,7 +258,8 @@ abstract class RequestScopeTests {
         long sentMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         JavaProcess p = server.process();
         long deadline = System.nanoTime() + LOG_WAIT.toNanos();
-        while (p.countLinesContaining("wait-until: registered 'mix ") < ISOLATION_REQUESTS && System.nanoTime() < deadline) {
+        while (p.countLinesContaining("wait-until: registered 'mix ") < ISOLATION_REQUESTS
+                && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
 
@@ -272,15 +294,22 @@ abstract class RequestScopeTests {
             }
             filterChecked++;
         }
-        List<Integer> servedAgain = timesServed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
-                .sorted().collect(java.util.stream.Collectors.toList());
+        List<Integer> servedAgain = timesServed.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey)
+                .sorted()
+                .collect(java.util.stream.Collectors.toList());
         Figures.print(container + " isolation: " + ISOLATION_REQUESTS + " requests from " + clients
-                + " clients in " + sentMillis + " ms (throw 2 %, error 5 %, forward, include and async 15 % each); tasks "
-                + "registered " + mixOfRequest.size() + " (ids sent again by the client and served twice: " + servedAgain
+                + " clients in " + sentMillis
+                + " ms (throw 2 %, error 5 %, forward, include and async 15 % each); tasks "
+                + "registered " + mixOfRequest.size() + " (ids sent again by the client and served twice: "
+                + servedAgain
                 + "), filter tasks matched to their request " + filterChecked + ", attributed to the wrong request "
                 + misattributed.size() + ", unexpected statuses " + wrongStatus.size());
         assertEquals(Map.of(), wrongStatus, "every request answered as its kind says\n" + server.describe());
-        assertEquals(List.of(), misattributed.subList(0, Math.min(20, misattributed.size())),
+        assertEquals(
+                List.of(),
+                misattributed.subList(0, Math.min(20, misattributed.size())),
                 misattributed.size() + " task(s) attributed to the wrong request");
         assertEquals(ISOLATION_REQUESTS, timesServed.size(), "every request registered its task");
         assertEquals(mixOfRequest.size(), filterChecked, "every request's filter registered its task");
@@ -295,9 +324,11 @@ abstract class RequestScopeTests {
     void aThreadTheApplicationStartsItselfDoesNotCarryTheRequest() throws Exception {
         server.ok("/a/plain-thread?tag=p1");
         String line = registration(server, "from plain thread p1");
-        assertFalse(line.contains("request "), "no request on the application's own thread: " + line + "\n"
-                + server.describe());
-        assertTrue(line.endsWith("(age " + ageOf(line) + " ms, application /a) in application /a"),
+        assertFalse(
+                line.contains("request "),
+                "no request on the application's own thread: " + line + "\n" + server.describe());
+        assertTrue(
+                line.endsWith("(age " + ageOf(line) + " ms, application /a) in application /a"),
                 "it belongs to application /a: " + line + "\n" + server.describe());
     }
 
@@ -312,19 +343,31 @@ abstract class RequestScopeTests {
         try {
             assertEquals("3", server.ok("/a/block?n=3").value("pending"), server.describe());
             assertEquals("5", server.ok("/b/block?n=5").value("pending"), server.describe());
-            assertEquals("3", server.ok("/a/pending").value("pending"), "application /a counts its own\n" + server.describe());
-            assertEquals("5", server.ok("/b/pending").value("pending"), "application /b counts its own\n" + server.describe());
+            assertEquals(
+                    "3",
+                    server.ok("/a/pending").value("pending"),
+                    "application /a counts its own\n" + server.describe());
+            assertEquals(
+                    "5",
+                    server.ok("/b/pending").value("pending"),
+                    "application /b counts its own\n" + server.describe());
             assertEquals("true", server.ok("/a/active").value("active"), server.describe());
 
             for (int i = 1; i <= 3; i++) {
                 String line = registration(server, "block " + i + " of 3 in /a");
-                assertTrue(line.contains(", request GET /a/block (request ") && line.contains(", application /a)")
-                        && line.endsWith(" in application /a"), line + "\n" + server.describe());
+                assertTrue(
+                        line.contains(", request GET /a/block (request ")
+                                && line.contains(", application /a)")
+                                && line.endsWith(" in application /a"),
+                        line + "\n" + server.describe());
             }
             for (int i = 1; i <= 5; i++) {
                 String line = registration(server, "block " + i + " of 5 in /b");
-                assertTrue(line.contains(", request GET /b/block (request ") && line.contains(", application /b)")
-                        && line.endsWith(" in application /b"), line + "\n" + server.describe());
+                assertTrue(
+                        line.contains(", request GET /b/block (request ")
+                                && line.contains(", application /b)")
+                                && line.endsWith(" in application /b"),
+                        line + "\n" + server.describe());
             }
         } finally {
             server.get("/a/release");
@@ -343,9 +386,14 @@ abstract class RequestScopeTests {
      */
     @Test
     void attachingToARunningContainerGivesItRequestScope() throws Exception {
-        try (EmbeddedServer plain = EmbeddedServer.start(container, container + " without the agent (attached later)",
-                launcher, webapps, dir.resolve("scratch-attach"),
-                jvm -> jvm.jvmOption("-XX:+EnableDynamicAgentLoading"))) { // JDK 21+ warns about dynamic agents without it
+        try (EmbeddedServer plain = EmbeddedServer.start(
+                container,
+                container + " without the agent (attached later)",
+                launcher,
+                webapps,
+                dir.resolve("scratch-attach"),
+                jvm -> jvm.jvmOption(
+                        "-XX:+EnableDynamicAgentLoading"))) { // JDK 21+ warns about dynamic agents without it
             assertEquals("false", plain.ok("/a/active").value("active"), plain.describe());
             assertEquals("false", plain.ok("/b/active").value("active"), plain.describe());
             plain.ok("/a/run?label=before-attach&ms=0");
@@ -364,7 +412,9 @@ abstract class RequestScopeTests {
                 assertEquals(0, attach.waitFor(PROCESS_TIMEOUT), "the attach command succeeds\n" + attach.describe());
             }
             String started = plain.awaitLineContaining(agentStarted + " by dynamic attach", LOG_WAIT);
-            assertTrue(started.contains("API copies handed over: 2"), "both applications' API copies\n" + plain.describe());
+            assertTrue(
+                    started.contains("API copies handed over: 2"),
+                    "both applications' API copies\n" + plain.describe());
 
             assertEquals("true", plain.ok("/a/active").value("active"), plain.describe());
             assertEquals("true", plain.ok("/b/active").value("active"), plain.describe());
@@ -372,9 +422,14 @@ abstract class RequestScopeTests {
             plain.ok("/a/run?label=after-attach&ms=0");
             String run = registration(plain, "after-attach");
             long runId = requestId(run, "GET /a/run");
-            assertTrue(run.contains(", application /a)") && run.endsWith(" in application /a"), run + "\n" + plain.describe());
-            plain.process().awaitLine(l -> l.contains("wait-until: registered 'filter /a/run' (")
-                    && l.contains(", request GET /a/run (request " + runId + ")"), LOG_WAIT);
+            assertTrue(
+                    run.contains(", application /a)") && run.endsWith(" in application /a"),
+                    run + "\n" + plain.describe());
+            plain.process()
+                    .awaitLine(
+                            l -> l.contains("wait-until: registered 'filter /a/run' (")
+                                    && l.contains(", request GET /a/run (request " + runId + ")"),
+                            LOG_WAIT);
 
             plain.ok("/b/run?label=after-attach-b&ms=0");
             String runB = registration(plain, "after-attach-b");
@@ -384,8 +439,10 @@ abstract class RequestScopeTests {
             plain.ok("/a/async?tag=after-attach");
             requestId(registration(plain, "from async start after-attach"), "GET /a/async");
 
-            assertEquals(2, plain.process().countLinesContaining(NOT_ATTACHED), "one warning per API copy, before the "
-                    + "attach only\n" + plain.describe());
+            assertEquals(
+                    2,
+                    plain.process().countLinesContaining(NOT_ATTACHED),
+                    "one warning per API copy, before the " + "attach only\n" + plain.describe());
         }
     }
 
@@ -398,7 +455,8 @@ abstract class RequestScopeTests {
 
     /** The id in {@code request <methodAndUri> (request <id>)}; fails if the line names no such request. */
     private static long requestId(String line, String methodAndUri) {
-        Matcher m = Pattern.compile(", request " + Pattern.quote(methodAndUri) + " \\(request (\\d+)\\)").matcher(line);
+        Matcher m = Pattern.compile(", request " + Pattern.quote(methodAndUri) + " \\(request (\\d+)\\)")
+                .matcher(line);
         assertTrue(m.find(), "the line names request " + methodAndUri + ": " + line);
         return Long.parseLong(m.group(1));
     }
@@ -429,6 +487,7 @@ abstract class RequestScopeTests {
             }
             Thread.sleep(20);
         }
-        assertEquals(expected, s.process().countLinesContaining(text), "lines containing '" + text + "'\n" + s.describe());
+        assertEquals(
+                expected, s.process().countLinesContaining(text), "lines containing '" + text + "'\n" + s.describe());
     }
 }

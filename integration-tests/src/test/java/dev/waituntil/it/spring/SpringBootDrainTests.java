@@ -5,6 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.Figures;
+import dev.waituntil.it.support.ItEnvironment;
+import dev.waituntil.it.support.JavaProcess;
+import dev.waituntil.it.support.LoadClients;
+import dev.waituntil.it.support.SpringBootApp;
+import dev.waituntil.it.support.SpringBootApp.AppJar;
+import dev.waituntil.it.support.SpringBootApp.Event;
+import dev.waituntil.it.support.SpringBootApp.Response;
+import dev.waituntil.it.support.SpringBootApp.Server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,23 +27,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
-
-import dev.waituntil.it.support.ChaosRounds;
-import dev.waituntil.it.support.Figures;
-import dev.waituntil.it.support.ItEnvironment;
-import dev.waituntil.it.support.JavaProcess;
-import dev.waituntil.it.support.LoadClients;
-import dev.waituntil.it.support.SpringBootApp;
-import dev.waituntil.it.support.SpringBootApp.AppJar;
-import dev.waituntil.it.support.SpringBootApp.Event;
-import dev.waituntil.it.support.SpringBootApp.Response;
-import dev.waituntil.it.support.SpringBootApp.Server;
 
 /**
  * A Spring Boot 3 or 4 executable jar ({@code java -javaagent:wait-until-agent.jar=debug=true -jar app.jar}), with
@@ -64,6 +62,7 @@ abstract class SpringBootDrainTests {
     private static final long SLOW_REQUEST_MS = 3_000;
     /** The task the request in flight registers at its end. */
     private static final long SLOW_TASK_MS = 1_000;
+
     private static final String SLOW_LABEL = "slow-request-task";
     /** The answer of a request in flight where none was sent. */
     private static final Response NONE_SENT = new Response(-1, "", new IllegalStateException("none sent"));
@@ -75,8 +74,8 @@ abstract class SpringBootDrainTests {
      * 32 worker threads: with the default (one per processor, 2 here) the 24 tasks would queue for about 15 s.
      * Standalone mode (the control) reads the same setting. The other options only make a small JVM start fast.
      */
-    private static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=32");
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=32");
 
     private final AppJar appJar;
     private final Server server;
@@ -94,15 +93,18 @@ abstract class SpringBootDrainTests {
         // A wrong path in the failsafe settings would otherwise test one generation twice and the other never
         // (the prefix matches spring-boot-4.0.9.jar, not spring-boot-autoconfigure-4.0.9.jar).
         String bootJar = "spring-boot-" + appJar.boot().major + ".";
-        assertTrue(nested.stream().anyMatch(n -> n.startsWith(bootJar)),
+        assertTrue(
+                nested.stream().anyMatch(n -> n.startsWith(bootJar)),
                 appJar.jar() + " holds " + bootJar + "*.jar in BOOT-INF/lib: " + nested);
         // The classes the agent must find are in nested jars, where only Spring Boot's loader can read them.
-        assertTrue(nested.stream().anyMatch(n -> n.startsWith(server.serverJarPrefix)),
+        assertTrue(
+                nested.stream().anyMatch(n -> n.startsWith(server.serverJarPrefix)),
                 appJar.jar() + " holds " + server.serverJarPrefix + "*.jar in BOOT-INF/lib: " + nested);
         assertTrue(nested.stream().anyMatch(n -> n.startsWith("spring-webmvc-")), "spring-webmvc is nested: " + nested);
         assertTrue(nested.stream().anyMatch(n -> n.startsWith("wait-until-api-")), "the API jar is nested: " + nested);
         if (server == Server.JETTY) {
-            assertFalse(nested.stream().anyMatch(n -> n.startsWith("tomcat-embed-core-")),
+            assertFalse(
+                    nested.stream().anyMatch(n -> n.startsWith("tomcat-embed-core-")),
                     "the Jetty jar has no Tomcat: " + nested);
         }
     }
@@ -119,9 +121,13 @@ abstract class SpringBootDrainTests {
     void sigtermWithGracefulShutdownFinishesEveryTaskBeforeSpringDestroysTheBeans() throws Exception {
         Run run = sigtermRun("graceful", true, true, true);
         String why = run.why();
-        assertTrue(run.slowResponse.is2xx(), "graceful shutdown answers the request in flight: " + run.slowResponse
-                + "\n" + why);
-        assertTrue(run.app.firstLine(l -> l.contains("Commencing graceful shutdown")).isPresent(),
+        assertTrue(
+                run.slowResponse.is2xx(),
+                "graceful shutdown answers the request in flight: " + run.slowResponse + "\n" + why);
+        assertTrue(
+                run.app
+                        .firstLine(l -> l.contains("Commencing graceful shutdown"))
+                        .isPresent(),
                 "Spring's graceful shutdown ran\n" + why);
         assertAgentGuarantees(run, why);
     }
@@ -136,7 +142,10 @@ abstract class SpringBootDrainTests {
     void sigtermWithImmediateShutdownFinishesEveryTaskBeforeSpringDestroysTheBeans() throws Exception {
         Run run = sigtermRun("immediate", true, false, true);
         String why = run.why();
-        assertFalse(run.app.firstLine(l -> l.contains("Commencing graceful shutdown")).isPresent(),
+        assertFalse(
+                run.app
+                        .firstLine(l -> l.contains("Commencing graceful shutdown"))
+                        .isPresent(),
                 "no graceful phase with server.shutdown=immediate\n" + why);
         assertAgentGuarantees(run, why);
     }
@@ -155,10 +164,15 @@ abstract class SpringBootDrainTests {
     void withoutTheAgentSpringDestroysTheBeansWhileTasksStillRun() throws Exception {
         Run run = sigtermRun("control-no-agent", false, false, false);
         String why = run.why();
-        assertTrue(run.app.firstLine(l -> l.contains("wait-until agent active: false")).isPresent(),
+        assertTrue(
+                run.app
+                        .firstLine(l -> l.contains("wait-until agent active: false"))
+                        .isPresent(),
                 "standalone mode: the agent is not attached\n" + why);
-        assertTrue(!run.notDone.isEmpty() || !run.late.isEmpty() || !run.usedAfterDestroy.isEmpty(),
-                "without the agent some task is lost, finishes after BEAN-DESTROYED or uses the destroyed bean\n" + why);
+        assertTrue(
+                !run.notDone.isEmpty() || !run.late.isEmpty() || !run.usedAfterDestroy.isEmpty(),
+                "without the agent some task is lost, finishes after BEAN-DESTROYED or uses the destroyed bean\n"
+                        + why);
     }
 
     // ================================================================================  chaos
@@ -179,14 +193,25 @@ abstract class SpringBootDrainTests {
             boolean graceful = chaos.pick(List.of(true, false));
             String how = "SIGTERM, " + (graceful ? "graceful" : "immediate");
             Run run = loadRun("chaos-" + round, true, graceful, instant);
-            Figures.print(chaos.record(round, how, instant, run.labels.size(),
-                    run.labels.size() - run.notDone.size(), run.notDone.size(), run.late.size(), run.load,
+            Figures.print(chaos.record(
+                    round,
+                    how,
+                    instant,
+                    run.labels.size(),
+                    run.labels.size() - run.notDone.size(),
+                    run.notDone.size(),
+                    run.late.size(),
+                    run.load,
                     run.app.process().exitWallMillis().orElse(run.sigterm) - run.sigterm));
             String why = chaos.describe(round, how, instant) + "\n" + run.why();
-            assertEquals(List.of(), run.load.answeredButNotRecorded(run.labels),
+            assertEquals(
+                    List.of(),
+                    run.load.answeredButNotRecorded(run.labels),
                     "every request answered 2xx was recorded by the application\n" + why);
-            assertEquals(Map.of(), run.load.answered5xx(), "no request was answered 5xx: " + run.load.statusCounts()
-                    + "\n" + why);
+            assertEquals(
+                    Map.of(),
+                    run.load.answered5xx(),
+                    "no request was answered 5xx: " + run.load.statusCounts() + "\n" + why);
             assertEquals(List.of(), run.notDone, "the task of every request the application saw finished\n" + why);
             assertEquals(List.of(), run.late, "... before Spring destroyed the beans\n" + why);
             assertEquals(List.of(), run.usedAfterDestroy, "no task used the destroyed bean\n" + why);
@@ -197,9 +222,11 @@ abstract class SpringBootDrainTests {
         Run control = loadRun("chaos-control", false, false, Duration.ofSeconds(2));
         Figures.print("chaos spring-boot-" + appJar.id() + " control without the agent: requests "
                 + control.load.statusCounts() + "; tasks of requests the application saw " + control.labels.size()
-                + ", not done " + control.notDone.size() + ", late " + control.late.size() + ", used the destroyed bean "
+                + ", not done " + control.notDone.size() + ", late " + control.late.size()
+                + ", used the destroyed bean "
                 + control.usedAfterDestroy.size());
-        assertTrue(!control.notDone.isEmpty() || !control.late.isEmpty() || !control.usedAfterDestroy.isEmpty(),
+        assertTrue(
+                !control.notDone.isEmpty() || !control.late.isEmpty() || !control.usedAfterDestroy.isEmpty(),
                 "without the agent the same round loses tasks, finishes them late or uses the destroyed bean; if not, "
                         + "the checks above prove nothing\n" + control.why());
     }
@@ -215,8 +242,8 @@ abstract class SpringBootDrainTests {
             run.app = app;
             app.post("/work?label=warm-up&ms=1", 202);
             run.labels.add("warm-up");
-            LoadClients load = LoadClients.start(4, (label, ms) -> answer(app, "/work?label=" + label + "&ms=" + ms),
-                    app.process()::isAlive);
+            LoadClients load = LoadClients.start(
+                    4, (label, ms) -> answer(app, "/work?label=" + label + "&ms=" + ms), app.process()::isAlive);
             Thread.sleep(before.toMillis());
             load.stopping();
             app.sigterm();
@@ -226,7 +253,8 @@ abstract class SpringBootDrainTests {
             run.load = load;
             run.slowResponse = NONE_SENT;
             run.events = app.events();
-            run.events.stream().filter(e -> e.kind().equals("REQUEST") && e.label().startsWith("load-"))
+            run.events.stream()
+                    .filter(e -> e.kind().equals("REQUEST") && e.label().startsWith("load-"))
                     .forEach(e -> run.labels.add(e.label()));
             analyse(run);
             return run;
@@ -239,8 +267,10 @@ abstract class SpringBootDrainTests {
         if (r.failure() == null) {
             return new LoadClients.Answer(r.status(), r.body());
         }
-        Throwable cause = r.failure() instanceof java.util.concurrent.CompletionException && r.failure().getCause() != null
-                ? r.failure().getCause() : r.failure();
+        Throwable cause = r.failure() instanceof java.util.concurrent.CompletionException
+                        && r.failure().getCause() != null
+                ? r.failure().getCause()
+                : r.failure();
         throw cause instanceof IOException io ? io : new IOException(cause);
     }
 
@@ -259,6 +289,7 @@ abstract class SpringBootDrainTests {
         Response slowResponse;
         /** What the chaos load's clients saw. */
         LoadClients load;
+
         long sigterm;
         int pendingAtSigterm;
         Optional<Event> beanDestroyed = Optional.empty();
@@ -268,6 +299,7 @@ abstract class SpringBootDrainTests {
         List<String> lost = new ArrayList<>();
         /** Labels whose DONE came after BEAN-DESTROYED. */
         List<String> late = new ArrayList<>();
+
         List<Event> usedAfterDestroy = new ArrayList<>();
         List<Event> interrupted = new ArrayList<>();
 
@@ -280,13 +312,16 @@ abstract class SpringBootDrainTests {
         String why() {
             return "labels without DONE: " + notDone + "\nlabels that never reached the bean: " + lost
                     + "\nlabels late (DONE after BEAN-DESTROYED): " + late
-                    + "\nUSED-AFTER-DESTROY: " + usedAfterDestroy.stream().map(Event::label).collect(Collectors.toList())
+                    + "\nUSED-AFTER-DESTROY: "
+                    + usedAfterDestroy.stream().map(Event::label).collect(Collectors.toList())
                     + "\nINTERRUPTED: " + interrupted.stream().map(Event::label).collect(Collectors.toList())
                     + "\nrequest in flight: " + slowResponse + "\n" + app.describe();
         }
 
         Optional<Event> done(String label) {
-            return events.stream().filter(e -> e.kind().equals("DONE") && label.equals(e.label())).findFirst();
+            return events.stream()
+                    .filter(e -> e.kind().equals("DONE") && label.equals(e.label()))
+                    .findFirst();
         }
     }
 
@@ -307,7 +342,8 @@ abstract class SpringBootDrainTests {
 
             CompletableFuture<Response> slow;
             if (requestInFlight) {
-                slow = app.postAsync("/slow?label=" + SLOW_LABEL + "&ms=" + SLOW_REQUEST_MS + "&task=" + SLOW_TASK_MS,
+                slow = app.postAsync(
+                        "/slow?label=" + SLOW_LABEL + "&ms=" + SLOW_REQUEST_MS + "&task=" + SLOW_TASK_MS,
                         Duration.ofSeconds(60));
                 app.awaitLine(l -> l.contains("it-app | SLOW-STARTED " + SLOW_LABEL), Duration.ofSeconds(30));
             } else {
@@ -322,8 +358,10 @@ abstract class SpringBootDrainTests {
                 run.labels.add(label);
             }
             long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStarted);
-            assertTrue(!requestInFlight || !slow.isDone(), "the slow request is still in flight at the SIGTERM (sending the " + TASKS
-                    + " tasks took " + loadMillis + " ms): " + (slow.isDone() ? slow.get() : "") + "\n" + app.describe());
+            assertTrue(
+                    !requestInFlight || !slow.isDone(),
+                    "the slow request is still in flight at the SIGTERM (sending the " + TASKS + " tasks took "
+                            + loadMillis + " ms): " + (slow.isDone() ? slow.get() : "") + "\n" + app.describe());
 
             app.sigterm();
             run.sigterm = app.sigtermWallMillis();
@@ -331,8 +369,8 @@ abstract class SpringBootDrainTests {
             run.slowResponse = slow.get(30, TimeUnit.SECONDS); // the exit closed the connection: bounded anyway
             run.events = app.events();
             // The request reached the controller: its task is owed, whatever Spring's stop did to the answer.
-            boolean slowRequested = run.events.stream().anyMatch(e -> e.kind().equals("REQUEST")
-                    && SLOW_LABEL.equals(e.label()));
+            boolean slowRequested =
+                    run.events.stream().anyMatch(e -> e.kind().equals("REQUEST") && SLOW_LABEL.equals(e.label()));
             boolean slowRegistered = run.events.stream().anyMatch(e -> e.kind().equals("SLOW-REGISTERED"));
             if (slowRequested || slowRegistered || run.slowResponse.is2xx()) {
                 run.labels.add(SLOW_LABEL);
@@ -344,27 +382,34 @@ abstract class SpringBootDrainTests {
     }
 
     private static void analyse(Run run) {
-        run.beanDestroyed = run.events.stream().filter(e -> e.kind().equals("BEAN-DESTROYED")).findFirst();
+        run.beanDestroyed = run.events.stream()
+                .filter(e -> e.kind().equals("BEAN-DESTROYED"))
+                .findFirst();
         int destroyedAt = run.beanDestroyed.map(Event::index).orElse(Integer.MAX_VALUE);
         for (String label : run.labels) {
             Optional<Event> done = run.done(label);
             if (done.isEmpty()) {
                 run.notDone.add(label);
-                if (run.events.stream().noneMatch(e -> label.equals(e.label())
-                        && (e.kind().equals("USED-AFTER-DESTROY") || e.kind().equals("INTERRUPTED")))) {
+                if (run.events.stream()
+                        .noneMatch(e -> label.equals(e.label())
+                                && (e.kind().equals("USED-AFTER-DESTROY")
+                                        || e.kind().equals("INTERRUPTED")))) {
                     run.lost.add(label);
                 }
             } else if (done.get().index() > destroyedAt) {
                 run.late.add(label);
             }
-            if (!label.equals("warm-up") && !label.equals(SLOW_LABEL)
+            if (!label.equals("warm-up")
+                    && !label.equals(SLOW_LABEL)
                     && done.map(e -> e.millis() >= run.sigterm).orElse(true)) {
                 run.pendingAtSigterm++;
             }
         }
-        run.usedAfterDestroy = run.events.stream().filter(e -> e.kind().equals("USED-AFTER-DESTROY"))
+        run.usedAfterDestroy = run.events.stream()
+                .filter(e -> e.kind().equals("USED-AFTER-DESTROY"))
                 .collect(Collectors.toList());
-        run.interrupted = run.events.stream().filter(e -> e.kind().equals("INTERRUPTED")).collect(Collectors.toList());
+        run.interrupted =
+                run.events.stream().filter(e -> e.kind().equals("INTERRUPTED")).collect(Collectors.toList());
     }
 
     // ================================================================================  assertions
@@ -377,38 +422,58 @@ abstract class SpringBootDrainTests {
         JavaProcess p = run.app.process();
         int beanDestroyedLine = p.indexOfLineContaining("it-app | BEAN-DESTROYED");
         List<Executable> checks = new ArrayList<>();
-        checks.add(() -> assertTrue(p.firstLineContaining("wait-until agent active: true").isPresent(),
-                "the agent is attached"));
-        checks.add(() -> assertTrue(run.pendingAtSigterm >= 20, "at least 20 of the " + TASKS
-                + " tasks were still pending at the SIGTERM (" + run.pendingAtSigterm + ")"));
+        checks.add(() -> assertTrue(
+                p.firstLineContaining("wait-until agent active: true").isPresent(), "the agent is attached"));
+        checks.add(() -> assertTrue(
+                run.pendingAtSigterm >= 20,
+                "at least 20 of the " + TASKS + " tasks were still pending at the SIGTERM (" + run.pendingAtSigterm
+                        + ")"));
         checks.add(() -> assertTrue(run.beanDestroyed.isPresent(), "the stop went on: Spring destroyed the bean"));
         checks.add(() -> assertEquals(List.of(), run.notDone, "every registered task finished its work (DONE)"));
-        checks.add(() -> assertEquals(List.of(), run.late,
+        checks.add(() -> assertEquals(
+                List.of(),
+                run.late,
                 "every task finished before Spring destroyed the beans (DONE before BEAN-DESTROYED)"));
-        checks.add(() -> assertEquals(List.of(), run.usedAfterDestroy.stream().map(Event::label).collect(Collectors.toList()),
+        checks.add(() -> assertEquals(
+                List.of(),
+                run.usedAfterDestroy.stream().map(Event::label).collect(Collectors.toList()),
                 "no task used the bean after Spring destroyed it (USED-AFTER-DESTROY)"));
-        checks.add(() -> assertEquals(List.of(), run.interrupted.stream().map(Event::label).collect(Collectors.toList()),
+        checks.add(() -> assertEquals(
+                List.of(),
+                run.interrupted.stream().map(Event::label).collect(Collectors.toList()),
                 "no task was interrupted"));
-        checks.add(() -> assertTrue(!run.slowResponse.is2xx() || run.labels.contains(SLOW_LABEL),
+        checks.add(() -> assertTrue(
+                !run.slowResponse.is2xx() || run.labels.contains(SLOW_LABEL),
                 "a request in flight answered 2xx registered its task"));
-        checks.add(() -> assertEquals(List.of(), run.events.stream().filter(e -> e.kind().equals("SLOW-REJECTED"))
-                .map(Event::text).collect(Collectors.toList()), "the request in flight was not refused its task"));
+        checks.add(() -> assertEquals(
+                List.of(),
+                run.events.stream()
+                        .filter(e -> e.kind().equals("SLOW-REJECTED"))
+                        .map(Event::text)
+                        .collect(Collectors.toList()),
+                "the request in flight was not refused its task"));
         checks.add(() -> assertEquals(List.of(), p.linesContaining("still pending"), "no task outlived the drain"));
         // The drain that protects the beans comes from a hook in the application's own stop (which one, the web
         // server's or the context's, differs between Boot generations), not from the JVM shutdown hook, which runs
         // beside Spring's own hook, unordered.
         checks.add(() -> {
             Optional<JavaProcess.Line> drained = p.firstLine(l -> l.contains("wait-until: drain of")
-                    && l.contains("all tasks finished") && !l.contains("JVM shutdown hook"));
+                    && l.contains("all tasks finished")
+                    && !l.contains("JVM shutdown hook"));
             assertTrue(drained.isPresent(), "a drain by the application's stop (not the JVM shutdown hook) finished");
             int drainedAt = p.texts().indexOf(drained.get().text());
-            assertTrue(beanDestroyedLine < 0 || drainedAt < beanDestroyedLine,
+            assertTrue(
+                    beanDestroyedLine < 0 || drainedAt < beanDestroyedLine,
                     "that drain ('" + drained.get().text() + "') finished before BEAN-DESTROYED");
         });
         // Nested jars: the servlet, the server and the request scope all come from BOOT-INF/lib.
-        checks.add(() -> assertTrue(p.firstLineContaining("wait-until: instrumented org.springframework.web.servlet.DispatcherServlet")
-                .isPresent(), "DispatcherServlet (BOOT-INF/lib/spring-webmvc-*.jar) was instrumented"));
-        checks.add(() -> assertTrue(p.firstLineContaining("wait-until: instrumented " + server.serverClass).isPresent(),
+        checks.add(() -> assertTrue(
+                p.firstLineContaining("wait-until: instrumented org.springframework.web.servlet.DispatcherServlet")
+                        .isPresent(),
+                "DispatcherServlet (BOOT-INF/lib/spring-webmvc-*.jar) was instrumented"));
+        checks.add(() -> assertTrue(
+                p.firstLineContaining("wait-until: instrumented " + server.serverClass)
+                        .isPresent(),
                 server.serverClass + " (BOOT-INF/lib/" + server.serverJarPrefix + "*.jar) was instrumented"));
         checks.add(() -> {
             List<String> unscoped = new ArrayList<>();
@@ -418,15 +483,21 @@ abstract class SpringBootDrainTests {
                     unscoped.add(label);
                 }
             }
-            assertEquals(List.of(), unscoped, "every task was registered in its request: a debug line "
-                    + "\"registered '<label>' (... request POST /work ...)\" for each");
+            assertEquals(
+                    List.of(),
+                    unscoped,
+                    "every task was registered in its request: a debug line "
+                            + "\"registered '<label>' (... request POST /work ...)\" for each");
         });
         // Spring Boot's Tomcat context is its own TomcatEmbeddedContext, whose package differs between Boot 3
         // (org.springframework.boot.web.embedded.tomcat) and Boot 4 (org.springframework.boot.tomcat).
-        checks.add(() -> assertEquals(List.of(), p.linesContaining("cannot tell which application"),
+        checks.add(() -> assertEquals(
+                List.of(),
+                p.linesContaining("cannot tell which application"),
                 "the agent recognises the application that stops"));
-        assertAll(appJar + ", server.shutdown=" + (run.graceful ? "graceful" : "immediate")
-                + ", with the agent\n" + why, checks);
+        assertAll(
+                appJar + ", server.shutdown=" + (run.graceful ? "graceful" : "immediate") + ", with the agent\n" + why,
+                checks);
     }
 
     private static Predicate<String> registeredInRequest(String label, String path) {
@@ -437,21 +508,43 @@ abstract class SpringBootDrainTests {
 
     private void figures(Run run, long loadMillis, long startedNanos) throws IOException {
         JavaProcess p = run.app.process();
-        long last = run.labels.stream().filter(l -> !l.equals("warm-up")).map(run::done).flatMap(Optional::stream).mapToLong(Event::millis).max().orElse(-1);
-        String drains = p.texts().stream().filter(l -> l.contains("wait-until: drain of"))
-                .map(l -> l.substring(l.indexOf("drain of"))).collect(Collectors.joining("; "));
-        String text = String.format("%s, %s, %s: start %d ms (Spring's \"Started\" line), %d tasks sent in %d ms, "
+        long last = run.labels.stream()
+                .filter(l -> !l.equals("warm-up"))
+                .map(run::done)
+                .flatMap(Optional::stream)
+                .mapToLong(Event::millis)
+                .max()
+                .orElse(-1);
+        String drains = p.texts().stream()
+                .filter(l -> l.contains("wait-until: drain of"))
+                .map(l -> l.substring(l.indexOf("drain of")))
+                .collect(Collectors.joining("; "));
+        String text = String.format(
+                "%s, %s, %s: start %d ms (Spring's \"Started\" line), %d tasks sent in %d ms, "
                         + "%d pending and %d request(s) in flight at SIGTERM; SIGTERM -> BEAN-DESTROYED %s, -> last DONE %s, "
                         + "-> exit %d ms (exit code %d); request in flight: %s; of %d tasks: DONE before BEAN-DESTROYED %d, "
                         + "DONE after it %d, USED-AFTER-DESTROY %d, interrupted %d, never reached the bean %d; drains: %s; "
                         + "whole run %d ms",
-                appJar, run.graceful ? "graceful" : "immediate", run.agent ? "agent" : "no agent (control)",
-                run.app.startupMillis(), TASKS, loadMillis, run.pendingAtSigterm, run.requestInFlight ? 1 : 0,
+                appJar,
+                run.graceful ? "graceful" : "immediate",
+                run.agent ? "agent" : "no agent (control)",
+                run.app.startupMillis(),
+                TASKS,
+                loadMillis,
+                run.pendingAtSigterm,
+                run.requestInFlight ? 1 : 0,
                 run.beanDestroyed.map(e -> (e.millis() - run.sigterm) + " ms").orElse("never"),
                 last < 0 ? "none" : (last - run.sigterm) + " ms",
-                p.exitWallMillis().orElse(run.sigterm) - run.sigterm, run.exit, run.requestInFlight ? run.slowResponse : "none sent",
-                run.labels.size(), run.labels.size() - run.notDone.size() - run.late.size(), run.late.size(),
-                run.usedAfterDestroy.size(), run.interrupted.size(), run.lost.size(), drains.isEmpty() ? "none" : drains,
+                p.exitWallMillis().orElse(run.sigterm) - run.sigterm,
+                run.exit,
+                run.requestInFlight ? run.slowResponse : "none sent",
+                run.labels.size(),
+                run.labels.size() - run.notDone.size() - run.late.size(),
+                run.late.size(),
+                run.usedAfterDestroy.size(),
+                run.interrupted.size(),
+                run.lost.size(),
+                drains.isEmpty() ? "none" : drains,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         Figures.record(dir, text);
     }

@@ -4,18 +4,6 @@ import static dev.waituntil.it.support.ProgramAssertions.NOT_ATTACHED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.SpringTestWar;
@@ -24,6 +12,16 @@ import dev.waituntil.it.support.TomcatServer;
 import dev.waituntil.it.support.TomcatTestWar;
 import dev.waituntil.it.support.TomcatTestWar.Events;
 import dev.waituntil.it.support.TomcatTestWar.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * A Spring web application in a WAR, the way Spring runs without Boot: a plain Spring root context started by
@@ -50,9 +48,10 @@ class SpringWarIT {
     private static final Duration APP_TIMEOUT = Duration.ofSeconds(60);
     /** Bound on a stop only: the drains here last a few seconds; the default drain timeout is 30 s. */
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
+
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(60);
-    private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
     /** The line the API logs when its initializer's listener drained the application (docs/api.md, "Without the agent"). */
     private static final String DRAINED_AT_TEARDOWN = "wait-until: drained application /app at its teardown";
 
@@ -62,6 +61,7 @@ class SpringWarIT {
     private Path war;
     /** The same with {@code <absolute-ordering/>}: no initializer of a bundled jar runs. */
     private Path warWithoutInitializers;
+
     private String agentStarted;
     private String springVersion;
 
@@ -92,8 +92,9 @@ class SpringWarIT {
             String why = j.describe() + "\n" + events.describe() + "\n" + server.describe();
 
             assertEquals(List.of(), j.doneBeforeTheStop, "precondition: every task pending at the stop\n" + why);
-            assertTrue(events.first(SpringTestWar.BEAN_DESTROYED).isPresent(), "the stop went on: Spring destroyed the "
-                    + "bean\n" + why);
+            assertTrue(
+                    events.first(SpringTestWar.BEAN_DESTROYED).isPresent(),
+                    "the stop went on: Spring destroyed the " + "bean\n" + why);
             assertEquals(List.of(), j.usedAfterDestroy, "no task used the bean after Spring destroyed it\n" + why);
             assertEquals(List.of(), j.outcome.lost, "every task finished (none lost)\n" + why);
             assertEquals(List.of(), j.outcome.late, "... before Spring destroyed the bean\n" + why);
@@ -122,8 +123,10 @@ class SpringWarIT {
             Events events = Events.of(server);
             Judged j = judge(events, labels, deletedAt);
             String why = j.describe() + "\n" + events.describe() + "\n" + server.describe();
-            assertEquals(List.of(), j.doneBeforeTheStop, "precondition: every task pending when the WAR was deleted\n"
-                    + why);
+            assertEquals(
+                    List.of(),
+                    j.doneBeforeTheStop,
+                    "precondition: every task pending when the WAR was deleted\n" + why);
             assertEquals(List.of(), j.usedAfterDestroy, "no task used the bean after Spring destroyed it\n" + why);
             assertEquals(List.of(), j.outcome.lost, "every task finished (none lost)\n" + why);
             assertEquals(List.of(), j.outcome.late, "... before Spring destroyed the bean\n" + why);
@@ -156,11 +159,15 @@ class SpringWarIT {
 
             assertEquals(List.of(), j.doneBeforeTheStop, "precondition: every task pending at the stop\n" + why);
             assertTrue(server.firstLine(l -> l.contains(NOT_ATTACHED)).isPresent(), "standalone mode\n" + why);
-            assertEquals(List.of(), server.linesContaining(DRAINED_AT_TEARDOWN), "precondition: the API's initializer "
-                    + "did not run\n" + why);
+            assertEquals(
+                    List.of(),
+                    server.linesContaining(DRAINED_AT_TEARDOWN),
+                    "precondition: the API's initializer " + "did not run\n" + why);
             assertTrue(events.first(SpringTestWar.BEAN_DESTROYED).isPresent(), "Spring destroyed the bean\n" + why);
-            assertTrue(!j.usedAfterDestroy.isEmpty() || !j.neverEnded.isEmpty(), "without the agent and the API's "
-                    + "initializer some task uses the destroyed bean or is lost\n" + why);
+            assertTrue(
+                    !j.usedAfterDestroy.isEmpty() || !j.neverEnded.isEmpty(),
+                    "without the agent and the API's " + "initializer some task uses the destroyed bean or is lost\n"
+                            + why);
         }
     }
 
@@ -187,8 +194,10 @@ class SpringWarIT {
             assertEquals(List.of(), j.usedAfterDestroy, "no task used the bean after Spring destroyed it\n" + why);
             assertEquals(List.of(), j.outcome.lost, "every task finished (none lost)\n" + why);
             assertEquals(List.of(), j.outcome.late, "... before Spring destroyed the bean\n" + why);
-            assertEquals(1, server.linesContaining(DRAINED_AT_TEARDOWN).size(), "one line says that the application was "
-                    + "drained at its teardown\n" + why);
+            assertEquals(
+                    1,
+                    server.linesContaining(DRAINED_AT_TEARDOWN).size(),
+                    "one line says that the application was " + "drained at its teardown\n" + why);
         }
     }
 
@@ -210,11 +219,16 @@ class SpringWarIT {
         final Outcome outcome;
         /** Tasks whose DONE came before {@code stopMillis}: a failed precondition. */
         final List<String> doneBeforeTheStop;
+
         final List<String> usedAfterDestroy;
         /** Neither DONE nor USED-AFTER-DESTROY: the task never reached the bean (lost, or interrupted). */
         final List<String> neverEnded;
 
-        Judged(Outcome outcome, List<String> doneBeforeTheStop, List<String> usedAfterDestroy, List<String> neverEnded) {
+        Judged(
+                Outcome outcome,
+                List<String> doneBeforeTheStop,
+                List<String> usedAfterDestroy,
+                List<String> neverEnded) {
             this.outcome = outcome;
             this.doneBeforeTheStop = doneBeforeTheStop;
             this.usedAfterDestroy = usedAfterDestroy;
@@ -222,22 +236,29 @@ class SpringWarIT {
         }
 
         String summary() {
-            return String.format("tasks %d, done before BEAN-DESTROYED %d, used the destroyed bean %d, never ended %d, "
-                            + "done after BEAN-DESTROYED %d", outcome.expected, outcome.finished - outcome.late.size(),
-                    usedAfterDestroy.size(), neverEnded.size(), outcome.late.size());
+            return String.format(
+                    "tasks %d, done before BEAN-DESTROYED %d, used the destroyed bean %d, never ended %d, "
+                            + "done after BEAN-DESTROYED %d",
+                    outcome.expected,
+                    outcome.finished - outcome.late.size(),
+                    usedAfterDestroy.size(),
+                    neverEnded.size(),
+                    outcome.late.size());
         }
 
         String describe() {
-            return summary() + "\nused after destroy: " + usedAfterDestroy + "\nnever ended: " + neverEnded
-                    + "\nlate: " + outcome.late + "\ndone before the stop: " + doneBeforeTheStop;
+            return summary() + "\nused after destroy: " + usedAfterDestroy + "\nnever ended: " + neverEnded + "\nlate: "
+                    + outcome.late + "\ndone before the stop: " + doneBeforeTheStop;
         }
     }
 
     private static Judged judge(Events events, List<String> labels, long stopMillis) {
         Outcome o = Outcome.beforeFirst(events, labels, SpringTestWar.BEAN_DESTROYED);
-        List<String> early = labels.stream().filter(l -> o.done.containsKey(l) && o.done.get(l).millis() < stopMillis)
+        List<String> early = labels.stream()
+                .filter(l -> o.done.containsKey(l) && o.done.get(l).millis() < stopMillis)
                 .collect(Collectors.toList());
-        List<String> used = labels.stream().filter(l -> events.first(SpringTestWar.USED_AFTER_DESTROY, l).isPresent())
+        List<String> used = labels.stream()
+                .filter(l -> events.first(SpringTestWar.USED_AFTER_DESTROY, l).isPresent())
                 .collect(Collectors.toList());
         List<String> never = o.lost.stream().filter(l -> !used.contains(l)).collect(Collectors.toList());
         return new Judged(o, early, used, never);
@@ -255,8 +276,11 @@ class SpringWarIT {
         }
         opts.addAll(JVM_OPTIONS);
         opts.add("-D" + TomcatTestWar.EVENTS_PROPERTY + "=" + base.dir().resolve("events.log"));
-        TomcatServer server = TomcatServer.start(tomcat + " Spring WAR " + test
-                + (agent ? " with the agent" : " without the agent"), tomcat, base, opts);
+        TomcatServer server = TomcatServer.start(
+                tomcat + " Spring WAR " + test + (agent ? " with the agent" : " without the agent"),
+                tomcat,
+                base,
+                opts);
         try {
             server.awaitAnswer("/app/ping", APP_TIMEOUT);
             return server;
@@ -286,9 +310,17 @@ class SpringWarIT {
     }
 
     private void figure(String what, Judged j, TomcatServer server, int exit, long startedNanos) {
-        figureLine(String.format("[%s, Spring Framework %s WAR] %s: %s; stop -> exit %s ms (exit code %d); test %,d ms",
-                tomcat, springVersion, what, j.summary(),
-                server.millisFromStopToExit().stream().mapToObj(Long::toString).findFirst().orElse("?"), exit,
+        figureLine(String.format(
+                "[%s, Spring Framework %s WAR] %s: %s; stop -> exit %s ms (exit code %d); test %,d ms",
+                tomcat,
+                springVersion,
+                what,
+                j.summary(),
+                server.millisFromStopToExit().stream()
+                        .mapToObj(Long::toString)
+                        .findFirst()
+                        .orElse("?"),
+                exit,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
     }
 

@@ -6,9 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
-
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The chaos shutdown: rounds of continuous load from several clients, each ended by a stop at a random
@@ -31,6 +30,7 @@ public final class ChaosRounds {
 
     /** The earliest and latest SIGTERM after the load has started. */
     static final long MIN_DELAY_MS = 300;
+
     static final long MAX_DELAY_MS = 4000;
 
     private final String container;
@@ -56,7 +56,8 @@ public final class ChaosRounds {
     /** The rounds for {@code container}, or none (zero rounds) when the settings leave it out. */
     public static ChaosRounds forContainer(String container) {
         String containers = System.getProperty("it.chaos.containers", "tomcat10,jetty-12-ee10");
-        boolean included = containers.equals("all") || Arrays.asList(containers.split(",")).contains(container);
+        boolean included =
+                containers.equals("all") || Arrays.asList(containers.split(",")).contains(container);
         int rounds = included ? Integer.getInteger("it.chaos.rounds", 3) : 0;
         long seed = Long.getLong("it.chaos.seed", System.nanoTime());
         return new ChaosRounds(container, rounds, seed);
@@ -80,8 +81,10 @@ public final class ChaosRounds {
      * the totals line to {@code report} and checks that the load was real: at least one task accepted per round.
      */
     public void run(Consumer<String> report, Round round) throws Exception {
-        Assumptions.assumeTrue(rounds > 0, "chaos rounds are not set for " + container
-                + " (it.chaos.containers; the stress profile runs every container)");
+        Assumptions.assumeTrue(
+                rounds > 0,
+                "chaos rounds are not set for " + container
+                        + " (it.chaos.containers; the stress profile runs every container)");
         long accepted = 0;
         for (int r = 1; r <= rounds; r++) {
             accepted += round.run(r, nextInstant());
@@ -106,8 +109,15 @@ public final class ChaosRounds {
     }
 
     /** Records one round ended by SIGTERM; returns its figures line. */
-    public String record(int round, Duration instant, int accepted, int finished, int lost, int late, LoadClients load,
-                         long exitMillis) {
+    public String record(
+            int round,
+            Duration instant,
+            int accepted,
+            int finished,
+            int lost,
+            int late,
+            LoadClients load,
+            long exitMillis) {
         return record(round, "SIGTERM", instant, accepted, finished, lost, late, load, exitMillis);
     }
 
@@ -115,8 +125,16 @@ public final class ChaosRounds {
      * Records one round ended by {@code stop} ({@code SIGTERM}, {@code stop()}...); returns its figures line.
      * {@code accepted}: the tasks whose request reached the application; {@code load}: what the clients saw.
      */
-    public String record(int round, String stop, Duration instant, int accepted, int finished, int lost, int late,
-                         LoadClients load, long exitMillis) {
+    public String record(
+            int round,
+            String stop,
+            Duration instant,
+            int accepted,
+            int finished,
+            int lost,
+            int late,
+            LoadClients load,
+            long exitMillis) {
         this.accepted += accepted;
         this.finished += finished;
         this.lost += lost;
@@ -124,9 +142,19 @@ public final class ChaosRounds {
         this.refused += load.refused();
         this.answered5xx += load.count5xx();
         this.maxExitMillis = Math.max(maxExitMillis, exitMillis);
-        String line = String.format("chaos %s round %d/%d: %s %d ms into the load; requests %s; tasks of requests the "
+        String line = String.format(
+                "chaos %s round %d/%d: %s %d ms into the load; requests %s; tasks of requests the "
                         + "application saw %d, finished %d, lost %d, finished after contextDestroyed %d; stop to exit %d ms",
-                container, round, rounds, stop, instant.toMillis(), load.statusCounts(), accepted, finished, lost, late,
+                container,
+                round,
+                rounds,
+                stop,
+                instant.toMillis(),
+                load.statusCounts(),
+                accepted,
+                finished,
+                lost,
+                late,
                 exitMillis);
         lines.add(line);
         return line;
@@ -134,10 +162,20 @@ public final class ChaosRounds {
 
     /** The totals of the rounds recorded so far. */
     public String totals() {
-        return String.format("chaos %s: %d rounds (seed %d): tasks of requests the application saw %d, finished %d, "
+        return String.format(
+                "chaos %s: %d rounds (seed %d): tasks of requests the application saw %d, finished %d, "
                         + "lost %d, finished after contextDestroyed %d; requests answered 5xx %d, otherwise not 2xx %d; "
-                        + "longest stop to exit %d ms", container, lines.size(), seed, accepted, finished, lost, late,
-                answered5xx, refused - answered5xx, maxExitMillis);
+                        + "longest stop to exit %d ms",
+                container,
+                lines.size(),
+                seed,
+                accepted,
+                finished,
+                lost,
+                late,
+                answered5xx,
+                refused - answered5xx,
+                maxExitMillis);
     }
 
     public long seed() {

@@ -12,12 +12,26 @@ import java.util.stream.Stream;
  * it speaks, and the launcher that deploys the test web applications on it.
  */
 public enum Container {
-
-    JETTY_12("jetty12", "Jetty 12 ee10", "jakarta.servlet", "jakarta.servlet-api-", ServerLaunchers.JETTY_12,
+    JETTY_12(
+            "jetty12",
+            "Jetty 12 ee10",
+            "jakarta.servlet",
+            "jakarta.servlet-api-",
+            ServerLaunchers.JETTY_12,
             "launcher.JettyLauncher"),
-    TOMCAT_10("tomcat10", "Tomcat 10.1", "jakarta.servlet", "tomcat-embed-core-", ServerLaunchers.TOMCAT,
+    TOMCAT_10(
+            "tomcat10",
+            "Tomcat 10.1",
+            "jakarta.servlet",
+            "tomcat-embed-core-",
+            ServerLaunchers.TOMCAT,
             "launcher.TomcatLauncher"),
-    TOMCAT_9("tomcat9", "Tomcat 9.0", "javax.servlet", "tomcat-embed-core-", ServerLaunchers.TOMCAT,
+    TOMCAT_9(
+            "tomcat9",
+            "Tomcat 9.0",
+            "javax.servlet",
+            "tomcat-embed-core-",
+            ServerLaunchers.TOMCAT,
             "launcher.TomcatLauncher");
 
     private final String id;
@@ -27,8 +41,13 @@ public enum Container {
     private final String launcherSource;
     private final String launcherClass;
 
-    Container(String id, String displayName, String servletPackage, String servletApiJarPrefix, String launcherSource,
-              String launcherClass) {
+    Container(
+            String id,
+            String displayName,
+            String servletPackage,
+            String servletApiJarPrefix,
+            String launcherSource,
+            String launcherClass) {
         this.id = id;
         this.displayName = displayName;
         this.servletPackage = servletPackage;
@@ -54,7 +73,9 @@ public enum Container {
     /** Every jar of the container, as the build copied them: the server JVM's class path. */
     public List<Path> jars() {
         try (Stream<Path> files = Files.list(ItEnvironment.containerDir(id))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().collect(Collectors.toList());
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .collect(Collectors.toList());
         } catch (IOException e) {
             throw new AssertionError("cannot list the jars of " + displayName + ": " + e, e);
         }
@@ -62,7 +83,9 @@ public enum Container {
 
     /** The jar that holds the servlet API the web applications compile against (Tomcat's core jar has it). */
     public Path servletApiJar() {
-        return jars().stream().filter(j -> j.getFileName().toString().startsWith(servletApiJarPrefix)).findFirst()
+        return jars().stream()
+                .filter(j -> j.getFileName().toString().startsWith(servletApiJarPrefix))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + servletApiJarPrefix + "*.jar among " + jars()));
     }
 

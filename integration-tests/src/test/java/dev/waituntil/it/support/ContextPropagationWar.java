@@ -30,8 +30,7 @@ import java.util.Map;
  */
 public final class ContextPropagationWar {
 
-    private ContextPropagationWar() {
-    }
+    private ContextPropagationWar() {}
 
     static final String SERVLET = """
             package ctx;
@@ -135,8 +134,8 @@ public final class ContextPropagationWar {
 
     /** The logging jars the build copied for the application: {@code -Dit.webappLibs.logging}. */
     public static List<Path> loggingJars() throws IOException {
-        return ItEnvironment.webappLibs("logging", "slf4j-api-", "logback-classic-", "logback-core-", "log4j-api-",
-                "log4j-core-");
+        return ItEnvironment.webappLibs(
+                "logging", "slf4j-api-", "logback-classic-", "logback-core-", "log4j-api-", "log4j-core-");
     }
 
     /** Compiles the application against {@code distribution}'s servlet API and packs it into {@code <dir>/ctx.war}. */
@@ -145,10 +144,12 @@ public final class ContextPropagationWar {
         List<Path> logging = loggingJars();
         List<Path> compileWith = new ArrayList<>(List.of(distribution.servletApiJar(), ItEnvironment.apiJar()));
         compileWith.addAll(logging);
-        Path classes = JavaSources.compile(dir.resolve("ctx-classes"), compileWith, TestWebApps.forPackage(SERVLET, pkg));
+        Path classes =
+                JavaSources.compile(dir.resolve("ctx-classes"), compileWith, TestWebApps.forPackage(SERVLET, pkg));
         List<Path> libs = new ArrayList<>(List.of(ItEnvironment.apiJar()));
         libs.addAll(logging);
-        return WebArchive.pack(WebArchive.explode(dir.resolve("ctx-war"), webXml(pkg), classes, libs), dir.resolve("ctx.war"));
+        return WebArchive.pack(
+                WebArchive.explode(dir.resolve("ctx-war"), webXml(pkg), classes, libs), dir.resolve("ctx.war"));
     }
 
     /** An answer's {@code key=value} lines, in order. */

@@ -30,16 +30,28 @@ import java.util.stream.Stream;
  * return from {@code main} (the JVM then exits unless something keeps it alive).
  */
 public enum EmbeddedHost {
-
     TOMCAT_9("tomcat9", "Tomcat 9.0 embedded", "javax.servlet", "tomcat-embed-core-", null),
     TOMCAT_10("tomcat10", "Tomcat 10.1 embedded", "jakarta.servlet", "tomcat-embed-core-", null),
     TOMCAT_11("tomcat11", "Tomcat 11.0 embedded", "jakarta.servlet", "tomcat-embed-core-", null),
     JETTY_10("jetty10", "Jetty 10 embedded", "javax.servlet", "jetty-servlet-api-", "org.eclipse.jetty.servlet"),
-    JETTY_11("jetty11", "Jetty 11 embedded", "jakarta.servlet", "jetty-jakarta-servlet-api-", "org.eclipse.jetty.servlet"),
-    JETTY_12("jetty12", "Jetty 12 ee10 embedded", "jakarta.servlet", "jakarta.servlet-api-",
+    JETTY_11(
+            "jetty11",
+            "Jetty 11 embedded",
+            "jakarta.servlet",
+            "jetty-jakarta-servlet-api-",
+            "org.eclipse.jetty.servlet"),
+    JETTY_12(
+            "jetty12",
+            "Jetty 12 ee10 embedded",
+            "jakarta.servlet",
+            "jakarta.servlet-api-",
             "org.eclipse.jetty.ee10.servlet"),
     /** Jetty 12.0 (the constant above runs 12.1): only the {@code latest} profile copies its jars. */
-    JETTY_12_0("jetty120", "Jetty 12.0 ee10 embedded", "jakarta.servlet", "jakarta.servlet-api-",
+    JETTY_12_0(
+            "jetty120",
+            "Jetty 12.0 ee10 embedded",
+            "jakarta.servlet",
+            "jakarta.servlet-api-",
             "org.eclipse.jetty.ee10.servlet");
 
     /** The context path of the one application. */
@@ -55,8 +67,12 @@ public enum EmbeddedHost {
     /** Jetty only: the package of {@code ServletContextHandler} and {@code ServletHolder}. */
     private final String jettyServletPackage;
 
-    EmbeddedHost(String id, String displayName, String servletPackage, String servletApiJarPrefix,
-                 String jettyServletPackage) {
+    EmbeddedHost(
+            String id,
+            String displayName,
+            String servletPackage,
+            String servletApiJarPrefix,
+            String jettyServletPackage) {
         this.id = id;
         this.displayName = displayName;
         this.servletPackage = servletPackage;
@@ -81,14 +97,18 @@ public enum EmbeddedHost {
     /** Every jar the build copied for this host ({@code target/containers/<id>}). */
     public List<Path> jars() {
         try (Stream<Path> files = Files.list(ItEnvironment.containerDir(id))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().collect(Collectors.toList());
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .collect(Collectors.toList());
         } catch (IOException e) {
             throw new AssertionError("cannot list the jars of " + displayName + ": " + e, e);
         }
     }
 
     private Path servletApiJar() {
-        return jars().stream().filter(j -> j.getFileName().toString().startsWith(servletApiJarPrefix)).findFirst()
+        return jars().stream()
+                .filter(j -> j.getFileName().toString().startsWith(servletApiJarPrefix))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + servletApiJarPrefix + "*.jar among " + jars()));
     }
 
@@ -106,7 +126,8 @@ public enum EmbeddedHost {
             }
             return JavaProcess.builder(name)
                     .classpath(classpath.toArray(new Path[0]))
-                    .systemProperty(JettyTestWebApp.RECORD_PROPERTY, recordFile(scratch).toString())
+                    .systemProperty(
+                            JettyTestWebApp.RECORD_PROPERTY, recordFile(scratch).toString())
                     .mainClass(mainClass, args.toArray(new String[0]));
         }
 
@@ -122,10 +143,19 @@ public enum EmbeddedHost {
     public Program compile(Path dir) throws IOException {
         String pkg = servletPackage;
         List<Path> appClasspath = List.of(servletApiJar(), ItEnvironment.apiJar());
-        String[] appSources = {JettyTestWebApp.RECORDER, TestWebApps.forPackage(JettyTestWebApp.SERVLET, pkg),
-                TestWebApps.forPackage(JettyTestWebApp.LISTENER, pkg)};
-        Path launcher = JavaSources.compile(dir.resolve("launcher-classes"), jars(), 17,
-                isJetty() ? JETTY.replace("JETTY_SERVLET_PACKAGE", jettyServletPackage).replace("PATHS", jettyPaths()) : TOMCAT);
+        String[] appSources = {
+            JettyTestWebApp.RECORDER,
+            TestWebApps.forPackage(JettyTestWebApp.SERVLET, pkg),
+            TestWebApps.forPackage(JettyTestWebApp.LISTENER, pkg)
+        };
+        Path launcher = JavaSources.compile(
+                dir.resolve("launcher-classes"),
+                jars(),
+                17,
+                isJetty()
+                        ? JETTY.replace("JETTY_SERVLET_PACKAGE", jettyServletPackage)
+                                .replace("PATHS", jettyPaths())
+                        : TOMCAT);
         List<Path> classpath = new ArrayList<>();
         classpath.add(launcher);
         classpath.addAll(jars());
@@ -138,7 +168,9 @@ public enum EmbeddedHost {
         Path webInf = webapp.resolve("WEB-INF");
         JavaSources.compile(webInf.resolve("classes"), appClasspath, appSources);
         Path lib = Files.createDirectories(webInf.resolve("lib"));
-        Files.copy(ItEnvironment.apiJar(), lib.resolve(ItEnvironment.apiJar().getFileName()),
+        Files.copy(
+                ItEnvironment.apiJar(),
+                lib.resolve(ItEnvironment.apiJar().getFileName()),
                 StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(webInf.resolve("web.xml"), JettyTestWebApp.webXml(pkg));
         return new Program(this, List.copyOf(classpath), "launcher.EmbeddedTomcat", webapp);
@@ -173,7 +205,9 @@ public enum EmbeddedHost {
 
     /** The servlet's paths other than {@code /ping}, as Java string literals: {@code "/work", "/slow", ...}. */
     private static String jettyPaths() {
-        return JettyTestWebApp.ENDPOINTS.stream().filter(p -> !p.equals("/ping")).map(p -> '"' + p + '"')
+        return JettyTestWebApp.ENDPOINTS.stream()
+                .filter(p -> !p.equals("/ping"))
+                .map(p -> '"' + p + '"')
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 

@@ -22,12 +22,15 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** Generous: a server starts in a few seconds; this only keeps a broken one from hanging the build. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     /** A response: status and body; {@link #value} reads one of the body's {@code key=value} lines. */
     public record Response(int status, String body) {
         public String value(String key) {
-            return body.lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1).trim())
+            return body.lines()
+                    .filter(l -> l.startsWith(key + "="))
+                    .map(l -> l.substring(key.length() + 1).trim())
                     .findFirst()
                     .orElseThrow(() -> new AssertionError("no '" + key + "=' line in the response body:\n" + body));
         }
@@ -53,8 +56,14 @@ public final class EmbeddedServer implements AutoCloseable {
      * application under {@code webapps}; {@code jvm} adds what the test needs (the agent, options).
      * Blocks (bounded) until the server reports its port.
      */
-    public static EmbeddedServer start(Container container, String name, Path launcherClasses, Path webapps,
-                                       Path scratch, UnaryOperator<JavaProcess.Builder> jvm) throws Exception {
+    public static EmbeddedServer start(
+            Container container,
+            String name,
+            Path launcherClasses,
+            Path webapps,
+            Path scratch,
+            UnaryOperator<JavaProcess.Builder> jvm)
+            throws Exception {
         List<Path> classpath = new ArrayList<>();
         classpath.add(launcherClasses);
         classpath.addAll(container.jars());
@@ -63,8 +72,12 @@ public final class EmbeddedServer implements AutoCloseable {
                 .mainClass(container.launcherClass(), webapps.toString(), scratch.toString());
         JavaProcess process = jvm.apply(builder).start();
         try {
-            String started = process.awaitLine(l -> l.startsWith("STARTED "), START_TIMEOUT).text();
-            return new EmbeddedServer(container, process, Integer.parseInt(started.substring("STARTED ".length()).trim()),
+            String started = process.awaitLine(l -> l.startsWith("STARTED "), START_TIMEOUT)
+                    .text();
+            return new EmbeddedServer(
+                    container,
+                    process,
+                    Integer.parseInt(started.substring("STARTED ".length()).trim()),
                     scratch.resolve("server-output.log"));
         } catch (Throwable e) {
             process.close();
@@ -82,7 +95,10 @@ public final class EmbeddedServer implements AutoCloseable {
         Response r = new Response(response.statusCode(), response.body());
         synchronized (exchanges) {
             exchanges.add("GET " + pathAndQuery + " -> " + r.status() + " "
-                    + r.body().strip().replace('\n', '|').substring(0, Math.min(200, r.body().strip().length())));
+                    + r.body()
+                            .strip()
+                            .replace('\n', '|')
+                            .substring(0, Math.min(200, r.body().strip().length())));
         }
         return r;
     }
@@ -91,7 +107,8 @@ public final class EmbeddedServer implements AutoCloseable {
     public Response ok(String pathAndQuery) throws IOException, InterruptedException {
         Response r = get(pathAndQuery);
         if (r.status() != 200) {
-            throw new AssertionError("GET " + pathAndQuery + " answered " + r.status() + ":\n" + r.body() + "\n" + describe());
+            throw new AssertionError(
+                    "GET " + pathAndQuery + " answered " + r.status() + ":\n" + r.body() + "\n" + describe());
         }
         return r;
     }
@@ -119,7 +136,8 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** The requests sent and what they answered, then the server's whole output: for assertion messages. */
     public String describe() {
-        StringBuilder b = new StringBuilder("requests sent to ").append(container).append(":\n");
+        StringBuilder b =
+                new StringBuilder("requests sent to ").append(container).append(":\n");
         synchronized (exchanges) {
             exchanges.forEach(e -> b.append("  ").append(e).append('\n'));
         }

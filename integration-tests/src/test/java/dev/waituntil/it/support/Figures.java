@@ -13,8 +13,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class Figures {
 
-    private Figures() {
-    }
+    private Figures() {}
 
     public static void print(String line) {
         System.out.println("[figures] " + line);
@@ -24,8 +23,12 @@ public final class Figures {
     public static void record(Path dir, String line) {
         print(line);
         try {
-            Files.writeString(dir.resolve("figures.txt"), line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    dir.resolve("figures.txt"),
+                    line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             // printed already; the file is only a copy for inspection
         }

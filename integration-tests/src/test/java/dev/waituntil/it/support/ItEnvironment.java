@@ -13,8 +13,7 @@ import java.util.stream.Stream;
 /** The built artifacts and the scratch directory, as the failsafe configuration hands them in. */
 public final class ItEnvironment {
 
-    private ItEnvironment() {
-    }
+    private ItEnvironment() {}
 
     /** {@code agent/target/wait-until-agent.jar} */
     public static Path agentJar() {
@@ -38,8 +37,10 @@ public final class ItEnvironment {
                 throw new AssertionError(property + "=" + dir + " holds no jar");
             }
         } catch (IOException e) {
-            throw new AssertionError(property + "=" + dir + " cannot be read (" + e + "); the build copies the "
-                    + "container there before the integration tests (./mvnw verify)", e);
+            throw new AssertionError(
+                    property + "=" + dir + " cannot be read (" + e + "); the build copies the "
+                            + "container there before the integration tests (./mvnw verify)",
+                    e);
         }
         return dir;
     }
@@ -54,10 +55,14 @@ public final class ItEnvironment {
         String value = required(property);
         List<Path> jars;
         try (Stream<Path> files = Files.list(Path.of(value))) {
-            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().collect(Collectors.toList());
+            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .collect(Collectors.toList());
         } catch (NoSuchFileException e) {
-            throw new AssertionError(property + "=" + value + " does not exist; the build copies the jars there before "
-                    + "the integration tests (./mvnw verify)", e);
+            throw new AssertionError(
+                    property + "=" + value + " does not exist; the build copies the jars there before "
+                            + "the integration tests (./mvnw verify)",
+                    e);
         }
         for (String prefix : expected) {
             if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith(prefix))) {
@@ -78,7 +83,8 @@ public final class ItEnvironment {
     /** The version the agent jar says it is ({@code Implementation-Version}), as its start-up line prints it. */
     public static String agentVersion() throws IOException {
         try (JarFile jar = new JarFile(agentJar().toFile())) {
-            String version = jar.getManifest() == null ? null
+            String version = jar.getManifest() == null
+                    ? null
                     : jar.getManifest().getMainAttributes().getValue("Implementation-Version");
             if (version == null) {
                 throw new AssertionError(agentJar() + " has no Implementation-Version in its manifest");
@@ -114,12 +120,14 @@ public final class ItEnvironment {
 
     private static boolean isRelease(Path home, int feature) {
         Path release = home.resolve("release");
-        if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
+        if (!Files.isRegularFile(release)
+                || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
             return false;
         }
         try {
-            return Files.readAllLines(release).stream().anyMatch(line ->
-                    line.startsWith("JAVA_VERSION=\"" + feature + ".") || line.equals("JAVA_VERSION=\"" + feature + "\""));
+            return Files.readAllLines(release).stream()
+                    .anyMatch(line -> line.startsWith("JAVA_VERSION=\"" + feature + ".")
+                            || line.equals("JAVA_VERSION=\"" + feature + "\""));
         } catch (IOException e) {
             return false;
         }
@@ -128,7 +136,8 @@ public final class ItEnvironment {
     private static Path existingFile(String property) {
         Path path = Path.of(required(property)).toAbsolutePath().normalize();
         if (!Files.isRegularFile(path)) {
-            throw new AssertionError(property + "=" + path + " does not exist; build it first (./mvnw verify from the root)");
+            throw new AssertionError(
+                    property + "=" + path + " does not exist; build it first (./mvnw verify from the root)");
         }
         return path;
     }

@@ -78,7 +78,8 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     private void readOutput() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 lines.add(new Line(sinceStart(System.nanoTime()), line));
             }
@@ -102,13 +103,14 @@ public final class JavaProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
             destroy();
-            throw new AssertionError(name + " did not exit within " + timeout.toSeconds() + " s; killed it.\n" + describe());
+            throw new AssertionError(
+                    name + " did not exit within " + timeout.toSeconds() + " s; killed it.\n" + describe());
         }
         // The pipe closes when the last holder exits; a grandchild could keep it open, so bound this too.
         reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 5_000);
         if (reader.isAlive()) {
-            throw new AssertionError(name + " exited but its output did not end (a child process still holds it).\n"
-                    + describe());
+            throw new AssertionError(
+                    name + " exited but its output did not end (a child process still holds it).\n" + describe());
         }
         try {
             exitRecorded.get(10, TimeUnit.SECONDS); // onExit() reports asynchronously
@@ -376,7 +378,10 @@ public final class JavaProcess implements AutoCloseable {
         }
 
         private List<String> scriptCommand() {
-            if (mainClass != null || agentJar != null || !classpath.isEmpty() || !systemProperties.isEmpty()
+            if (mainClass != null
+                    || agentJar != null
+                    || !classpath.isEmpty()
+                    || !systemProperties.isEmpty()
                     || !jvmOptions.isEmpty()) {
                 throw new IllegalStateException("a launcher script takes its java options from the environment");
             }
@@ -394,13 +399,15 @@ public final class JavaProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(java.toString());
             if (agentJar != null) {
-                command.add("-javaagent:" + agentJar.toAbsolutePath() + (agentArguments == null ? "" : "=" + agentArguments));
+                command.add("-javaagent:" + agentJar.toAbsolutePath()
+                        + (agentArguments == null ? "" : "=" + agentArguments));
             }
             command.addAll(jvmOptions);
             systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
             if (!classpath.isEmpty()) {
                 command.add("-cp");
-                command.add(classpath.stream().map(p -> p.toAbsolutePath().toString())
+                command.add(classpath.stream()
+                        .map(p -> p.toAbsolutePath().toString())
                         .collect(Collectors.joining(File.pathSeparator)));
             }
             command.add(mainClass);
@@ -409,7 +416,9 @@ public final class JavaProcess implements AutoCloseable {
         }
 
         private static boolean isWindows() {
-            return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+            return System.getProperty("os.name", "")
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .startsWith("windows");
         }
     }
 }

@@ -13,7 +13,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -29,10 +28,10 @@ import javax.tools.ToolProvider;
 public final class JavaSources {
 
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
-    private static final Pattern TYPE = Pattern.compile("\\bpublic\\s+(?:final\\s+)?(?:class|interface|enum)\\s+(\\w+)");
+    private static final Pattern TYPE =
+            Pattern.compile("\\bpublic\\s+(?:final\\s+)?(?:class|interface|enum)\\s+(\\w+)");
 
-    private JavaSources() {
-    }
+    private JavaSources() {}
 
     /**
      * Compiles {@code sources} (each a whole compilation unit with one public top-level type) into
@@ -49,7 +48,8 @@ public final class JavaSources {
      * As {@link #compile(Path, List, String...)}, with {@code --release <release>}: for code that runs on
      * the build JDK against libraries that need a newer one (an embedded container's launcher).
      */
-    public static Path compile(Path outputDir, List<Path> classpath, int release, String... sources) throws IOException {
+    public static Path compile(Path outputDir, List<Path> classpath, int release, String... sources)
+            throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new AssertionError("no system Java compiler: run the tests on a JDK, not a JRE ("
@@ -60,22 +60,36 @@ public final class JavaSources {
         for (String source : sources) {
             units.add(new Source(qualifiedName(source), source));
         }
-        List<String> options = new ArrayList<>(List.of("--release", String.valueOf(release), "-Xlint:-options",
-                "-encoding", "UTF-8", "-d", outputDir.toString()));
+        List<String> options = new ArrayList<>(List.of(
+                "--release",
+                String.valueOf(release),
+                "-Xlint:-options",
+                "-encoding",
+                "UTF-8",
+                "-d",
+                outputDir.toString()));
         if (!classpath.isEmpty()) {
             options.add("-classpath");
-            options.add(classpath.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator)));
+            options.add(classpath.stream()
+                    .map(p -> p.toAbsolutePath().toString())
+                    .collect(Collectors.joining(File.pathSeparator)));
         }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         StringWriter out = new StringWriter();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-            boolean ok = javac.getTask(out, files, diagnostics, options, null, units).call();
+            boolean ok =
+                    javac.getTask(out, files, diagnostics, options, null, units).call();
             if (!ok) {
                 StringBuilder b = new StringBuilder("compilation failed:\n");
                 for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
-                    b.append(d.getKind()).append(' ')
-                            .append(d.getSource() == null ? "" : d.getSource().getName() + ":" + d.getLineNumber() + ": ")
-                            .append(d.getMessage(Locale.ROOT)).append('\n');
+                    b.append(d.getKind())
+                            .append(' ')
+                            .append(
+                                    d.getSource() == null
+                                            ? ""
+                                            : d.getSource().getName() + ":" + d.getLineNumber() + ": ")
+                            .append(d.getMessage(Locale.ROOT))
+                            .append('\n');
                 }
                 throw new AssertionError(b.append(out));
             }
@@ -112,7 +126,8 @@ public final class JavaSources {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).collect(Collectors.toList())) {
+            for (Path p :
+                    walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).collect(Collectors.toList())) {
                 Files.delete(p);
             }
         }

@@ -15,31 +15,75 @@ import java.util.stream.Stream;
  * properties.
  */
 public enum JettyDistribution {
-
-    JETTY_9_4("it.jetty94.home", "Jetty 9.4", "javax.servlet", "servlet-api-3.1",
-            List.of("--add-to-start=http,deploy"), "STOP.PORT", "STOP.KEY", "STOP.WAIT"),
-    JETTY_10("it.jetty10.home", "Jetty 10", "javax.servlet", "jetty-servlet-api-4.0.",
-            List.of("--add-modules=http,deploy"), "stop.port", "stop.key", "stop.wait"),
-    JETTY_11("it.jetty11.home", "Jetty 11", "jakarta.servlet", "jetty-jakarta-servlet-api-5.0.",
-            List.of("--add-modules=http,deploy"), "stop.port", "stop.key", "stop.wait"),
+    JETTY_9_4(
+            "it.jetty94.home",
+            "Jetty 9.4",
+            "javax.servlet",
+            "servlet-api-3.1",
+            List.of("--add-to-start=http,deploy"),
+            "STOP.PORT",
+            "STOP.KEY",
+            "STOP.WAIT"),
+    JETTY_10(
+            "it.jetty10.home",
+            "Jetty 10",
+            "javax.servlet",
+            "jetty-servlet-api-4.0.",
+            List.of("--add-modules=http,deploy"),
+            "stop.port",
+            "stop.key",
+            "stop.wait"),
+    JETTY_11(
+            "it.jetty11.home",
+            "Jetty 11",
+            "jakarta.servlet",
+            "jetty-jakarta-servlet-api-5.0.",
+            List.of("--add-modules=http,deploy"),
+            "stop.port",
+            "stop.key",
+            "stop.wait"),
     /** Jetty 12's ee8 environment: {@code javax.servlet}, Servlet 4.0. */
-    JETTY_12_EE8("it.jetty12.home", "Jetty 12 ee8", "javax.servlet", "jetty-servlet-api-4.0.",
-            List.of("--add-modules=http,ee8-deploy"), "stop.port", "stop.key",
+    JETTY_12_EE8(
+            "it.jetty12.home",
+            "Jetty 12 ee8",
+            "javax.servlet",
+            "jetty-servlet-api-4.0.",
+            List.of("--add-modules=http,ee8-deploy"),
+            "stop.port",
+            "stop.key",
             "stop.wait"),
     /** Jetty 12's ee10 environment: {@code jakarta.servlet}, Servlet 6.0. */
-    JETTY_12_EE10("it.jetty12.home", "Jetty 12 ee10", "jakarta.servlet", "jakarta.servlet-api-6.0.",
-            List.of("--add-modules=http,ee10-deploy"), "stop.port", "stop.key",
+    JETTY_12_EE10(
+            "it.jetty12.home",
+            "Jetty 12 ee10",
+            "jakarta.servlet",
+            "jakarta.servlet-api-6.0.",
+            List.of("--add-modules=http,ee10-deploy"),
+            "stop.port",
+            "stop.key",
             "stop.wait"),
     /**
      * Jetty 12.0's ee10 environment: a distribution of its own ({@code it.jetty120.home}), which only the
      * {@code latest} profile unpacks; the constants above run the 12.1 distribution.
      */
-    JETTY_12_0_EE10("it.jetty120.home", "Jetty 12.0 ee10", "jakarta.servlet", "jakarta.servlet-api-6.0.",
-            List.of("--add-modules=http,ee10-deploy"), "stop.port", "stop.key",
+    JETTY_12_0_EE10(
+            "it.jetty120.home",
+            "Jetty 12.0 ee10",
+            "jakarta.servlet",
+            "jakarta.servlet-api-6.0.",
+            List.of("--add-modules=http,ee10-deploy"),
+            "stop.port",
+            "stop.key",
             "stop.wait"),
     /** Jetty 12.1's ee11 environment: {@code jakarta.servlet}, Servlet 6.1. */
-    JETTY_12_EE11("it.jetty12.home", "Jetty 12 ee11", "jakarta.servlet", "jakarta.servlet-api-6.1.",
-            List.of("--add-modules=http,ee11-deploy"), "stop.port", "stop.key",
+    JETTY_12_EE11(
+            "it.jetty12.home",
+            "Jetty 12 ee11",
+            "jakarta.servlet",
+            "jakarta.servlet-api-6.1.",
+            List.of("--add-modules=http,ee11-deploy"),
+            "stop.port",
+            "stop.key",
             "stop.wait");
 
     private final String homeProperty;
@@ -47,14 +91,21 @@ public enum JettyDistribution {
     private final String servletPackage;
     /** The start of the servlet API jar's name in {@code lib}: the distribution's release decides the rest. */
     private final String servletApiJar;
+
     private final List<String> addModules;
     private final String stopPortProperty;
     private final String stopKeyProperty;
     private final String stopWaitProperty;
 
-    JettyDistribution(String homeProperty, String displayName, String servletPackage, String servletApiJar,
-                      List<String> addModules, String stopPortProperty,
-                      String stopKeyProperty, String stopWaitProperty) {
+    JettyDistribution(
+            String homeProperty,
+            String displayName,
+            String servletPackage,
+            String servletApiJar,
+            List<String> addModules,
+            String stopPortProperty,
+            String stopKeyProperty,
+            String stopWaitProperty) {
         this.homeProperty = homeProperty;
         this.displayName = displayName;
         this.servletPackage = servletPackage;
@@ -115,11 +166,14 @@ public enum JettyDistribution {
         } catch (IOException e) {
             throw new AssertionError("cannot list " + home().resolve("lib") + " (" + e + ")", e);
         }
-        List<Path> matching = lib.stream().filter(p -> p.getFileName().toString().startsWith(servletApiJar)
-                && p.getFileName().toString().endsWith(".jar")).collect(Collectors.toList());
+        List<Path> matching = lib.stream()
+                .filter(p -> p.getFileName().toString().startsWith(servletApiJar)
+                        && p.getFileName().toString().endsWith(".jar"))
+                .collect(Collectors.toList());
         if (matching.size() != 1) {
-            throw new AssertionError("expected one " + servletApiJar + "*.jar in " + home() + "/lib, found " + matching
-                    + "; lib holds " + lib.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", ")));
+            throw new AssertionError(
+                    "expected one " + servletApiJar + "*.jar in " + home() + "/lib, found " + matching + "; lib holds "
+                            + lib.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", ")));
         }
         return matching.get(0);
     }

@@ -70,14 +70,16 @@ public final class JettyServerProcess implements AutoCloseable {
 
     private void initBase(String... apps) throws Exception {
         List<String> args = new ArrayList<>(distribution.addModulesArguments());
-        JavaProcess.Builder builder = JavaProcess.builder("start.jar " + String.join(" ", args) + " (" + distribution + ")")
+        JavaProcess.Builder builder = JavaProcess.builder(
+                        "start.jar " + String.join(" ", args) + " (" + distribution + ")")
                 .directory(base)
                 .executableJar(distribution.startJar(), args.toArray(new String[0]));
         clearJettyEnvironment(builder);
         try (JavaProcess init = builder.start()) {
             int exit = init.waitFor(Duration.ofSeconds(60));
             if (exit != 0 || !Files.isDirectory(base.resolve("webapps"))) {
-                throw new AssertionError("creating the Jetty base " + base + " failed (exit " + exit + ")\n" + init.describe());
+                throw new AssertionError(
+                        "creating the Jetty base " + base + " failed (exit " + exit + ")\n" + init.describe());
             }
         }
         // Jetty uses <base>/work for the web applications' temporary directories when it exists: nothing in /tmp.
@@ -93,7 +95,9 @@ public final class JettyServerProcess implements AutoCloseable {
     }
 
     private static void clearJettyEnvironment(JavaProcess.Builder builder) {
-        builder.environment("JETTY_HOME", null).environment("JETTY_BASE", null).environment("JETTY_RUN", null)
+        builder.environment("JETTY_HOME", null)
+                .environment("JETTY_BASE", null)
+                .environment("JETTY_RUN", null)
                 .environment("JAVA_OPTIONS", null);
     }
 
@@ -107,7 +111,8 @@ public final class JettyServerProcess implements AutoCloseable {
      * with {@code jvm} adding the agent and options; waits (bounded) for Jetty's "Started" line and for
      * {@code /<app>/ping} of each of {@code apps} to answer 200.
      */
-    public JettyServerProcess start(String name, UnaryOperator<JavaProcess.Builder> jvm, String... apps) throws Exception {
+    public JettyServerProcess start(String name, UnaryOperator<JavaProcess.Builder> jvm, String... apps)
+            throws Exception {
         port = freePort();
         stopPort = freePort();
         while (stopPort == port) {
@@ -116,7 +121,8 @@ public final class JettyServerProcess implements AutoCloseable {
         JavaProcess.Builder builder = JavaProcess.builder(name)
                 .directory(base)
                 .systemProperty(JettyTestWebApp.RECORD_PROPERTY, recordFile.toString())
-                .executableJar(distribution.startJar(),
+                .executableJar(
+                        distribution.startJar(),
                         "jetty.http.host=127.0.0.1",
                         "jetty.http.port=" + port,
                         "jetty.deploy.scanInterval=1",
@@ -126,11 +132,14 @@ public final class JettyServerProcess implements AutoCloseable {
         process = jvm.apply(builder).start();
         try {
             process.awaitLine(l -> l.contains("oejs.Server") && l.contains("Started"), START_TIMEOUT);
-            List<ProcessHandle> children = ProcessHandle.of(process.pid()).map(h -> h.children().collect(Collectors.toList()))
+            List<ProcessHandle> children = ProcessHandle.of(process.pid())
+                    .map(h -> h.children().collect(Collectors.toList()))
                     .orElse(List.of());
             if (!children.isEmpty()) {
-                throw new AssertionError("start.jar forked a second JVM (" + children.stream()
-                        .map(c -> c.pid() + " " + c.info().commandLine().orElse("?")).collect(Collectors.joining("; "))
+                throw new AssertionError("start.jar forked a second JVM ("
+                        + children.stream()
+                                .map(c -> c.pid() + " " + c.info().commandLine().orElse("?"))
+                                .collect(Collectors.joining("; "))
                         + "): the agent would not be in the server's JVM\n" + process.describe());
             }
             for (String app : apps) {
@@ -200,7 +209,10 @@ public final class JettyServerProcess implements AutoCloseable {
     }
 
     private HttpRequest request(String pathAndQuery) {
-        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(REQUEST_TIMEOUT).GET().build();
+        return HttpRequest.newBuilder(uri(pathAndQuery))
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build();
     }
 
     /** Sends SIGTERM to the server (what {@code kill}, {@code docker stop} and Kubernetes do), and notes when. */
@@ -217,7 +229,9 @@ public final class JettyServerProcess implements AutoCloseable {
     public JavaProcess stopWithStartJar(Duration wait) throws Exception {
         JavaProcess.Builder builder = JavaProcess.builder("start.jar --stop (" + distribution + ")")
                 .directory(base)
-                .executableJar(distribution.startJar(), "--stop",
+                .executableJar(
+                        distribution.startJar(),
+                        "--stop",
                         distribution.stopPortProperty() + "=" + stopPort,
                         distribution.stopKeyProperty() + "=" + STOP_KEY,
                         distribution.stopWaitProperty() + "=" + wait.toSeconds());
@@ -261,8 +275,8 @@ public final class JettyServerProcess implements AutoCloseable {
                 return record;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no '" + event + " " + subject + "' in the record within " + timeout.toSeconds()
-                        + " s\nrecord:\n" + record + "\n" + process.describe());
+                throw new AssertionError("no '" + event + " " + subject + "' in the record within "
+                        + timeout.toSeconds() + " s\nrecord:\n" + record + "\n" + process.describe());
             }
             Thread.sleep(20);
         }

@@ -50,8 +50,7 @@ public final class JettyTestWebApp {
     /** The system property, given to the Jetty JVM, that names the record file. */
     public static final String RECORD_PROPERTY = "jettyit.record";
 
-    private JettyTestWebApp() {
-    }
+    private JettyTestWebApp() {}
 
     static final String RECORDER = """
             package app;
@@ -314,8 +313,12 @@ public final class JettyTestWebApp {
     public static void build(JettyDistribution distribution, Path classesDir, Path warsDir, String... names)
             throws IOException {
         String pkg = distribution.servletPackage();
-        Path classes = JavaSources.compile(classesDir, List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
-                RECORDER, TestWebApps.forPackage(SERVLET, pkg), TestWebApps.forPackage(LISTENER, pkg));
+        Path classes = JavaSources.compile(
+                classesDir,
+                List.of(distribution.servletApiJar(), ItEnvironment.apiJar()),
+                RECORDER,
+                TestWebApps.forPackage(SERVLET, pkg),
+                TestWebApps.forPackage(LISTENER, pkg));
         for (String name : names) {
             WebArchive.explode(warsDir.resolve(name), webXml(pkg), classes, List.of(ItEnvironment.apiJar()));
         }

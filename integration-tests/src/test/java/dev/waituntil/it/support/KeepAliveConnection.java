@@ -39,6 +39,7 @@ public final class KeepAliveConnection implements AutoCloseable {
 
     /** The keep-alive tests' drain timeout: long enough that a drain kept busy by new requests shows. */
     public static final String DRAIN_TIMEOUT = "20s";
+
     private static final long DRAIN_TIMEOUT_MILLIS = 20_000;
     /** Requests of the keep-alive load answered 2xx before SIGTERM: the tests wait for them (bounded: 30 s). */
     public static final int LOAD_BEFORE = 50;
@@ -48,15 +49,18 @@ public final class KeepAliveConnection implements AutoCloseable {
      * clients kept their connections alive (also after SIGTERM), and the stop ended within the drain timeout (plus
      * 15 s, which any machine meets).
      */
-    public static void assertKeptAliveAcrossABoundedStop(LoadClients load, Stats connections, long stopMillis,
-                                                         String why) {
-        assertTrue(load.answered2xx().size() >= LOAD_BEFORE, "the load was real: " + load.answered2xx().size()
-                + " answered 2xx\n" + why);
+    public static void assertKeptAliveAcrossABoundedStop(
+            LoadClients load, Stats connections, long stopMillis, String why) {
+        assertTrue(
+                load.answered2xx().size() >= LOAD_BEFORE,
+                "the load was real: " + load.answered2xx().size() + " answered 2xx\n" + why);
         assertTrue(connections.onReusedConnection() > 0, "the clients kept their connections alive\n" + why);
-        assertTrue(connections.onReusedConnectionAfterStop() > 0, "requests came on kept-alive connections after "
-                + "SIGTERM\n" + why);
-        assertTrue(stopMillis < DRAIN_TIMEOUT_MILLIS + 15_000, "the stop ended within the drain timeout (plus 15 s): "
-                + stopMillis + " ms\n" + why);
+        assertTrue(
+                connections.onReusedConnectionAfterStop() > 0,
+                "requests came on kept-alive connections after " + "SIGTERM\n" + why);
+        assertTrue(
+                stopMillis < DRAIN_TIMEOUT_MILLIS + 15_000,
+                "the stop ended within the drain timeout (plus 15 s): " + stopMillis + " ms\n" + why);
     }
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -98,8 +102,10 @@ public final class KeepAliveConnection implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "connections opened " + opened + ", requests written " + requests + ", of them on a reused connection "
-                    + onReusedConnection + " (" + onReusedConnectionAfterStop + " after the stop, " + answeredAfterStopOnReused
+            return "connections opened " + opened + ", requests written " + requests
+                    + ", of them on a reused connection "
+                    + onReusedConnection + " (" + onReusedConnectionAfterStop + " after the stop, "
+                    + answeredAfterStopOnReused
                     + " of those answered); closed by the server with an answer (Connection: close or EOF) "
                     + closedWithAnswer + ", before answering " + closedBeforeAnswer + " (the longest after "
                     + longestUnansweredMillis + " ms); most requests on one connection " + mostOnOneConnection;
@@ -130,8 +136,8 @@ public final class KeepAliveConnection implements AutoCloseable {
      * For {@link LoadClients.Settings#start}: each client gets a connection of its own and sends {@code GET
      * path(label, ms)} on it; the connection is closed when the client ends.
      */
-    public static IntFunction<LoadClients.Request> perClient(URI server, Stats stats, BooleanSupplier stopping,
-                                                             BiFunction<String, Long, String> path) {
+    public static IntFunction<LoadClients.Request> perClient(
+            URI server, Stats stats, BooleanSupplier stopping, BiFunction<String, Long, String> path) {
         return client -> new PerClient(new KeepAliveConnection(server, stats, stopping), path);
     }
 
@@ -213,8 +219,8 @@ public final class KeepAliveConnection implements AutoCloseable {
         }
         if (statusLine == null) {
             stats.closedBeforeAnswer.incrementAndGet();
-            throw new ClosedBeforeAnswer("connection closed before an answer (request " + requestsOnThisConnection
-                    + " on this connection)");
+            throw new ClosedBeforeAnswer(
+                    "connection closed before an answer (request " + requestsOnThisConnection + " on this connection)");
         }
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {

@@ -163,7 +163,8 @@ public final class LoadClients {
                 return;
             }
             String label = "load-" + client + "-" + n;
-            long ms = settings.minTaskMillis + random.nextInt((int) (settings.maxTaskMillis - settings.minTaskMillis + 1));
+            long ms = settings.minTaskMillis
+                    + random.nextInt((int) (settings.maxTaskMillis - settings.minTaskMillis + 1));
             sent.incrementAndGet();
             Outcome outcome;
             try {
@@ -233,7 +234,10 @@ public final class LoadClients {
     }
 
     private List<String> labels(Predicate<Outcome> which) {
-        return outcomes.entrySet().stream().filter(e -> which.test(e.getValue())).map(Map.Entry::getKey).sorted()
+        return outcomes.entrySet().stream()
+                .filter(e -> which.test(e.getValue()))
+                .map(Map.Entry::getKey)
+                .sorted()
                 .collect(Collectors.toList());
     }
 
@@ -248,7 +252,8 @@ public final class LoadClients {
 
     /** The requests answered 5xx, by label: what the users saw fail. */
     public Map<String, Outcome> answered5xx() {
-        return outcomes.entrySet().stream().filter(e -> e.getValue().is5xx())
+        return outcomes.entrySet().stream()
+                .filter(e -> e.getValue().is5xx())
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
     }
 
@@ -271,7 +276,9 @@ public final class LoadClients {
     /** Requests without an answer, by the kind of their failure. */
     public Map<String, Integer> failures() {
         Map<String, Integer> failures = new TreeMap<>();
-        outcomes.values().stream().filter(o -> !o.answered()).forEach(o -> failures.merge(o.failure(), 1, Integer::sum));
+        outcomes.values().stream()
+                .filter(o -> !o.answered())
+                .forEach(o -> failures.merge(o.failure(), 1, Integer::sum));
         return failures;
     }
 
@@ -282,17 +289,24 @@ public final class LoadClients {
     public String statusCounts() {
         Map<Integer, Integer> statuses = statuses();
         Map<String, Integer> failures = failures();
-        return "sent " + sent() + ": 2xx " + byClass(statuses, 2) + " (" + answered2xxAfterStop() + " sent after the stop), "
+        return "sent " + sent() + ": 2xx " + byClass(statuses, 2) + " (" + answered2xxAfterStop()
+                + " sent after the stop), "
                 + "4xx " + byClass(statuses, 4) + ", 5xx " + byClass(statuses, 5) + " "
-                + statuses.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                + statuses.entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", ", "(", ")"))
-                + "; no answer " + failures.values().stream().mapToInt(Integer::intValue).sum() + " "
-                + failures.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                + "; no answer "
+                + failures.values().stream().mapToInt(Integer::intValue).sum() + " "
+                + failures.entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", ", "(", ")"));
     }
 
     private static int byClass(Map<Integer, Integer> statuses, int hundreds) {
-        return statuses.entrySet().stream().filter(e -> e.getKey() / 100 == hundreds).mapToInt(Map.Entry::getValue).sum();
+        return statuses.entrySet().stream()
+                .filter(e -> e.getKey() / 100 == hundreds)
+                .mapToInt(Map.Entry::getValue)
+                .sum();
     }
 
     /**

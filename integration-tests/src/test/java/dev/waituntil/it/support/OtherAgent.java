@@ -1,5 +1,7 @@
 package dev.waituntil.it.support;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +23,6 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 /**
  * Another vendor's Java agent that a test runs beside ours, as the build copied it ({@code -Dit.otherAgent.<id>},
  * from integration-tests/pom.xml): its jar, the options that keep it offline and quiet, how to tell its log lines
@@ -37,24 +36,34 @@ import com.sun.net.httpserver.HttpServer;
  * metadata look-up off (it would ask a link-local address).
  */
 public enum OtherAgent {
-
-    OPENTELEMETRY("opentelemetry", "OpenTelemetry Java agent", "opentelemetry-javaagent - version: ",
+    OPENTELEMETRY(
+            "opentelemetry",
+            "OpenTelemetry Java agent",
+            "opentelemetry-javaagent - version: ",
             Pattern.compile("^\\[otel\\.javaagent [^\\]]*\\] \\[[^\\]]*\\] (\\S+) ")) {
         @Override
         List<String> options(Intake intake) {
-            return List.of("-Dotel.service.name=it", "-Dotel.traces.exporter=logging", "-Dotel.metrics.exporter=none",
+            return List.of(
+                    "-Dotel.service.name=it",
+                    "-Dotel.traces.exporter=logging",
+                    "-Dotel.metrics.exporter=none",
                     "-Dotel.logs.exporter=none");
         }
 
         @Override
         Optional<String> serverSpan(List<String> output, Intake intake, String path) {
-            return output.stream().filter(l -> l.contains("LoggingSpanExporter - 'GET " + path + "'")
-                    && l.contains(" SERVER ")).findFirst();
+            return output.stream()
+                    .filter(l -> l.contains("LoggingSpanExporter - 'GET " + path + "'") && l.contains(" SERVER "))
+                    .findFirst();
         }
     },
 
-    ELASTIC("elastic", "Elastic APM agent", "Starting Elastic APM ",
-            Pattern.compile("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} \\[[^\\]]*\\] (\\S+)\\s+co\\.elastic\\.apm\\.")) {
+    ELASTIC(
+            "elastic",
+            "Elastic APM agent",
+            "Starting Elastic APM ",
+            Pattern.compile(
+                    "^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} \\[[^\\]]*\\] (\\S+)\\s+co\\.elastic\\.apm\\.")) {
         @Override
         boolean needsIntake() {
             return true;
@@ -64,32 +73,48 @@ public enum OtherAgent {
         List<String> options(Intake intake) {
             // api_request_time: the agent streams events into one request for this long; short, so that they arrive
             // while the test waits. application_packages: without it the agent warns at start.
-            return List.of("-Delastic.apm.server_url=" + intake.url(), "-Delastic.apm.service_name=it",
-                    "-Delastic.apm.cloud_provider=NONE", "-Delastic.apm.central_config=false",
-                    "-Delastic.apm.metrics_interval=0s", "-Delastic.apm.api_request_time=1s",
+            return List.of(
+                    "-Delastic.apm.server_url=" + intake.url(),
+                    "-Delastic.apm.service_name=it",
+                    "-Delastic.apm.cloud_provider=NONE",
+                    "-Delastic.apm.central_config=false",
+                    "-Delastic.apm.metrics_interval=0s",
+                    "-Delastic.apm.api_request_time=1s",
                     "-Delastic.apm.application_packages=wt");
         }
 
         @Override
         Optional<String> serverSpan(List<String> output, Intake intake, String path) {
-            return intake.received().stream().filter(l -> l.startsWith("{\"transaction\":")
-                    && l.contains("\"pathname\":\"" + path + "\"")).findFirst();
+            return intake.received().stream()
+                    .filter(l -> l.startsWith("{\"transaction\":") && l.contains("\"pathname\":\"" + path + "\""))
+                    .findFirst();
         }
     },
 
-    DATADOG("datadog", "Datadog dd-java-agent", "DATADOG TRACER CONFIGURATION ",
+    DATADOG(
+            "datadog",
+            "Datadog dd-java-agent",
+            "DATADOG TRACER CONFIGURATION ",
             Pattern.compile("^\\[dd\\.trace [^\\]]*\\] \\[[^\\]]*\\] (\\S+) ")) {
         @Override
         List<String> options(Intake intake) {
-            return List.of("-Ddd.service=it", "-Ddd.writer.type=LoggingWriter", "-Ddd.trace.agent.port=1",
-                    "-Ddd.dogstatsd.port=1", "-Ddd.instrumentation.telemetry.enabled=false",
-                    "-Ddd.remote_config.enabled=false", "-Ddd.profiling.enabled=false", "-Ddd.jmxfetch.enabled=false");
+            return List.of(
+                    "-Ddd.service=it",
+                    "-Ddd.writer.type=LoggingWriter",
+                    "-Ddd.trace.agent.port=1",
+                    "-Ddd.dogstatsd.port=1",
+                    "-Ddd.instrumentation.telemetry.enabled=false",
+                    "-Ddd.remote_config.enabled=false",
+                    "-Ddd.profiling.enabled=false",
+                    "-Ddd.jmxfetch.enabled=false");
         }
 
         @Override
         Optional<String> serverSpan(List<String> output, Intake intake, String path) {
-            return output.stream().filter(l -> l.contains("LoggingWriter - write(trace)")
-                    && l.contains("\"name\":\"servlet.request\"") && l.contains("\"resource\":\"GET " + path + "\""))
+            return output.stream()
+                    .filter(l -> l.contains("LoggingWriter - write(trace)")
+                            && l.contains("\"name\":\"servlet.request\"")
+                            && l.contains("\"resource\":\"GET " + path + "\""))
                     .findFirst();
         }
     };
@@ -117,14 +142,16 @@ public enum OtherAgent {
         }
         Path jar = Path.of(value).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
-            throw new AssertionError(property + "=" + jar + " does not exist; the build copies it in pre-integration-test");
+            throw new AssertionError(
+                    property + "=" + jar + " does not exist; the build copies it in pre-integration-test");
         }
         return jar;
     }
 
     /** From the jar's name, as Maven names it ({@code dd-java-agent-1.68.1.jar}). */
     public String version() {
-        Matcher m = Pattern.compile("-(\\d[\\w.]*)\\.jar$").matcher(jar().getFileName().toString());
+        Matcher m = Pattern.compile("-(\\d[\\w.]*)\\.jar$")
+                .matcher(jar().getFileName().toString());
         return m.find() ? m.group(1) : "?";
     }
 
@@ -202,8 +229,11 @@ public enum OtherAgent {
                 }
                 if (System.nanoTime() - deadline > 0) {
                     throw new AssertionError(agent + " reported no server span for GET " + path + " within "
-                            + timeout.toSeconds() + " s" + (intake == null ? "" : "; the stand-in APM server received:\n"
-                            + String.join("\n", intake.received())) + "\n" + server.describe());
+                            + timeout.toSeconds() + " s"
+                            + (intake == null
+                                    ? ""
+                                    : "; the stand-in APM server received:\n" + String.join("\n", intake.received()))
+                            + "\n" + server.describe());
                 }
                 Thread.sleep(100);
             }
@@ -266,8 +296,8 @@ public enum OtherAgent {
                     exchange.sendResponseHeaders(200, body.length);
                     exchange.getResponseBody().write(body);
                 } else if (exchange.getRequestMethod().equals("POST") && path.equals("/intake/v2/events")) {
-                    try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-                            decoded(exchange), StandardCharsets.UTF_8))) {
+                    try (BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(decoded(exchange), StandardCharsets.UTF_8))) {
                         for (String line; (line = lines.readLine()) != null; ) {
                             received.add(line);
                         }

@@ -30,16 +30,16 @@ import java.util.stream.Collectors;
 public final class OverloadBurst {
 
     /** The settings the server is started with. */
-    public static final Map<String, String> SYSTEM_PROPERTIES = Map.of("waituntil.executor.threads", "1",
-            "waituntil.executor.queue", "20");
+    public static final Map<String, String> SYSTEM_PROPERTIES =
+            Map.of("waituntil.executor.threads", "1", "waituntil.executor.queue", "20");
+
     static final int CLIENTS = 8;
     static final int PER_CLIENT = 40;
 
     private final Map<String, Integer> statusByLabel = new ConcurrentHashMap<>();
     private final List<Long> pingMillis = Collections.synchronizedList(new ArrayList<>());
 
-    private OverloadBurst() {
-    }
+    private OverloadBurst() {}
 
     /** Sends the burst and the pings through {@code app} (relative to the application); returns when all are answered. */
     public static OverloadBurst send(HttpGet app) throws Exception {
@@ -85,14 +85,19 @@ public final class OverloadBurst {
     }
 
     private List<String> withStatus(Predicate<Integer> status) {
-        return statusByLabel.entrySet().stream().filter(e -> status.test(e.getValue())).map(Map.Entry::getKey).sorted()
+        return statusByLabel.entrySet().stream()
+                .filter(e -> status.test(e.getValue()))
+                .map(Map.Entry::getKey)
+                .sorted()
                 .collect(Collectors.toList());
     }
 
     /** Answers other than 200 and 503, by status. */
     public Map<Integer, Integer> others() {
         Map<Integer, Integer> others = new TreeMap<>();
-        statusByLabel.values().stream().filter(s -> s != 200 && s != 503).forEach(s -> others.merge(s, 1, Integer::sum));
+        statusByLabel.values().stream()
+                .filter(s -> s != 200 && s != 503)
+                .forEach(s -> others.merge(s, 1, Integer::sum));
         return others;
     }
 
@@ -101,18 +106,28 @@ public final class OverloadBurst {
      * {@code recorded} whether the application recorded a rejection of it, {@code agentLogLines} how many lines of the
      * agent's log say the queue was full. Prints the figures first.
      */
-    public void assertNothingDroppedSilently(String container, Predicate<String> ran, Predicate<String> recorded,
-                                             long agentLogLines, String why) {
+    public void assertNothingDroppedSilently(
+            String container, Predicate<String> ran, Predicate<String> recorded, long agentLogLines, String why) {
         List<String> accepted = accepted();
         List<String> rejected = rejected();
         List<String> lost = accepted.stream().filter(ran.negate()).collect(Collectors.toList());
         List<String> rejectedButRan = rejected.stream().filter(ran).collect(Collectors.toList());
         List<String> unrecorded = rejected.stream().filter(recorded.negate()).collect(Collectors.toList());
         long slowestPing = pingMillis.stream().mapToLong(Long::longValue).max().orElse(-1);
-        Figures.print(String.format("[%s] overload: sent %d, accepted %d, rejected %d (503), other answers %s;"
+        Figures.print(String.format(
+                "[%s] overload: sent %d, accepted %d, rejected %d (503), other answers %s;"
                         + " accepted finished %d, lost %d; rejected that ran %d; /ping answered %d times during the burst,"
-                        + " slowest %d ms", container, CLIENTS * PER_CLIENT, accepted.size(), rejected.size(), others(),
-                accepted.size() - lost.size(), lost.size(), rejectedButRan.size(), pingMillis.size(), slowestPing));
+                        + " slowest %d ms",
+                container,
+                CLIENTS * PER_CLIENT,
+                accepted.size(),
+                rejected.size(),
+                others(),
+                accepted.size() - lost.size(),
+                lost.size(),
+                rejectedButRan.size(),
+                pingMillis.size(),
+                slowestPing));
         assertEquals(CLIENTS * PER_CLIENT, statusByLabel.size(), "every request was answered\n" + why);
         assertEquals(Map.of(), others(), "every answer is 200 (accepted) or 503 (rejected)\n" + why);
         assertTrue(rejected.size() > 0, "the burst went beyond the queue\n" + why);
@@ -120,8 +135,9 @@ public final class OverloadBurst {
         assertEquals(List.of(), lost, "every accepted task ran\n" + why);
         assertEquals(List.of(), rejectedButRan, "no rejected task ran\n" + why);
         assertEquals(List.of(), unrecorded, "every rejection reached the application as an exception\n" + why);
-        assertTrue(agentLogLines >= rejected.size(), "every rejection is in the agent's log (debug) with its reason: "
-                + agentLogLines + " lines\n" + why);
+        assertTrue(
+                agentLogLines >= rejected.size(),
+                "every rejection is in the agent's log (debug) with its reason: " + agentLogLines + " lines\n" + why);
         // Every /ping during the burst was answered 200 (the pinging client fails on anything else, and its requests
         // are bounded by the client's timeout); a server that stopped answering would fail there, on any machine.
         assertTrue(!pingMillis.isEmpty(), "the server kept answering /ping during the burst: " + pingMillis);

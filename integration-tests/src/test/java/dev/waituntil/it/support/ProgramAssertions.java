@@ -13,8 +13,7 @@ public final class ProgramAssertions {
     /** The one warning of the API without the agent. */
     public static final String NOT_ATTACHED = "the agent is not attached to this JVM";
 
-    private ProgramAssertions() {
-    }
+    private ProgramAssertions() {}
 
     /**
      * The task's output came after main returned, the task really took its 2 s, and the process
@@ -34,10 +33,12 @@ public final class ProgramAssertions {
         long done = stamp(p, "TASK DONE").orElseThrow();
         long exited = p.exitWallMillis().orElseThrow();
         assertTrue(done - started >= 1_900, "the task slept its 2 s (" + (done - started) + " ms)\n" + out);
-        assertTrue(exited >= done, "the process exited only after TASK DONE (exit " + (exited - done)
-                + " ms after it)\n" + out);
-        assertTrue(p.exitMillis().orElseThrow() >= 2_000, "the process ran at least 2 s ("
-                + p.exitMillis().orElseThrow() + " ms)\n" + out);
+        assertTrue(
+                exited >= done,
+                "the process exited only after TASK DONE (exit " + (exited - done) + " ms after it)\n" + out);
+        assertTrue(
+                p.exitMillis().orElseThrow() >= 2_000,
+                "the process ran at least 2 s (" + p.exitMillis().orElseThrow() + " ms)\n" + out);
     }
 
     /**
@@ -47,17 +48,21 @@ public final class ProgramAssertions {
     public static void assertDrainGaveUpAfterOneSecond(JavaProcess p, int exit, String out) {
         assertEquals(0, exit, "exit code\n" + out);
         long ranMillis = p.exitMillis().orElseThrow();
-        assertTrue(ranMillis < 1_000 + 30_000, "with drain.timeout=1s the JVM must exit long before the task ends, took "
-                + ranMillis + " ms\n" + out);
+        assertTrue(
+                ranMillis < 1_000 + 30_000,
+                "with drain.timeout=1s the JVM must exit long before the task ends, took " + ranMillis + " ms\n" + out);
         assertFalse(p.firstLineContaining("TASK DONE").isPresent(), "the task cannot have finished\n" + out);
         long mainReturned = stamp(p, "MAIN RETURNED").orElseThrow();
         long exited = p.exitWallMillis().orElseThrow();
-        assertTrue(exited - mainReturned >= 900, "the drain waited for its 1 s timeout before giving up "
-                + "(exit " + (exited - mainReturned) + " ms after main returned)\n" + out);
+        assertTrue(
+                exited - mainReturned >= 900,
+                "the drain waited for its 1 s timeout before giving up " + "(exit " + (exited - mainReturned)
+                        + " ms after main returned)\n" + out);
     }
 
     public static void assertNamesTaskStillPending(JavaProcess p, String label, String out) {
-        assertTrue(p.linesContaining("'" + label + "'").stream().anyMatch(l -> l.contains("still pending")),
+        assertTrue(
+                p.linesContaining("'" + label + "'").stream().anyMatch(l -> l.contains("still pending")),
                 "a log line names the task '" + label + "' and says it was still pending\n" + out);
     }
 
@@ -67,7 +72,8 @@ public final class ProgramAssertions {
         assertEquals(0, exit, "exit code\n" + out);
         assertTrue(lines.contains("CANCEL RETURNED true"), "cancel(true) succeeded\n" + out);
         assertTrue(lines.contains("TASK INTERRUPTED"), "the task was interrupted\n" + out);
-        assertTrue(lines.contains("TASK ENDED WITHIN 20 S true"), "the task ended promptly, not after its 30 s\n" + out);
+        assertTrue(
+                lines.contains("TASK ENDED WITHIN 20 S true"), "the task ended promptly, not after its 30 s\n" + out);
         assertTrue(lines.contains("PENDING 0"), "nothing pending after the cancel\n" + out);
         assertFalse(lines.contains("TASK DONE"), "the task did not run to its end\n" + out);
     }

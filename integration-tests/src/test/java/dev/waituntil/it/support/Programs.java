@@ -15,8 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class Programs {
 
-    private Programs() {
-    }
+    private Programs() {}
 
     /**
      * {@code app.SleepingJob <label> <millis>}: hands a task that sleeps {@code millis} to
@@ -326,8 +325,15 @@ public final class Programs {
     /** Compiles every program into {@code <it.workDir>/<name>/classes} against the API jar alone. */
     public static Path compileAll(String name) throws IOException {
         Path classes = ItEnvironment.freshWorkDir(name).resolve("classes");
-        return JavaSources.compile(classes, List.of(ItEnvironment.apiJar()), SLEEPING_JOB, DAEMON_JOB, TWO_COPIES,
-                CANCEL_JOB, LATE_ATTACH, HOSTILE_INPUT);
+        return JavaSources.compile(
+                classes,
+                List.of(ItEnvironment.apiJar()),
+                SLEEPING_JOB,
+                DAEMON_JOB,
+                TWO_COPIES,
+                CANCEL_JOB,
+                LATE_ATTACH,
+                HOSTILE_INPUT);
     }
 
     private static final Pattern STAMP = Pattern.compile("@(\\d+)\\s*$");

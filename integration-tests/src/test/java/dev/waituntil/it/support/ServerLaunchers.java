@@ -9,8 +9,7 @@ package dev.waituntil.it.support;
  */
 final class ServerLaunchers {
 
-    private ServerLaunchers() {
-    }
+    private ServerLaunchers() {}
 
     /** Eclipse Jetty 12, ee10 environment: one {@code WebAppContext} per web application. */
     static final String JETTY_12 = """

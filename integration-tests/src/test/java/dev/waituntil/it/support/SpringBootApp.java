@@ -73,6 +73,7 @@ public final class SpringBootApp implements AutoCloseable {
         public final int major;
         /** For messages and figures: {@code 4}, {@code 2.7}. */
         private final String name;
+
         private final String idPrefix;
         private final String propertyPrefix;
         private final String module;
@@ -124,7 +125,8 @@ public final class SpringBootApp implements AutoCloseable {
         /** The entries under {@code BOOT-INF/lib/} of the executable jar. */
         public List<String> nestedJars() throws IOException {
             try (JarFile jar = new JarFile(jar().toFile())) {
-                return jar.stream().map(e -> e.getName())
+                return jar.stream()
+                        .map(e -> e.getName())
                         .filter(n -> n.startsWith("BOOT-INF/lib/") && n.endsWith(".jar"))
                         .map(n -> n.substring("BOOT-INF/lib/".length()))
                         .collect(Collectors.toList());
@@ -133,11 +135,11 @@ public final class SpringBootApp implements AutoCloseable {
     }
 
     /** A line of the events file. */
-    public record Event(int index, String kind, String label, long millis, String text) {
-    }
+    public record Event(int index, String kind, String label, long millis, String text) {}
 
     /** Spring Boot 3.2 and later (4 too): "Tomcat started on port 8080 (http)"; 3.0 and 3.1: "on port(s): 8080 (http)". */
-    private static final Pattern STARTED_ON_PORT = Pattern.compile("(?:Tomcat|Jetty) started on port(?:\\(s\\))?:? (\\d+)");
+    private static final Pattern STARTED_ON_PORT =
+            Pattern.compile("(?:Tomcat|Jetty) started on port(?:\\(s\\))?:? (\\d+)");
 
     private final AppJar appJar;
     private final JavaProcess process;
@@ -159,16 +161,19 @@ public final class SpringBootApp implements AutoCloseable {
      * @param agent     {@code -javaagent:wait-until-agent.jar=debug=true}, or no agent at all (the control)
      * @param graceful  {@code --server.shutdown=graceful}, else {@code immediate}
      */
-    public static SpringBootApp start(AppJar appJar, boolean agent, boolean graceful, Path dir, List<String> jvmOptions,
-            Duration startTimeout) throws IOException, InterruptedException {
+    public static SpringBootApp start(
+            AppJar appJar, boolean agent, boolean graceful, Path dir, List<String> jvmOptions, Duration startTimeout)
+            throws IOException, InterruptedException {
         Path events = dir.resolve("events.txt");
         JavaProcess.Builder builder = JavaProcess.builder("spring-boot-" + appJar.id() + "-app"
-                + (agent ? "" : " (no agent)") + (graceful ? ", graceful" : ", immediate")).directory(dir);
+                        + (agent ? "" : " (no agent)") + (graceful ? ", graceful" : ", immediate"))
+                .directory(dir);
         if (agent) {
             builder.javaAgent(ItEnvironment.agentJar(), "debug=true");
         }
         jvmOptions.forEach(builder::jvmOption);
-        builder.executableJar(appJar.jar(),
+        builder.executableJar(
+                appJar.jar(),
                 "--server.port=0",
                 "--server.address=127.0.0.1",
                 "--server.shutdown=" + (graceful ? "graceful" : "immediate"),
@@ -176,7 +181,8 @@ public final class SpringBootApp implements AutoCloseable {
                 "--spring.main.banner-mode=off");
         SpringBootApp app = new SpringBootApp(appJar, builder.start(), events);
         try {
-            JavaProcess.Line started = app.process.awaitLine(s -> STARTED_ON_PORT.matcher(s).find(), startTimeout);
+            JavaProcess.Line started =
+                    app.process.awaitLine(s -> STARTED_ON_PORT.matcher(s).find(), startTimeout);
             Matcher m = STARTED_ON_PORT.matcher(started.text());
             if (!m.find()) {
                 throw new AssertionError("no port in: " + started.text());
@@ -200,7 +206,8 @@ public final class SpringBootApp implements AutoCloseable {
 
     /** Milliseconds from the start of the process until Spring Boot's "Started ... in" line. */
     public long startupMillis() {
-        return process.firstLine(s -> s.contains("Started SpringBootItApplication in")).map(JavaProcess.Line::millis)
+        return process.firstLine(s -> s.contains("Started SpringBootItApplication in"))
+                .map(JavaProcess.Line::millis)
                 .orElse(-1L);
     }
 
@@ -218,24 +225,28 @@ public final class SpringBootApp implements AutoCloseable {
 
     /** {@code POST path}, answered; fails unless the status is {@code expected}. */
     public Response post(String pathAndQuery, int expected) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request(pathAndQuery, Duration.ofSeconds(30)),
+        HttpResponse<String> r = http.send(
+                request(pathAndQuery, Duration.ofSeconds(30)),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (r.statusCode() != expected) {
-            throw new AssertionError("POST " + pathAndQuery + " answered " + r.statusCode() + " " + r.body() + ", expected "
-                    + expected + "\n" + process.describe());
+            throw new AssertionError("POST " + pathAndQuery + " answered " + r.statusCode() + " " + r.body()
+                    + ", expected " + expected + "\n" + process.describe());
         }
         return new Response(r.statusCode(), r.body(), null);
     }
 
     /** {@code POST path} sent now; the future completes with its answer or with the failure that replaced it. */
     public CompletableFuture<Response> postAsync(String pathAndQuery, Duration timeout) {
-        return http.sendAsync(request(pathAndQuery, timeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+        return http.sendAsync(
+                        request(pathAndQuery, timeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .handle((r, e) -> e == null ? new Response(r.statusCode(), r.body(), null) : new Response(-1, "", e));
     }
 
     private HttpRequest request(String pathAndQuery, Duration timeout) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                .POST(HttpRequest.BodyPublishers.noBody()).timeout(timeout).build();
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(timeout)
+                .build();
     }
 
     /** SIGTERM, as {@code kill <pid>} or a container runtime's stop sends it. */
@@ -301,7 +312,8 @@ public final class SpringBootApp implements AutoCloseable {
         b.append("\n---- events file ").append(eventsFile).append('\n');
         try {
             if (Files.exists(eventsFile)) {
-                Files.readAllLines(eventsFile, StandardCharsets.UTF_8).forEach(l -> b.append(l).append('\n'));
+                Files.readAllLines(eventsFile, StandardCharsets.UTF_8)
+                        .forEach(l -> b.append(l).append('\n'));
             }
         } catch (IOException e) {
             b.append("[cannot read it: ").append(e).append("]\n");

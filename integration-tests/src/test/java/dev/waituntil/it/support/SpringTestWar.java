@@ -27,11 +27,11 @@ public final class SpringTestWar {
 
     /** The event of the bean's destruction; its subject is always {@value #BEAN}. */
     public static final String BEAN_DESTROYED = "BEAN-DESTROYED";
+
     public static final String USED_AFTER_DESTROY = "USED-AFTER-DESTROY";
     public static final String BEAN = "receipts";
 
-    private SpringTestWar() {
-    }
+    private SpringTestWar() {}
 
     static final String CONFIG = """
             package wt;
@@ -156,15 +156,28 @@ public final class SpringTestWar {
 
     /** The jars of Spring Framework that the build copied: {@code -Dit.webappLibs.spring}. */
     public static List<Path> springJars() throws IOException {
-        return ItEnvironment.webappLibs("spring", "spring-context-", "spring-web-", "spring-core-", "spring-jcl-",
-                "spring-beans-", "spring-aop-", "spring-expression-", "micrometer-observation-", "micrometer-commons-");
+        return ItEnvironment.webappLibs(
+                "spring",
+                "spring-context-",
+                "spring-web-",
+                "spring-core-",
+                "spring-jcl-",
+                "spring-beans-",
+                "spring-aop-",
+                "spring-expression-",
+                "micrometer-observation-",
+                "micrometer-commons-");
     }
 
     /** The version of the bundled spring-context, from its file name ({@code spring-context-6.2.19.jar}). */
     public static String springVersion() throws IOException {
         String prefix = "spring-context-";
-        return springJars().stream().map(jar -> jar.getFileName().toString()).filter(n -> n.startsWith(prefix))
-                .map(n -> n.substring(prefix.length(), n.length() - ".jar".length())).findFirst().orElseThrow();
+        return springJars().stream()
+                .map(jar -> jar.getFileName().toString())
+                .filter(n -> n.startsWith(prefix))
+                .map(n -> n.substring(prefix.length(), n.length() - ".jar".length()))
+                .findFirst()
+                .orElseThrow();
     }
 
     /**
@@ -177,7 +190,13 @@ public final class SpringTestWar {
         if (!distribution.servletPackage().startsWith("jakarta.")) {
             throw new IllegalArgumentException("Spring Framework 6 needs a jakarta container, not " + distribution);
         }
-        return TomcatTestWar.build(distribution, dir, name, webXml(distribution.servletPackage(), apiInitializer),
-                List.of(CONFIG, RECEIPTS, SERVLET), springJars(), 17);
+        return TomcatTestWar.build(
+                distribution,
+                dir,
+                name,
+                webXml(distribution.servletPackage(), apiInitializer),
+                List.of(CONFIG, RECEIPTS, SERVLET),
+                springJars(),
+                17);
     }
 }

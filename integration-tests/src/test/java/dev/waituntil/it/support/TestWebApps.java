@@ -37,8 +37,7 @@ import java.util.List;
  */
 public final class TestWebApps {
 
-    private TestWebApps() {
-    }
+    private TestWebApps() {}
 
     static final String SERVLET = """
             package app;
@@ -220,8 +219,17 @@ public final class TestWebApps {
             }
             """;
 
-    private static final List<String> ENDPOINTS = List.of("/run", "/fail", "/throw", "/async", "/plain-thread", "/block",
-            "/release", "/pending", "/active", "/mix/*");
+    private static final List<String> ENDPOINTS = List.of(
+            "/run",
+            "/fail",
+            "/throw",
+            "/async",
+            "/plain-thread",
+            "/block",
+            "/release",
+            "/pending",
+            "/active",
+            "/mix/*");
 
     /**
      * The descriptor: metadata-complete, so no container needs to scan annotations. Servlet 3.1 for
@@ -261,12 +269,17 @@ public final class TestWebApps {
      * the API jar; returns {@code <dir>/webapps}.
      */
     public static Path build(Container container, Path dir, String... names) throws IOException {
-        Path classes = JavaSources.compile(dir.resolve("webapp-classes"),
+        Path classes = JavaSources.compile(
+                dir.resolve("webapp-classes"),
                 List.of(container.servletApiJar(), ItEnvironment.apiJar()),
-                forPackage(SERVLET, container.servletPackage()), forPackage(FILTER, container.servletPackage()));
+                forPackage(SERVLET, container.servletPackage()),
+                forPackage(FILTER, container.servletPackage()));
         Path webapps = dir.resolve("webapps");
         for (String name : names) {
-            WebArchive.explode(webapps.resolve(name), webXml(container.servletPackage()), classes,
+            WebArchive.explode(
+                    webapps.resolve(name),
+                    webXml(container.servletPackage()),
+                    classes,
                     List.of(ItEnvironment.apiJar()));
         }
         return webapps;

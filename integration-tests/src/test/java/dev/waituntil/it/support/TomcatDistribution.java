@@ -39,7 +39,8 @@ public final class TomcatDistribution {
                     + "Maven failsafe (./mvnw verify), which unpacks the distributions first");
         }
         Path home = Path.of(value).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(home.resolve("bin/catalina.sh")) || !Files.isRegularFile(home.resolve("lib/catalina.jar"))) {
+        if (!Files.isRegularFile(home.resolve("bin/catalina.sh"))
+                || !Files.isRegularFile(home.resolve("lib/catalina.jar"))) {
             throw new AssertionError(property + "=" + home + " is not an unpacked Tomcat (no bin/catalina.sh or "
                     + "lib/catalina.jar); the build unpacks it in pre-integration-test (./mvnw verify)");
         }
@@ -118,17 +119,23 @@ public final class TomcatDistribution {
         int httpPort;
         int shutdownPort;
         try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             httpPort = a.getLocalPort();
             shutdownPort = b.getLocalPort();
         }
         Path serverXml = conf.resolve("server.xml");
         String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
-        xml = replaceOnce(xml, "<Server port=\"8005\" shutdown=\"SHUTDOWN\">",
+        xml = replaceOnce(
+                xml,
+                "<Server port=\"8005\" shutdown=\"SHUTDOWN\">",
                 "<Server port=\"" + shutdownPort + "\" shutdown=\"SHUTDOWN\">");
-        xml = replaceOnce(xml, "<Connector port=\"8080\" protocol=\"HTTP/1.1\"",
+        xml = replaceOnce(
+                xml,
+                "<Connector port=\"8080\" protocol=\"HTTP/1.1\"",
                 "<Connector port=\"" + httpPort + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
-        xml = replaceOnce(xml, "<Engine name=\"Catalina\" defaultHost=\"localhost\">",
+        xml = replaceOnce(
+                xml,
+                "<Engine name=\"Catalina\" defaultHost=\"localhost\">",
                 "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">");
         Files.writeString(serverXml, xml, StandardCharsets.UTF_8);
         return new Base(dir, httpPort, shutdownPort);

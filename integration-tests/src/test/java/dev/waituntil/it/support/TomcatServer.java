@@ -1,5 +1,6 @@
 package dev.waituntil.it.support;
 
+import dev.waituntil.it.support.JavaProcess.Line;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,8 +16,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
-import dev.waituntil.it.support.JavaProcess.Line;
 
 /**
  * A Tomcat distribution running as a real process: {@code /bin/sh <CATALINA_HOME>/bin/catalina.sh run}
@@ -36,11 +35,11 @@ public final class TomcatServer implements AutoCloseable {
 
     /** Generous: Tomcat starts in a few seconds; this only keeps a broken one from hanging the build. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     /** A response: status and body. */
-    public record Response(int status, String body) {
-    }
+    public record Response(int status, String body) {}
 
     private final String name;
     private final TomcatDistribution distribution;
@@ -51,8 +50,9 @@ public final class TomcatServer implements AutoCloseable {
     private volatile long stopNanos = -1;
     private volatile long stopWallMillis = -1;
 
-    private TomcatServer(String name, TomcatDistribution distribution, TomcatDistribution.Base base,
-                         Map<String, String> env) throws IOException {
+    private TomcatServer(
+            String name, TomcatDistribution distribution, TomcatDistribution.Base base, Map<String, String> env)
+            throws IOException {
         this.name = name;
         this.distribution = distribution;
         this.base = base;
@@ -66,8 +66,9 @@ public final class TomcatServer implements AutoCloseable {
      * (split on spaces by {@code catalina.sh}: no spaces inside an option), and waits (bounded) for
      * {@code Server startup in [..] milliseconds}. Checks that the process held is the JVM.
      */
-    public static TomcatServer start(String name, TomcatDistribution distribution, TomcatDistribution.Base base,
-                                     List<String> catalinaOpts) throws Exception {
+    public static TomcatServer start(
+            String name, TomcatDistribution distribution, TomcatDistribution.Base base, List<String> catalinaOpts)
+            throws Exception {
         for (String option : catalinaOpts) {
             if (option.contains(" ")) {
                 throw new IllegalArgumentException("catalina.sh splits CATALINA_OPTS on spaces: " + option);
@@ -82,7 +83,9 @@ public final class TomcatServer implements AutoCloseable {
         TomcatServer server = new TomcatServer(name, distribution, base, env);
         try {
             server.awaitLine(l -> l.contains("Server startup in "), START_TIMEOUT);
-            String java = ProcessHandle.of(server.pid()).flatMap(h -> h.info().command()).orElse("?");
+            String java = ProcessHandle.of(server.pid())
+                    .flatMap(h -> h.info().command())
+                    .orElse("?");
             if (!java.endsWith("/java")) {
                 throw new AssertionError(name + ": the process started by catalina.sh run is " + java
                         + ", not the JVM: a signal to it would not reach Tomcat's shutdown hook\n" + server.describe());
@@ -99,8 +102,8 @@ public final class TomcatServer implements AutoCloseable {
         JavaProcess.Builder builder = JavaProcess.builder(processName)
                 .script(distribution.home().resolve("bin/catalina.sh"), command)
                 .directory(base.dir());
-        List<String> inherited = List.of("JAVA_OPTS", "JRE_HOME", "LOGGING_CONFIG", "LOGGING_MANAGER", "CLASSPATH",
-                "USE_NOHUP");
+        List<String> inherited =
+                List.of("JAVA_OPTS", "JRE_HOME", "LOGGING_CONFIG", "LOGGING_MANAGER", "CLASSPATH", "USE_NOHUP");
         System.getenv().keySet().stream()
                 .filter(k -> k.startsWith("CATALINA_") || k.startsWith("JPDA_") || inherited.contains(k))
                 .filter(k -> !env.containsKey(k))
@@ -126,7 +129,8 @@ public final class TomcatServer implements AutoCloseable {
      * own, for the reason given at {@link JettyServerProcess#getAsync}.
      */
     public CompletableFuture<Response> getAsync(String pathAndQuery) {
-        return HttpClients.http11().sendAsync(request(pathAndQuery), HttpResponse.BodyHandlers.ofString())
+        return HttpClients.http11()
+                .sendAsync(request(pathAndQuery), HttpResponse.BodyHandlers.ofString())
                 .thenApply(r -> new Response(r.statusCode(), r.body()));
     }
 
@@ -134,7 +138,8 @@ public final class TomcatServer implements AutoCloseable {
     public Response ok(String pathAndQuery) throws IOException, InterruptedException {
         Response r = get(pathAndQuery);
         if (r.status() != 200) {
-            throw new AssertionError("GET " + pathAndQuery + " answered " + r.status() + ":\n" + r.body() + "\n" + describe());
+            throw new AssertionError(
+                    "GET " + pathAndQuery + " answered " + r.status() + ":\n" + r.body() + "\n" + describe());
         }
         return r;
     }
@@ -163,7 +168,10 @@ public final class TomcatServer implements AutoCloseable {
     }
 
     private HttpRequest request(String pathAndQuery) {
-        return HttpRequest.newBuilder(URI.create(baseUrl() + pathAndQuery)).timeout(REQUEST_TIMEOUT).GET().build();
+        return HttpRequest.newBuilder(URI.create(baseUrl() + pathAndQuery))
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build();
     }
 
     // ---------------------------------------------------------------- stopping
@@ -213,7 +221,8 @@ public final class TomcatServer implements AutoCloseable {
     public OptionalLong millisFromStopToExit() {
         long stop = stopNanos;
         OptionalLong exit = process.exitNanos();
-        return stop < 0 || exit.isEmpty() ? OptionalLong.empty()
+        return stop < 0 || exit.isEmpty()
+                ? OptionalLong.empty()
                 : OptionalLong.of(TimeUnit.NANOSECONDS.toMillis(exit.getAsLong() - stop));
     }
 
@@ -282,7 +291,9 @@ public final class TomcatServer implements AutoCloseable {
     public String describe() {
         OptionalLong stopToExit = millisFromStopToExit();
         return process.describe()
-                + (stopToExit.isPresent() ? "\n(the JVM exited " + stopToExit.getAsLong() + " ms after the stop was sent)" : "");
+                + (stopToExit.isPresent()
+                        ? "\n(the JVM exited " + stopToExit.getAsLong() + " ms after the stop was sent)"
+                        : "");
     }
 
     @Override

@@ -58,8 +58,7 @@ public final class TomcatTestWar {
 
     public static final String EVENTS_PROPERTY = "wt.events";
 
-    private TomcatTestWar() {
-    }
+    private TomcatTestWar() {}
 
     static final String EVENTS = """
             package wt;
@@ -349,14 +348,24 @@ public final class TomcatTestWar {
      * {@code <dir>/<name>.war}; returns that file. The release is the oldest that {@code libs} allow: 8 for the
      * container alone, 17 against Spring Framework 6 (javac reads no class file newer than its release).
      */
-    public static Path build(TomcatDistribution distribution, Path dir, String name, String webXml, List<String> sources,
-                             List<Path> libs, int release) throws IOException {
+    public static Path build(
+            TomcatDistribution distribution,
+            Path dir,
+            String name,
+            String webXml,
+            List<String> sources,
+            List<Path> libs,
+            int release)
+            throws IOException {
         String pkg = distribution.servletPackage();
         List<String> all = new ArrayList<>(List.of(EVENTS));
         all.addAll(sources);
         List<Path> classpath = new ArrayList<>(List.of(distribution.servletApiJar(), ItEnvironment.apiJar()));
         classpath.addAll(libs);
-        Path classes = JavaSources.compile(dir.resolve(name + "-classes"), classpath, release,
+        Path classes = JavaSources.compile(
+                dir.resolve(name + "-classes"),
+                classpath,
+                release,
                 all.stream().map(source -> TestWebApps.forPackage(source, pkg)).toArray(String[]::new));
         List<Path> bundled = new ArrayList<>(List.of(ItEnvironment.apiJar()));
         bundled.addAll(libs);
@@ -430,7 +439,9 @@ public final class TomcatTestWar {
 
         /** The first event of {@code kind} about {@code subject}. */
         public Optional<Event> first(String kind, String subject) {
-            return events.stream().filter(e -> e.kind().equals(kind) && e.subject().equals(subject)).findFirst();
+            return events.stream()
+                    .filter(e -> e.kind().equals(kind) && e.subject().equals(subject))
+                    .findFirst();
         }
 
         /** The first event of {@code kind}, about anything. */
@@ -445,14 +456,19 @@ public final class TomcatTestWar {
 
         /** Every line, numbered: for assertion messages (the first and last 60 when there are many). */
         public String describe() {
-            StringBuilder b = new StringBuilder("---- ").append(file).append(" (").append(events.size()).append(" lines)\n");
+            StringBuilder b = new StringBuilder("---- ")
+                    .append(file)
+                    .append(" (")
+                    .append(events.size())
+                    .append(" lines)\n");
             List<Event> shown = events.size() <= 120 ? events : null;
             if (shown != null) {
                 shown.forEach(e -> b.append(e).append('\n'));
             } else {
                 events.subList(0, 60).forEach(e -> b.append(e).append('\n'));
                 b.append("...\n");
-                events.subList(events.size() - 60, events.size()).forEach(e -> b.append(e).append('\n'));
+                events.subList(events.size() - 60, events.size())
+                        .forEach(e -> b.append(e).append('\n'));
             }
             return b.append("---- end of ").append(file.getFileName()).toString();
         }
@@ -481,8 +497,9 @@ public final class TomcatTestWar {
                     continue;
                 }
                 done.put(label, d.get());
-                if (firstStop.isPresent() && (d.get().index() > firstStop.get().index()
-                        || d.get().millis() > firstStop.get().millis())) {
+                if (firstStop.isPresent()
+                        && (d.get().index() > firstStop.get().index()
+                                || d.get().millis() > firstStop.get().millis())) {
                     late.add(label + " (DONE " + d.get().millis() + " > " + firstStop.get() + ")");
                 }
             }
@@ -491,7 +508,8 @@ public final class TomcatTestWar {
 
         public static Outcome of(Events events, Collection<String> labels) {
             Optional<Event> firstStop = events.all().stream()
-                    .filter(e -> e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED")).findFirst();
+                    .filter(e -> e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED"))
+                    .findFirst();
             return new Outcome(events, labels, firstStop);
         }
 
@@ -515,12 +533,14 @@ public final class TomcatTestWar {
         public static Outcome of(Events events, Collection<String> labels, String contextPath) {
             Optional<Event> firstStop = events.all().stream()
                     .filter(e -> (e.kind().equals("DESTROYED") || e.kind().equals("SERVLET-DESTROYED"))
-                            && e.subject().equals(contextPath)).findFirst();
+                            && e.subject().equals(contextPath))
+                    .findFirst();
             return new Outcome(events, labels, firstStop);
         }
 
         public String summary() {
-            return String.format("tasks %d, finished %d, lost %d, finished after the application stopped %d",
+            return String.format(
+                    "tasks %d, finished %d, lost %d, finished after the application stopped %d",
                     expected, finished, lost.size(), late.size());
         }
 

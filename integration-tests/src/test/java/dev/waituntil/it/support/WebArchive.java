@@ -17,8 +17,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class WebArchive {
 
-    private WebArchive() {
-    }
+    private WebArchive() {}
 
     /**
      * Lays out {@code dir} as an exploded WAR: {@code webXml}, the compiled {@code classes} and {@code libs};
@@ -42,7 +41,7 @@ public final class WebArchive {
     public static Path pack(Path exploded, Path war) throws IOException {
         Files.createDirectories(war.getParent());
         try (Stream<Path> walk = Files.walk(exploded);
-             ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(war))) {
+                ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(war))) {
             for (Path source : walk.sorted().collect(Collectors.toList())) {
                 String name = exploded.relativize(source).toString().replace('\\', '/');
                 if (name.isEmpty()) {

@@ -4,6 +4,18 @@ import static dev.waituntil.it.support.ProgramAssertions.NOT_ATTACHED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.it.support.ChaosRounds;
+import dev.waituntil.it.support.Figures;
+import dev.waituntil.it.support.ItEnvironment;
+import dev.waituntil.it.support.KeepAliveConnection;
+import dev.waituntil.it.support.LoadClients;
+import dev.waituntil.it.support.OverloadBurst;
+import dev.waituntil.it.support.TomcatDistribution;
+import dev.waituntil.it.support.TomcatServer;
+import dev.waituntil.it.support.TomcatTestWar;
+import dev.waituntil.it.support.TomcatTestWar.Event;
+import dev.waituntil.it.support.TomcatTestWar.Events;
+import dev.waituntil.it.support.TomcatTestWar.Outcome;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -19,23 +31,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import dev.waituntil.it.support.ChaosRounds;
-import dev.waituntil.it.support.Figures;
-import dev.waituntil.it.support.KeepAliveConnection;
-import dev.waituntil.it.support.LoadClients;
-import dev.waituntil.it.support.OverloadBurst;
-import dev.waituntil.it.support.ItEnvironment;
-import dev.waituntil.it.support.TomcatDistribution;
-import dev.waituntil.it.support.TomcatServer;
-import dev.waituntil.it.support.TomcatTestWar;
-import dev.waituntil.it.support.TomcatTestWar.Event;
-import dev.waituntil.it.support.TomcatTestWar.Events;
-import dev.waituntil.it.support.TomcatTestWar.Outcome;
 
 /**
  * Shutdown and undeploy on a real Tomcat distribution ({@code org.apache.tomcat:tomcat:<v>:tar.gz}),
@@ -66,13 +64,15 @@ abstract class TomcatShutdownDrainTests {
 
     /** 40 tasks, each 1.5 s to 3 s, so all are pending when the stop arrives. */
     private static final int TASKS = 40;
+
     private static final Duration APP_TIMEOUT = Duration.ofSeconds(30);
     /** Bound on a stop: the drains here last a few seconds; the default drain timeout is 30 s. */
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
+
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
     private static final String THREAD_WARNING = "appears to have started a thread";
-    private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dwaituntil.executor.threads=64");
 
     private final String distributionId;
     private TomcatDistribution tomcat;
@@ -115,7 +115,9 @@ abstract class TomcatShutdownDrainTests {
             assertAllPendingAtTheStop(o, load, server, why);
             assertEquals(List.of(), o.lost, "every task finished (none lost)\n" + why);
             assertEquals(List.of(), o.late, "every task finished before the first destroy()/contextDestroyed\n" + why);
-            assertTrue(events.first("DESTROYED", "/app").isPresent() && events.first("DESTROYED", "/other").isPresent(),
+            assertTrue(
+                    events.first("DESTROYED", "/app").isPresent()
+                            && events.first("DESTROYED", "/other").isPresent(),
                     "the stop went on: both applications were destroyed\n" + why);
             for (CompletableFuture<TomcatServer.Response> slow : load.slowRequests) {
                 TomcatServer.Response r = slow.get(10, TimeUnit.SECONDS);
@@ -147,7 +149,8 @@ abstract class TomcatShutdownDrainTests {
             String why = o.describe() + "\n" + events.describe() + "\n" + server.describe();
             assertAllPendingAtTheStop(o, load, server, why);
             assertTrue(server.firstLine(l -> l.contains(NOT_ATTACHED)).isPresent(), "standalone mode\n" + why);
-            assertTrue(!o.lost.isEmpty() || !o.late.isEmpty(),
+            assertTrue(
+                    !o.lost.isEmpty() || !o.late.isEmpty(),
                     "without the agent some task is lost or finishes after the application stopped\n" + why);
         }
     }
@@ -216,15 +219,22 @@ abstract class TomcatShutdownDrainTests {
             Events during = Events.of(server);
             Outcome o = Outcome.of(during, appTasks, "/app");
             String why = o.describe() + "\n" + during.describe() + "\n" + server.describe();
-            long pendingAtDelete = appTasks.stream().filter(l -> during.first("DONE", l)
-                    .map(e -> e.millis() > deletedAt).orElse(true)).count();
-            assertEquals(appTasks.size(), pendingAtDelete, "precondition: every task was pending when the WAR was deleted\n" + why);
+            long pendingAtDelete = appTasks.stream()
+                    .filter(l -> during.first("DONE", l)
+                            .map(e -> e.millis() > deletedAt)
+                            .orElse(true))
+                    .count();
+            assertEquals(
+                    appTasks.size(),
+                    pendingAtDelete,
+                    "precondition: every task was pending when the WAR was deleted\n" + why);
             assertEquals(List.of(), o.lost, "every task of /app finished\n" + why);
             assertEquals(List.of(), o.late, "... before /app's destroy() and contextDestroyed\n" + why);
             Optional<Event> servletDestroyed = during.first("SERVLET-DESTROYED", "/app");
             assertTrue(servletDestroyed.isPresent(), "/app's servlet was destroyed\n" + why);
             Optional<Event> keepLong = during.first("DONE", "keep-long");
-            assertTrue(keepLong.isEmpty() || keepLong.get().index() > destroyed.index(),
+            assertTrue(
+                    keepLong.isEmpty() || keepLong.get().index() > destroyed.index(),
                     "undeploying /app does not wait for /keep's tasks\n" + why);
             assertTrue(during.first("DESTROYED", "/keep").isEmpty(), "/keep is untouched\n" + why);
 
@@ -236,7 +246,8 @@ abstract class TomcatShutdownDrainTests {
             assertEquals(List.of(), keep.lost, "the final SIGTERM drains /keep's tasks\n" + why2);
             assertEquals(List.of(), keep.late, "... before /keep stops\n" + why2);
             figures("b. undeploy /app (20 tasks), agent", o, server, exit, started);
-            figure(String.format("     undeploy: WAR deleted -> DESTROYED /app %,d ms; then SIGTERM drained /keep: %s",
+            figure(String.format(
+                    "     undeploy: WAR deleted -> DESTROYED /app %,d ms; then SIGTERM drained /keep: %s",
                     undeployMillis, keep.summary()));
             assertAgentHygiene(server);
         }
@@ -278,16 +289,21 @@ abstract class TomcatShutdownDrainTests {
             String why = events.describe() + "\n" + server.describe();
             figures("c. never-ending task, drain.timeout=15s, agent", o, server, exit, started);
             figure("     a new connection during the drain: " + connection);
-            figure("     interrupted by the cancel: " + events.first("INTERRUPTED", "never-ends").isPresent()
-                    + "; 'still pending' lines: " + server.linesContaining("still pending").size());
+            figure("     interrupted by the cancel: "
+                    + events.first("INTERRUPTED", "never-ends").isPresent() + "; 'still pending' lines: "
+                    + server.linesContaining("still pending").size());
 
             assertTrue(stopMillis >= 14_900, "the drain waited for the deadline: " + stopMillis + " ms\n" + why);
             // The task never ends: an exit at all tells the drain's deadline from the task; 30 s past the deadline is
             // "soon after it" on any machine. How soon is printed in the figures.
-            assertTrue(stopMillis < 15_000 + 30_000, "the JVM exits soon after the 15 s deadline, although the task "
-                    + "still runs: " + stopMillis + " ms\n" + why);
+            assertTrue(
+                    stopMillis < 15_000 + 30_000,
+                    "the JVM exits soon after the 15 s deadline, although the task " + "still runs: " + stopMillis
+                            + " ms\n" + why);
             assertEquals("refused", connection, "a connection made while the drain waits is refused at once\n" + why);
-            assertTrue(server.firstLine(l -> l.contains("never-ends") && l.contains("still pending")).isPresent(),
+            assertTrue(
+                    server.firstLine(l -> l.contains("never-ends") && l.contains("still pending"))
+                            .isPresent(),
                     "a line names the task: its label and 'still pending'\n" + why);
             assertEquals(List.of(), o.lost, "the other task finished\n" + why);
             assertEquals(List.of(), o.late, "... before the application stopped\n" + why);
@@ -317,9 +333,10 @@ abstract class TomcatShutdownDrainTests {
             Outcome o = Outcome.of(events, requested);
             long rejectedEvents = events.ofKind("REJECTED").size();
             figures("d. load across SIGTERM, agent", o, server, exit, started);
-            figure(String.format("     load: requests %s; reached the application %d: finished %d, lost %d, late %d;"
-                    + " REJECTED in the app %d", load.statusCounts(), requested.size(), o.finished, o.lost.size(),
-                    o.late.size(), rejectedEvents));
+            figure(String.format(
+                    "     load: requests %s; reached the application %d: finished %d, lost %d, late %d;"
+                            + " REJECTED in the app %d",
+                    load.statusCounts(), requested.size(), o.finished, o.lost.size(), o.late.size(), rejectedEvents));
             String why = "requests " + load.statusCounts() + "\n" + o.describe() + "\n" + events.describe() + "\n"
                     + server.describe();
             assertTrue(load.answered2xx().size() >= 100, "the load was real: at least 100 requests accepted\n" + why);
@@ -346,7 +363,14 @@ abstract class TomcatShutdownDrainTests {
                 Events events = Events.of(server);
                 List<String> requested = requested(events);
                 Outcome o = Outcome.of(events, requested);
-                figure(chaos.record(round, instant, requested.size(), o.finished, o.lost.size(), o.late.size(), load,
+                figure(chaos.record(
+                        round,
+                        instant,
+                        requested.size(),
+                        o.finished,
+                        o.lost.size(),
+                        o.late.size(),
+                        load,
                         server.millisFromStopToExit().orElse(-1)));
                 String why = chaos.describe(round, "SIGTERM", instant) + "\n" + o.describe() + "\n" + events.describe()
                         + "\n" + server.describe();
@@ -366,8 +390,10 @@ abstract class TomcatShutdownDrainTests {
             Outcome o = Outcome.of(events, requested);
             figure("chaos " + distributionId + " control without the agent: requests " + load.statusCounts()
                     + "; reached the application " + requested.size() + ", " + o.summary());
-            assertTrue(!o.lost.isEmpty() || !o.late.isEmpty(), "without the agent the same round loses tasks or runs them "
-                    + "after the application stopped; if not, the checks above prove nothing\n" + o.describe());
+            assertTrue(
+                    !o.lost.isEmpty() || !o.late.isEmpty(),
+                    "without the agent the same round loses tasks or runs them "
+                            + "after the application stopped; if not, the checks above prove nothing\n" + o.describe());
         }
     }
 
@@ -386,12 +412,18 @@ abstract class TomcatShutdownDrainTests {
      */
     protected void keepAliveLoadAcrossSigterm() throws Exception {
         long started = System.nanoTime();
-        try (TomcatServer server = start("keep-alive", true, List.of("-Dwaituntil.drain.timeout=" + KeepAliveConnection.DRAIN_TIMEOUT),
-                "app")) {
+        try (TomcatServer server = start(
+                "keep-alive", true, List.of("-Dwaituntil.drain.timeout=" + KeepAliveConnection.DRAIN_TIMEOUT), "app")) {
             KeepAliveConnection.Stats connections = new KeepAliveConnection.Stats();
-            LoadClients load = LoadClients.settings().clients(6).start(KeepAliveConnection.perClient(
-                    URI.create(server.baseUrl()), connections, () -> server.stopWallMillis() > 0,
-                    (label, ms) -> "/app/work?label=" + label + "&ms=" + ms), server::isAlive);
+            LoadClients load = LoadClients.settings()
+                    .clients(6)
+                    .start(
+                            KeepAliveConnection.perClient(
+                                    URI.create(server.baseUrl()),
+                                    connections,
+                                    () -> server.stopWallMillis() > 0,
+                                    (label, ms) -> "/app/work?label=" + label + "&ms=" + ms),
+                            server::isAlive);
             Thread.sleep(2500);
             load.awaitAnswered2xx(KeepAliveConnection.LOAD_BEFORE, Duration.ofSeconds(30));
             load.stopping();
@@ -402,17 +434,30 @@ abstract class TomcatShutdownDrainTests {
             Events events = Events.of(server);
             List<String> requested = requested(events);
             Outcome o = Outcome.of(events, requested);
-            figures("keep-alive load across SIGTERM, drain.timeout=" + KeepAliveConnection.DRAIN_TIMEOUT + ", agent", o, server, exit,
+            figures(
+                    "keep-alive load across SIGTERM, drain.timeout=" + KeepAliveConnection.DRAIN_TIMEOUT + ", agent",
+                    o,
+                    server,
+                    exit,
                     started);
-            figure(String.format("     keep-alive load: requests %s; %s; reached the application %d: finished %d, lost %d,"
-                            + " late %d; 'still pending' lines %d", load.statusCounts(), connections, requested.size(),
-                    o.finished, o.lost.size(), o.late.size(), server.linesContaining("still pending").size()));
+            figure(String.format(
+                    "     keep-alive load: requests %s; %s; reached the application %d: finished %d, lost %d,"
+                            + " late %d; 'still pending' lines %d",
+                    load.statusCounts(),
+                    connections,
+                    requested.size(),
+                    o.finished,
+                    o.lost.size(),
+                    o.late.size(),
+                    server.linesContaining("still pending").size()));
             String why = "requests " + load.statusCounts() + "\n" + connections + "\n" + o.describe() + "\n"
                     + events.describe() + "\n" + server.describe();
             KeepAliveConnection.assertKeptAliveAcrossABoundedStop(load, connections, stopMillis, why);
             assertAcceptedLoadDone(load, requested, o, why);
             assertEquals(List.of(), server.linesContaining("still pending"), "no task was left at a deadline\n" + why);
-            assertEquals(List.of(), events.ofKind("INTERRUPTED").stream().map(Event::subject).collect(Collectors.toList()),
+            assertEquals(
+                    List.of(),
+                    events.ofKind("INTERRUPTED").stream().map(Event::subject).collect(Collectors.toList()),
                     "no task was cancelled\n" + why);
             assertAgentHygiene(server);
         }
@@ -426,19 +471,25 @@ abstract class TomcatShutdownDrainTests {
     @Test
     void overloadRejectsBeyondTheQueueDropsNothingSilentlyAndKeepsAnswering() throws Exception {
         List<String> settings = OverloadBurst.SYSTEM_PROPERTIES.entrySet().stream()
-                .map(e -> "-D" + e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+                .map(e -> "-D" + e.getKey() + "=" + e.getValue())
+                .collect(Collectors.toList());
         try (TomcatServer server = start("overload", true, settings, "app")) {
-            OverloadBurst burst = OverloadBurst.send(path -> server.get("/app" + path).status());
+            OverloadBurst burst =
+                    OverloadBurst.send(path -> server.get("/app" + path).status());
             server.sigterm();
             server.awaitExit(EXIT_TIMEOUT);
             Events events = Events.of(server);
-            burst.assertNothingDroppedSilently(tomcat.toString(), l -> events.first("DONE", l).isPresent(),
-                    l -> events.first("REJECTED", l).isPresent(), server.linesContaining("the executor's queue is full").size(),
+            burst.assertNothingDroppedSilently(
+                    tomcat.toString(),
+                    l -> events.first("DONE", l).isPresent(),
+                    l -> events.first("REJECTED", l).isPresent(),
+                    server.linesContaining("the executor's queue is full").size(),
                     events.describe() + "\n" + server.describe());
         }
     }
 
-    // =====================================================================================  f. standalone mode in a WAR
+    // =====================================================================================  f. standalone mode in a
+    // WAR
 
     /** How many tasks the standalone-mode runs leave pending at the stop. */
     private static final int STANDALONE_TASKS = 20;
@@ -481,7 +532,12 @@ abstract class TomcatShutdownDrainTests {
             int exit = server.awaitExit(EXIT_TIMEOUT);
             Events events = Events.of(server);
             Outcome o = Outcome.beforeContextDestroyed(events, labels, "/app");
-            figures("f. standalone mode (no agent), " + (sigterm ? "SIGTERM" : "catalina.sh stop"), o, server, exit, started);
+            figures(
+                    "f. standalone mode (no agent), " + (sigterm ? "SIGTERM" : "catalina.sh stop"),
+                    o,
+                    server,
+                    exit,
+                    started);
             String why = o.describe() + (sigterm ? "" : "\ncatalina.sh stop said:\n" + stopOutput) + "\n"
                     + events.describe() + "\n" + server.describe();
 
@@ -492,11 +548,21 @@ abstract class TomcatShutdownDrainTests {
             assertTrue(events.first("DESTROYED", "/app").isPresent(), "the application was destroyed\n" + why);
             List<String> drained = server.linesContaining(DRAINED_AT_TEARDOWN);
             assertEquals(1, drained.size(), "one line says that the application was drained at its teardown\n" + why);
-            assertTrue(drained.get(0).contains(STANDALONE_TASKS + " task(s) pending, all finished in "), drained.get(0));
+            assertTrue(
+                    drained.get(0).contains(STANDALONE_TASKS + " task(s) pending, all finished in "), drained.get(0));
             assertEquals(List.of(), server.linesContaining("NoClassDefFoundError"), "no class-loading error\n" + why);
-            assertEquals(List.of(), server.linesContaining("Illegal access"), "nothing loaded from the stopped application\n" + why);
-            assertEquals(List.of(), server.linesContaining("still pending"), "nothing left for the JVM shutdown hook\n" + why);
-            assertEquals(List.of(), server.linesContaining("shutdown hook stopped draining"), "the hook did not fail\n" + why);
+            assertEquals(
+                    List.of(),
+                    server.linesContaining("Illegal access"),
+                    "nothing loaded from the stopped application\n" + why);
+            assertEquals(
+                    List.of(),
+                    server.linesContaining("still pending"),
+                    "nothing left for the JVM shutdown hook\n" + why);
+            assertEquals(
+                    List.of(),
+                    server.linesContaining("shutdown hook stopped draining"),
+                    "the hook did not fail\n" + why);
             if (!sigterm) {
                 assertEquals(0, exit, "a stop through the shutdown port ends with exit code 0\n" + why);
             }
@@ -506,8 +572,10 @@ abstract class TomcatShutdownDrainTests {
     // =====================================================================================  scenario
 
     /** What a scenario sent: the task labels, and the requests still in flight. */
-    private record Load(List<String> labels, List<String> taskLabels, List<CompletableFuture<TomcatServer.Response>> slowRequests) {
-    }
+    private record Load(
+            List<String> labels,
+            List<String> taskLabels,
+            List<CompletableFuture<TomcatServer.Response>> slowRequests) {}
 
     /**
      * {@value #TASKS} tasks of 1.5-3 s spread over {@code apps}, then one {@code /slow} request per
@@ -526,7 +594,8 @@ abstract class TomcatShutdownDrainTests {
         List<CompletableFuture<TomcatServer.Response>> slow = new ArrayList<>();
         for (int i = 0; i < apps.length; i++) {
             String label = "slow-" + (i + 1) + "-" + apps[i];
-            slow.add(server.getAsync("/" + apps[i] + "/slow?label=" + label + "&ms=" + (2000 + 500 * i) + "&taskMs=1000"));
+            slow.add(server.getAsync(
+                    "/" + apps[i] + "/slow?label=" + label + "&ms=" + (2000 + 500 * i) + "&taskMs=1000"));
             labels.add(label);
         }
         for (int i = 0; i < apps.length; i++) {
@@ -539,9 +608,12 @@ abstract class TomcatShutdownDrainTests {
     private static void assertAllPendingAtTheStop(Outcome o, Load load, TomcatServer server, String why) {
         long stop = server.stopWallMillis();
         List<String> doneBefore = load.taskLabels.stream()
-                .filter(l -> o.done.containsKey(l) && o.done.get(l).millis() < stop).collect(Collectors.toList());
-        assertEquals(List.of(), doneBefore, "precondition: all " + load.taskLabels.size() + " tasks pending at the stop\n"
-                + why);
+                .filter(l -> o.done.containsKey(l) && o.done.get(l).millis() < stop)
+                .collect(Collectors.toList());
+        assertEquals(
+                List.of(),
+                doneBefore,
+                "precondition: all " + load.taskLabels.size() + " tasks pending at the stop\n" + why);
     }
 
     // =====================================================================================  load clients
@@ -555,11 +627,16 @@ abstract class TomcatShutdownDrainTests {
      */
     private LoadClients runLoadAcrossSigterm(TomcatServer server, int clients, Duration before, int min2xx)
             throws Exception {
-        LoadClients load = LoadClients.settings().clients(clients).pause(Duration.ofMillis(20)).taskMillis(100, 1000)
-                .start(c -> (label, ms) -> {
-                    TomcatServer.Response r = server.get("/app/work?label=" + label + "&ms=" + ms);
-                    return new LoadClients.Answer(r.status(), r.body());
-                }, server::isAlive);
+        LoadClients load = LoadClients.settings()
+                .clients(clients)
+                .pause(Duration.ofMillis(20))
+                .taskMillis(100, 1000)
+                .start(
+                        c -> (label, ms) -> {
+                            TomcatServer.Response r = server.get("/app/work?label=" + label + "&ms=" + ms);
+                            return new LoadClients.Answer(r.status(), r.body());
+                        },
+                        server::isAlive);
         Thread.sleep(before.toMillis());
         load.awaitAnswered2xx(min2xx, Duration.ofSeconds(30));
         load.stopping();
@@ -569,7 +646,9 @@ abstract class TomcatShutdownDrainTests {
 
     /** The load's tasks that the application owes: every one whose request reached it. */
     private static List<String> requested(Events events) {
-        return events.ofKind("REQUEST").stream().map(Event::subject).filter(l -> l.startsWith("load-"))
+        return events.ofKind("REQUEST").stream()
+                .map(Event::subject)
+                .filter(l -> l.startsWith("load-"))
                 .collect(Collectors.toList());
     }
 
@@ -579,7 +658,9 @@ abstract class TomcatShutdownDrainTests {
      * control prints its statuses).
      */
     private static void assertAcceptedLoadDone(LoadClients load, List<String> requested, Outcome o, String why) {
-        assertEquals(List.of(), load.answeredButNotRecorded(requested),
+        assertEquals(
+                List.of(),
+                load.answeredButNotRecorded(requested),
                 "every request answered 2xx was recorded by the application\n" + why);
         assertEquals(List.of(), o.lost, "the task of every request the application saw finished\n" + why);
         assertEquals(List.of(), o.late, "... before the application stopped\n" + why);
@@ -605,8 +686,8 @@ abstract class TomcatShutdownDrainTests {
         opts.addAll(JVM_OPTIONS);
         opts.add("-D" + TomcatTestWar.EVENTS_PROPERTY + "=" + base.dir().resolve("events.log"));
         opts.addAll(options);
-        TomcatServer server = TomcatServer.start(tomcat + " " + test + (agent ? " with the agent" : " without the agent"),
-                tomcat, base, opts);
+        TomcatServer server = TomcatServer.start(
+                tomcat + " " + test + (agent ? " with the agent" : " without the agent"), tomcat, base, opts);
         try {
             for (String app : apps) {
                 server.awaitAnswer("/" + app + "/ping", APP_TIMEOUT);
@@ -635,8 +716,10 @@ abstract class TomcatShutdownDrainTests {
         assertTrue(drain >= 0, "the drain is logged\n" + why);
         assertTrue(finished >= 0, "a drain reports 'all tasks finished'\n" + why);
         assertTrue(connectorsStop >= 0, "Tomcat logged the stop of its connectors\n" + why);
-        assertTrue(drain < connectorsStop && finished < connectorsStop, "the drain begins and ends before the connectors"
-                + " stop (lines " + drain + ", " + finished + " vs " + connectorsStop + ")\n" + why);
+        assertTrue(
+                drain < connectorsStop && finished < connectorsStop,
+                "the drain begins and ends before the connectors" + " stop (lines " + drain + ", " + finished + " vs "
+                        + connectorsStop + ")\n" + why);
     }
 
     /** e. The agent started once; no API copy fell back to standalone; Tomcat warned of no thread. */
@@ -644,14 +727,25 @@ abstract class TomcatShutdownDrainTests {
         String out = server.describe();
         assertEquals(1, server.linesContaining(agentStarted).size(), "the agent started once\n" + out);
         assertEquals(List.of(), server.linesContaining(NOT_ATTACHED), "no API copy in standalone mode\n" + out);
-        assertEquals(List.of(), server.linesContaining(THREAD_WARNING),
+        assertEquals(
+                List.of(),
+                server.linesContaining(THREAD_WARNING),
                 "no 'appears to have started a thread' warning with the agent\n" + out);
     }
 
     private void figures(String what, Outcome o, TomcatServer server, int exit, long startedNanos) {
-        figure(String.format("[%s] %s: %s; stop -> exit %s ms (exit code %d); '%s' warnings %d; test %,d ms", tomcat, what,
-                o.summary(), server.millisFromStopToExit().stream().mapToObj(Long::toString).findFirst().orElse("?"),
-                exit, THREAD_WARNING, server.linesContaining(THREAD_WARNING).size(),
+        figure(String.format(
+                "[%s] %s: %s; stop -> exit %s ms (exit code %d); '%s' warnings %d; test %,d ms",
+                tomcat,
+                what,
+                o.summary(),
+                server.millisFromStopToExit().stream()
+                        .mapToObj(Long::toString)
+                        .findFirst()
+                        .orElse("?"),
+                exit,
+                THREAD_WARNING,
+                server.linesContaining(THREAD_WARNING).size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
     }
 

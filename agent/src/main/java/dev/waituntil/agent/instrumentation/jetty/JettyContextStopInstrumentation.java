@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.jetty;
 
-import net.bytebuddy.asm.Advice;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
 
 /**
  * {@code org.eclipse.jetty.server.handler.ContextHandler.doStop()}: the same class name in 9.4 to 11 and

@@ -9,8 +9,7 @@ import java.lang.reflect.Method;
  */
 public final class JettyObjects {
 
-    private JettyObjects() {
-    }
+    private JettyObjects() {}
 
     /**
      * Makes every connector of {@code server} stop accepting new connections, as Jetty's own graceful
@@ -36,7 +35,8 @@ public final class JettyObjects {
 
     /** The context's class loader (the web application's), or null for a context without its own. */
     public static ClassLoader applicationLoader(Object contextHandler) throws ReflectiveOperationException {
-        return (ClassLoader) contextHandler.getClass().getMethod("getClassLoader").invoke(contextHandler);
+        return (ClassLoader)
+                contextHandler.getClass().getMethod("getClassLoader").invoke(contextHandler);
     }
 
     public static String contextPath(Object contextHandler) throws ReflectiveOperationException {

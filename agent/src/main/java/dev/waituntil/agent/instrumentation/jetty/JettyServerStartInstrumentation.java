@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.jetty;
 
-import net.bytebuddy.asm.Advice;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
 
 /** {@code Server.doStart()}: a Jetty server starts; after an earlier stop in this JVM, the runtime reopens. */
 public final class JettyServerStartInstrumentation extends LifecycleHookPoint {

@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.jetty;
 
-import net.bytebuddy.asm.Advice;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
 
 /**
  * {@code Server.doStop()} (Jetty 9.4 to 12): SIGTERM through the shutdown thread, {@code start.jar --stop}

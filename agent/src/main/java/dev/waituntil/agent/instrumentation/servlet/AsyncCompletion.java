@@ -1,15 +1,13 @@
 package dev.waituntil.agent.instrumentation.servlet;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-
-import org.slf4j.Logger;
-
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import org.slf4j.Logger;
 
 /**
  * Learns when an async request ends, with an {@code AsyncListener} of the request's own servlet
@@ -23,13 +21,19 @@ final class AsyncCompletion implements InvocationHandler {
     private final RequestInfo request;
     /** The scope counting the request in flight, or null if it is not counted. */
     private final Scope inFlight;
+
     private final TaskRuntime runtime;
     private final boolean debug;
     private final Class<?> contextType;
     private final Class<?> listenerType;
 
-    private AsyncCompletion(RequestInfo request, Scope inFlight, TaskRuntime runtime, boolean debug,
-                            Class<?> contextType, Class<?> listenerType) {
+    private AsyncCompletion(
+            RequestInfo request,
+            Scope inFlight,
+            TaskRuntime runtime,
+            boolean debug,
+            Class<?> contextType,
+            Class<?> listenerType) {
         this.request = request;
         this.inFlight = inFlight;
         this.runtime = runtime;
@@ -39,19 +43,23 @@ final class AsyncCompletion implements InvocationHandler {
     }
 
     /** @return whether the listener is in place, so that the request's end will be seen */
-    static boolean listen(Object asyncContext, RequestInfo request, Scope inFlight, TaskRuntime runtime, boolean debug) {
+    static boolean listen(
+            Object asyncContext, RequestInfo request, Scope inFlight, TaskRuntime runtime, boolean debug) {
         try {
             Class<?> contextType = findAsyncContextInterface(asyncContext.getClass());
             if (contextType == null) {
                 return false;
             }
             String servletPackage = contextType.getPackage().getName();
-            Class<?> listenerType = Class.forName(servletPackage + ".AsyncListener", false, contextType.getClassLoader());
+            Class<?> listenerType =
+                    Class.forName(servletPackage + ".AsyncListener", false, contextType.getClassLoader());
             new AsyncCompletion(request, inFlight, runtime, debug, contextType, listenerType).addTo(asyncContext);
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.warn("wait-until: cannot follow the async request {} to its end ({}); its tasks are still tracked",
-                    request, e.toString());
+            LOG.warn(
+                    "wait-until: cannot follow the async request {} to its end ({}); its tasks are still tracked",
+                    request,
+                    e.toString());
             return false;
         }
     }
@@ -95,7 +103,8 @@ final class AsyncCompletion implements InvocationHandler {
     private static Class<?> findAsyncContextInterface(Class<?> type) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
             for (Class<?> i : c.getInterfaces()) {
-                if (i.getName().equals("javax.servlet.AsyncContext") || i.getName().equals("jakarta.servlet.AsyncContext")) {
+                if (i.getName().equals("javax.servlet.AsyncContext")
+                        || i.getName().equals("jakarta.servlet.AsyncContext")) {
                     return i;
                 }
             }

@@ -6,11 +6,10 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.waituntil.bootstrap.ServletHooks;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
-
-import dev.waituntil.bootstrap.ServletHooks;
 
 /** {@code AsyncContext.start(Runnable)}: the runnable takes the request's scope to the thread that runs it. */
 public final class ServletAsyncContextStartInstrumentation extends ServletHookPoint {
@@ -21,7 +20,9 @@ public final class ServletAsyncContextStartInstrumentation extends ServletHookPo
 
     @Override
     public ElementMatcher<? super MethodDescription> methods() {
-        return named(method()).and(not(isAbstract())).and(takesArguments(1))
+        return named(method())
+                .and(not(isAbstract()))
+                .and(takesArguments(1))
                 .and(takesArgument(0, named("java.lang.Runnable")));
     }
 

@@ -21,7 +21,9 @@ public final class ServletContextDestroyedInstrumentation extends ServletHookPoi
 
     @Override
     public ElementMatcher<? super MethodDescription> methods() {
-        return named(method()).and(takesArguments(1)).and(takesArgument(0, named(api("ServletContextEvent"))))
+        return named(method())
+                .and(takesArguments(1))
+                .and(takesArgument(0, named(api("ServletContextEvent"))))
                 .and(not(isAbstract()));
     }
 

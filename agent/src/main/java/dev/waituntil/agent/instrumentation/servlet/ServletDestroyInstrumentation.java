@@ -5,11 +5,10 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.waituntil.bootstrap.ContainerHooks;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
-
-import dev.waituntil.bootstrap.ContainerHooks;
 
 /**
  * {@code Servlet.destroy()}: in a container the agent has no hooks for, the first servlet destroyed of

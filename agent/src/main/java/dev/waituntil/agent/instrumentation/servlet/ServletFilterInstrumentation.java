@@ -22,7 +22,9 @@ public final class ServletFilterInstrumentation extends ServletHookPoint {
 
     @Override
     public ElementMatcher<? super MethodDescription> methods() {
-        return named(method()).and(not(isAbstract())).and(takesArguments(3))
+        return named(method())
+                .and(not(isAbstract()))
+                .and(takesArguments(3))
                 .and(takesArgument(0, named(api("ServletRequest"))))
                 .and(takesArgument(1, named(api("ServletResponse"))))
                 .and(takesArgument(2, named(api("FilterChain"))));

@@ -5,10 +5,9 @@ import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
+import dev.waituntil.agent.hook.HookPoint;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
-
-import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * A hook point on an interface of the servlet API, in one of its two packages ({@code javax.servlet}

@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.servlet;
 
+import dev.waituntil.agent.hook.HookPoint;
 import java.util.ArrayList;
 import java.util.List;
-
-import dev.waituntil.agent.hook.HookPoint;
 
 /**
  * The servlet API, in {@code javax.servlet} and {@code jakarta.servlet} alike: the request scope, and the teardown
@@ -13,8 +12,7 @@ public final class ServletInstrumentations {
 
     private static final String[] SERVLET_PACKAGES = {"javax.servlet", "jakarta.servlet"};
 
-    private ServletInstrumentations() {
-    }
+    private ServletInstrumentations() {}
 
     public static List<HookPoint> hookPoints() {
         List<HookPoint> points = new ArrayList<HookPoint>();

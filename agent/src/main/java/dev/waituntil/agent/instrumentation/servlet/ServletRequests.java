@@ -1,16 +1,14 @@
 package dev.waituntil.agent.instrumentation.servlet;
 
-import java.lang.reflect.Method;
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.slf4j.Logger;
-
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.bootstrap.RequestContext;
 import dev.waituntil.bootstrap.RequestHookTarget;
+import java.lang.reflect.Method;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
 
 /**
  * Turns the container's request object into a {@link RequestInfo}, only when a task or an async
@@ -38,8 +36,10 @@ public final class ServletRequests implements RequestHookTarget {
         }
         Object request = context.request();
         Accessors accessors = ACCESSORS.get(request.getClass());
-        RequestInfo info = new RequestInfo(accessors.call(accessors.method, request, "?"),
-                accessors.call(accessors.uri, request, "?"), ids.incrementAndGet());
+        RequestInfo info = new RequestInfo(
+                accessors.call(accessors.method, request, "?"),
+                accessors.call(accessors.uri, request, "?"),
+                ids.incrementAndGet());
         context.describeAs(info);
         Scope scope = runtime.scopeOf(context.application());
         if (!scope.isRoot() && !scope.isNamed() && accessors.contextPath != null) {

@@ -6,11 +6,10 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.waituntil.bootstrap.ServletHooks;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
-
-import dev.waituntil.bootstrap.ServletHooks;
 
 /**
  * {@code Servlet.service(ServletRequest, ServletResponse)}: the outermost call opens the request
@@ -25,7 +24,9 @@ public final class ServletServiceInstrumentation extends ServletHookPoint {
 
     @Override
     public ElementMatcher<? super MethodDescription> methods() {
-        return named(method()).and(not(isAbstract())).and(takesArguments(2))
+        return named(method())
+                .and(not(isAbstract()))
+                .and(takesArguments(2))
                 .and(takesArgument(0, named(api("ServletRequest"))))
                 .and(takesArgument(1, named(api("ServletResponse"))));
     }

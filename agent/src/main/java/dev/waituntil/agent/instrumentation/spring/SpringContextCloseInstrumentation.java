@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.spring;
 
-import net.bytebuddy.asm.Advice;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
 
 /**
  * Spring's {@code AbstractApplicationContext.doClose()}: every way a Spring context closes (its own JVM hook, an

@@ -1,15 +1,13 @@
 package dev.waituntil.agent.instrumentation.spring;
 
+import dev.waituntil.agent.hook.HookPoint;
 import java.util.Collections;
 import java.util.List;
-
-import dev.waituntil.agent.hook.HookPoint;
 
 /** Spring's application context, whatever runs it: its close. */
 public final class SpringInstrumentations {
 
-    private SpringInstrumentations() {
-    }
+    private SpringInstrumentations() {}
 
     public static List<HookPoint> hookPoints() {
         return Collections.<HookPoint>singletonList(new SpringContextCloseInstrumentation());

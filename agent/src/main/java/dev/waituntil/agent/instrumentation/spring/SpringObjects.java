@@ -9,8 +9,7 @@ import java.lang.reflect.Method;
  */
 public final class SpringObjects {
 
-    private SpringObjects() {
-    }
+    private SpringObjects() {}
 
     /**
      * The web server that the context runs embedded (Spring Boot's {@code WebServerApplicationContext.getWebServer()}:
@@ -33,7 +32,9 @@ public final class SpringObjects {
     /** The class loader the context loads its beans with: the application's. */
     public static ClassLoader classLoader(Object context) throws ReflectiveOperationException {
         Object loader = call(context, "getClassLoader");
-        return loader instanceof ClassLoader ? (ClassLoader) loader : context.getClass().getClassLoader();
+        return loader instanceof ClassLoader
+                ? (ClassLoader) loader
+                : context.getClass().getClassLoader();
     }
 
     /** {@code target.name()} if the public method exists, else null. */

@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
-import net.bytebuddy.asm.Advice;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
 
 /**
  * {@code ContainerBase.ContainerBackgroundProcessor.processChildren(Container)}, Tomcat's periodic background work
@@ -20,7 +19,10 @@ import dev.waituntil.bootstrap.ContainerHooks;
 public final class TomcatBackgroundProcessInstrumentation extends LifecycleHookPoint {
 
     public TomcatBackgroundProcessInstrumentation() {
-        super("org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor", "processChildren", 1,
+        super(
+                "org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor",
+                "processChildren",
+                1,
                 PassOverAdvice.class);
     }
 

@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
-import net.bytebuddy.asm.Advice;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
 
 /**
  * {@code StandardContext.stopInternal()}: one application stops (undeploy, redeploy, reload, or its

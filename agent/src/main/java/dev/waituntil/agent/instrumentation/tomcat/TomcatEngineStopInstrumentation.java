@@ -1,12 +1,10 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
-import net.bytebuddy.asm.Advice;
-
-import org.slf4j.Logger;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
+import org.slf4j.Logger;
 
 /**
  * {@code ContainerBase.stopInternal()} of the Engine (the Engine declares no stop of its own): Tomcat
@@ -43,8 +41,10 @@ public final class TomcatEngineStopInstrumentation extends LifecycleHookPoint {
         try {
             TomcatObjects.closeListeningSockets(container);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("wait-until: could not close Tomcat's listening sockets ({}); connections made during the drain "
-                    + "wait for it", e.toString());
+            LOG.warn(
+                    "wait-until: could not close Tomcat's listening sockets ({}); connections made during the drain "
+                            + "wait for it",
+                    e.toString());
         }
         return true;
     }

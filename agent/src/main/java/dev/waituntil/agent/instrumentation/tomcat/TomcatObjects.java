@@ -12,8 +12,7 @@ import java.util.List;
  */
 public final class TomcatObjects {
 
-    private TomcatObjects() {
-    }
+    private TomcatObjects() {}
 
     /** Whether {@code container} is an {@code org.apache.catalina.Engine}. */
     public static boolean isEngine(Object container) {
@@ -28,7 +27,9 @@ public final class TomcatObjects {
     /** {@code context.getLoader().getClassLoader()}, or null. */
     public static ClassLoader applicationLoader(Object context) throws ReflectiveOperationException {
         Object loader = context.getClass().getMethod("getLoader").invoke(context);
-        return loader == null ? null : (ClassLoader) loader.getClass().getMethod("getClassLoader").invoke(loader);
+        return loader == null
+                ? null
+                : (ClassLoader) loader.getClass().getMethod("getClassLoader").invoke(loader);
     }
 
     /** {@code context.getPath()}: {@code ""} for ROOT. */
@@ -66,7 +67,8 @@ public final class TomcatObjects {
      */
     public static void closeListeningSockets(Object serverOrEngine) throws ReflectiveOperationException {
         for (Object connector : connectorsOf(serverOrEngine)) {
-            Object protocol = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
+            Object protocol =
+                    connector.getClass().getMethod("getProtocolHandler").invoke(connector);
             if (protocol == null) {
                 continue;
             }

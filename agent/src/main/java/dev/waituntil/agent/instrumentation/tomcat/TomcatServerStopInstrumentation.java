@@ -1,9 +1,8 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
-import net.bytebuddy.asm.Advice;
-
 import dev.waituntil.agent.hook.LifecycleHookPoint;
 import dev.waituntil.bootstrap.ContainerHooks;
+import net.bytebuddy.asm.Advice;
 
 /**
  * {@code StandardServer.stopInternal()}: every way to stop Tomcat (SIGTERM through Catalina's shutdown

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URL;
 import java.net.URLClassLoader;
-
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -43,8 +42,8 @@ class JettyObjectsTest {
 
         assertEquals("/shop", JettyObjects.contextPath(shop));
         assertSame(webapp, JettyObjects.applicationLoader(shop));
-        assertEquals(null, JettyObjects.applicationLoader(new ContextHandler("/")),
-                "a context without a loader of its own");
+        assertEquals(
+                null, JettyObjects.applicationLoader(new ContextHandler("/")), "a context without a loader of its own");
     }
 
     @Test

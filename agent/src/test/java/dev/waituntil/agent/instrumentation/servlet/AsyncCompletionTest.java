@@ -4,19 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.waituntil.agent.config.TestConfigs;
+import dev.waituntil.agent.runtime.RequestInfo;
+import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskRuntime;
 import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.waituntil.agent.config.TestConfigs;
-import dev.waituntil.agent.runtime.RequestInfo;
-import dev.waituntil.agent.runtime.Scope;
-import dev.waituntil.agent.runtime.TaskRuntime;
 
 /**
  * The listener that ends an async request, on async contexts of both servlet APIs. A container's own async context
@@ -26,7 +24,8 @@ import dev.waituntil.agent.runtime.TaskRuntime;
 class AsyncCompletionTest {
 
     private final TaskRuntime runtime = new TaskRuntime(TestConfigs.of("drain.timeout=60s"));
-    private final ClassLoader application = new URLClassLoader(new URL[0], getClass().getClassLoader());
+    private final ClassLoader application =
+            new URLClassLoader(new URL[0], getClass().getClassLoader());
     private final RequestInfo request = new RequestInfo("GET", "/report", 1);
 
     @AfterEach
@@ -43,8 +42,8 @@ class AsyncCompletionTest {
         final Object context;
 
         Context(Class<?> apiType) {
-            context = Proxy.newProxyInstance(apiType.getClassLoader(), new Class<?>[] {apiType},
-                    (proxy, method, args) -> {
+            context = Proxy.newProxyInstance(
+                    apiType.getClassLoader(), new Class<?>[] {apiType}, (proxy, method, args) -> {
                         if (method.getName().equals("addListener") && args.length == 1) {
                             listeners.add(args[0]);
                         }

@@ -13,7 +13,6 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Path;
-
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
@@ -33,7 +32,8 @@ class TomcatObjectsTest {
         tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
         tomcat.setPort(0);
-        tomcat.getConnector().setProperty("address", InetAddress.getLoopbackAddress().getHostAddress());
+        tomcat.getConnector()
+                .setProperty("address", InetAddress.getLoopbackAddress().getHostAddress());
         return tomcat;
     }
 

@@ -1,11 +1,10 @@
 package dev.waituntil.benchmarks.server.hello;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The servlet of the whole-server benchmarks: {@code GET /hello} answers 200 with {@value #BODY_TEXT} and

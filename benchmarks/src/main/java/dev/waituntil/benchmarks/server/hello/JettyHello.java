@@ -14,8 +14,7 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class JettyHello {
 
-    private JettyHello() {
-    }
+    private JettyHello() {}
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;

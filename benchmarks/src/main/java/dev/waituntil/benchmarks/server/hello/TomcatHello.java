@@ -2,7 +2,6 @@ package dev.waituntil.benchmarks.server.hello;
 
 import java.io.File;
 import java.nio.file.Files;
-
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -20,12 +19,13 @@ import org.apache.catalina.util.ServerInfo;
  */
 public final class TomcatHello {
 
-    private TomcatHello() {
-    }
+    private TomcatHello() {}
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        File base = args.length > 1 ? new File(args[1]) : Files.createTempDirectory("hello-tomcat").toFile();
+        File base = args.length > 1
+                ? new File(args[1])
+                : Files.createTempDirectory("hello-tomcat").toFile();
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.getAbsolutePath());
         Connector connector = new Connector("HTTP/1.1");

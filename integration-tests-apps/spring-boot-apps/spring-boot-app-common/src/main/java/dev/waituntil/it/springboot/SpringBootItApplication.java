@@ -1,11 +1,10 @@
 package dev.waituntil.it.springboot;
 
+import dev.waituntil.WaitUntil;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
-
-import dev.waituntil.WaitUntil;
 
 /**
  * The application that {@code SpringBootDrainIT} runs, packaged twice (embedded Tomcat, embedded Jetty) by

@@ -1,13 +1,12 @@
 package dev.waituntil.it.springboot;
 
+import dev.waituntil.RejectedTaskException;
+import dev.waituntil.WaitUntil;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-
-import dev.waituntil.RejectedTaskException;
-import dev.waituntil.WaitUntil;
 
 /**
  * {@code POST /work?label=X&ms=N}: hands N ms of work, then a receipt, to {@link WaitUntil#run} and answers
@@ -33,8 +32,9 @@ public class WorkController {
     }
 
     @PostMapping("/slow")
-    public ResponseEntity<String> slow(@RequestParam String label, @RequestParam long ms,
-            @RequestParam(defaultValue = "500") long task) throws InterruptedException {
+    public ResponseEntity<String> slow(
+            @RequestParam String label, @RequestParam long ms, @RequestParam(defaultValue = "500") long task)
+            throws InterruptedException {
         receipts.event("REQUEST " + label);
         receipts.event("SLOW-STARTED " + label);
         Thread.sleep(ms);
