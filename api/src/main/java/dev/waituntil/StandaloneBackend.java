@@ -6,12 +6,10 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -92,6 +90,7 @@ final class StandaloneBackend implements Backend {
     Thread newShutdownHook() {
         ClassPreloader.loadEverythingReferencedBy(StandaloneBackend.class);
         ClassPreloader.loadEverythingReferencedBy(StandaloneTask.class);
+        ClassPreloader.loadEverythingReferencedBy(CallerLoaderTask.class);
         Thread exitHook = new Thread(new ExitDrain(this), "wait-until-drain");
         // Inherited from whoever registered the first task, usually a request thread: the application's
         // loader, which JDK code that consults the context loader (logging managers) must not meet after
@@ -361,45 +360,5 @@ final class StandaloneBackend implements Backend {
             }
         }
         return pool;
-    }
-
-    /**
-     * Runs the work with the caller's context class loader. A FutureTask does the work: unlike
-     * CompletableFuture, its cancel(true) interrupts the thread. A member class rather than an anonymous
-     * one, which {@link ClassPreloader} would not find: its {@code done()} may run after the container
-     * stopped the application.
-     */
-    private static final class CallerLoaderTask<T> extends FutureTask<T> {
-        private final ClassLoader caller;
-        private final CompletableFuture<T> result;
-
-        CallerLoaderTask(Callable<T> task, ClassLoader caller, CompletableFuture<T> result) {
-            super(task);
-            this.caller = caller;
-            this.result = result;
-        }
-
-        @Override
-        public void run() {
-            Thread thread = Thread.currentThread();
-            ClassLoader own = thread.getContextClassLoader();
-            thread.setContextClassLoader(caller);
-            try {
-                super.run();
-            } finally {
-                thread.setContextClassLoader(own);
-            }
-        }
-
-        @Override
-        protected void done() {
-            try {
-                result.complete(get());
-            } catch (ExecutionException e) {
-                result.completeExceptionally(e.getCause());
-            } catch (CancellationException | InterruptedException e) {
-                result.cancel(false);
-            }
-        }
     }
 }
