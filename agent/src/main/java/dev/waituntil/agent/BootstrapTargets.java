@@ -3,11 +3,15 @@ package dev.waituntil.agent;
 import dev.waituntil.agent.bridge.BootstrapInjector;
 import dev.waituntil.agent.bridge.RuntimeBridge;
 import dev.waituntil.agent.instrumentation.ContainerDrains;
+import dev.waituntil.agent.instrumentation.ContainerHookDispatch;
+import dev.waituntil.agent.instrumentation.jetty.JettyAccess;
 import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
+import dev.waituntil.agent.instrumentation.tomcat.TomcatAccess;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.bootstrap.ContainerHooks;
 import dev.waituntil.bootstrap.ServletHooks;
 import dev.waituntil.bootstrap.WaitUntilBridge;
+import java.util.Arrays;
 
 /**
  * Makes one runtime the one that every API copy and every hook reaches, through the bootstrap classes. Use only
@@ -22,8 +26,9 @@ final class BootstrapTargets {
     static ContainerDrains install(TaskRuntime runtime) {
         ServletRequests requests = new ServletRequests(runtime, runtime.isDebug());
         ServletHooks.install(requests);
-        ContainerDrains drains = new ContainerDrains(runtime);
-        ContainerHooks.install(drains);
+        // Tomcat first: a Tomcat object is known by its interfaces, a Jetty one by the methods the drain reads
+        ContainerDrains drains = new ContainerDrains(runtime, Arrays.asList(new TomcatAccess(), new JettyAccess()));
+        ContainerHooks.install(new ContainerHookDispatch(drains));
         WaitUntilBridge.install(new RuntimeBridge(runtime, requests));
         return drains;
     }

@@ -1,14 +1,14 @@
 package dev.waituntil.agent.instrumentation;
 
-import dev.waituntil.agent.instrumentation.jetty.JettyObjects;
+import dev.waituntil.agent.hook.ContainerAccess;
+import dev.waituntil.agent.hook.ServerDrain;
 import dev.waituntil.agent.instrumentation.spring.SpringObjects;
-import dev.waituntil.agent.instrumentation.tomcat.TomcatEngineStopInstrumentation;
-import dev.waituntil.agent.instrumentation.tomcat.TomcatObjects;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
-import dev.waituntil.bootstrap.ContainerHookTarget;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 
@@ -25,29 +25,35 @@ import org.slf4j.Logger;
  * server does, Jetty's stop), the server's connectors stop accepting first, and their kept-alive connections close
  * after their current request, as the containers' own graceful stops do. Requests already accepted run as they would
  * without the agent, and their work is drained with the rest.
+ *
+ * <p>What is particular to a container is not here: its objects are read through its {@link ContainerAccess}, and
+ * which of these steps its server stop takes, and when, is decided beside its stop hooks ({@link ServerDrain}).
  */
-public final class ContainerDrains implements ContainerHookTarget {
+public final class ContainerDrains implements ServerDrain {
 
     private static final Logger LOG = AgentLog.get(ContainerDrains.class);
 
     private final TaskRuntime runtime;
+    /** The containers whose objects the drain can read, asked in this order. */
+    private final List<ContainerAccess> containers;
     /**
      * The container objects of the applications being drained now, by identity; only for the length of their
      * drain, so that no stopped application is kept. Few at a time, read by Tomcat's background thread.
      */
     private final CopyOnWriteArrayList<Object> draining = new CopyOnWriteArrayList<Object>();
     /**
-     * The Tomcat and Jetty servers started in this JVM, weakly: the JVM shutdown hook makes them stop accepting
+     * The servers started in this JVM, weakly: the JVM shutdown hook makes them stop accepting
      * before it drains. A stopped and dropped server, and its class loader, are not kept.
      */
     private final CopyOnWriteArrayList<WeakReference<Object>> servers =
             new CopyOnWriteArrayList<WeakReference<Object>>();
 
-    public ContainerDrains(TaskRuntime runtime) {
+    public ContainerDrains(TaskRuntime runtime, List<? extends ContainerAccess> containers) {
         this.runtime = runtime;
+        this.containers = new ArrayList<ContainerAccess>(containers);
     }
 
-    @Override
+    /** A server (re)starts: remembered, weakly, so that the JVM shutdown hook can make it stop accepting. */
     public void serverStarting(Object server) {
         servers.removeIf(each -> each.get() == null || each.get() == server);
         servers.add(new WeakReference<Object>(server));
@@ -57,30 +63,21 @@ public final class ContainerDrains implements ContainerHookTarget {
     }
 
     @Override
-    public void tomcatServerStopping(Object server) {
-        // Shutdown is certain from here: the deadline starts now. The wait itself comes when the engine
-        // stops, after Tomcat has paused the connectors, so that only requests in flight can add tasks.
+    public boolean isDebug() {
+        return runtime.isDebug();
+    }
+
+    @Override
+    public void serverStopBegins() {
         runtime.beginShutdown();
-        if (runtime.isDebug()) {
-            LOG.info("wait-until: Tomcat server stopping; the drain follows once its connectors are paused");
-        }
     }
 
     @Override
-    public void tomcatContainerStopping(Object container) {
-        if (TomcatEngineStopInstrumentation.engineStopping(container)) {
-            runtime.drainForShutdown("Tomcat's engine stop");
-        }
+    public void drainServerStop(String trigger) {
+        runtime.drainForShutdown(trigger);
     }
 
-    @Override
-    public void jettyServerStopping(Object server) {
-        runtime.beginShutdown();
-        stopAccepting(server, "Jetty server stopping");
-        runtime.drainForShutdown("Jetty's server stop");
-    }
-
-    @Override
+    /** A Spring context closes: in Spring Boot, before its embedded web server stops. */
     public void springContextClosing(Object context) {
         Object webServer;
         Object server;
@@ -134,12 +131,15 @@ public final class ContainerDrains implements ContainerHookTarget {
         runtime.drainForShutdown("the JVM shutdown hook");
     }
 
-    /** Makes a Tomcat or Jetty server's connectors stop accepting; a failure is logged and the drain goes on. */
-    private void stopAccepting(Object server, String why) {
-        boolean tomcat = TomcatObjects.isServer(server);
-        String which = tomcat ? "Tomcat" : "Jetty";
+    @Override
+    public void stopAccepting(Object server, String why) {
+        ContainerAccess container = containerOfServer(server);
+        String which = container == null ? "unknown" : container.name();
         try {
-            int connectors = tomcat ? TomcatObjects.stopAccepting(server) : JettyObjects.stopAccepting(server);
+            if (container == null) {
+                throw new ReflectiveOperationException("no container known to the agent has such a server");
+            }
+            int connectors = container.stopAccepting(server);
             if (runtime.isDebug()) {
                 LOG.info(
                         "wait-until: {}: {} connector(s) of {} server {} no longer accept new connections; requests in "
@@ -159,14 +159,26 @@ public final class ContainerDrains implements ContainerHookTarget {
         }
     }
 
-    @Override
+    private ContainerAccess containerOfServer(Object server) {
+        for (ContainerAccess each : containers) {
+            if (each.isServer(server)) {
+                return each;
+            }
+        }
+        return null;
+    }
+
+    /** An application stops (undeployed, redeployed, reloaded, or its server stops): drains it before its teardown. */
     public void applicationStopping(Object context) {
         ClassLoader loader;
         String path;
         try {
-            boolean tomcat = TomcatObjects.isContext(context); // also Spring Boot's TomcatEmbeddedContext
-            loader = tomcat ? TomcatObjects.applicationLoader(context) : JettyObjects.applicationLoader(context);
-            path = tomcat ? TomcatObjects.contextPath(context) : JettyObjects.contextPath(context);
+            ContainerAccess container = containerOfContext(context);
+            if (container == null) {
+                throw new ReflectiveOperationException("no container known to the agent has such a context");
+            }
+            loader = container.applicationLoader(context);
+            path = container.contextPath(context);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn(
                     "wait-until: cannot tell which application {} is ({}); its tasks are drained with the JVM's",
@@ -182,7 +194,16 @@ public final class ContainerDrains implements ContainerHookTarget {
         }
     }
 
-    @Override
+    private ContainerAccess containerOfContext(Object context) {
+        for (ContainerAccess each : containers) {
+            if (each.isContext(context)) {
+                return each;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code context} is an application whose stop is being drained now; fast, never blocks. */
     public boolean isDrainingApplication(Object context) {
         for (Object each : draining) {
             if (each == context) {
@@ -192,7 +213,7 @@ public final class ContainerDrains implements ContainerHookTarget {
         return false;
     }
 
-    @Override
+    /** A servlet or a context listener of an application is destroyed: the last chance to drain it. */
     public void applicationDestroying(Object component) {
         Scope scope = applicationScope(component.getClass().getClassLoader());
         if (scope == null || scope.isDrained()) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waituntil.agent.config.TestConfigs;
+import dev.waituntil.agent.instrumentation.jetty.JettyAccess;
+import dev.waituntil.agent.instrumentation.tomcat.TomcatAccess;
 import dev.waituntil.agent.runtime.CapturedLog;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
@@ -34,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerDrainsTest {
 
     private final TaskRuntime runtime = new TaskRuntime(TestConfigs.of("drain.timeout=60s"));
-    private final ContainerDrains drains = new ContainerDrains(runtime);
+    private final ContainerDrains drains = new ContainerDrains(runtime, List.of(new TomcatAccess(), new JettyAccess()));
+    /** The hooks as the advice reaches them. */
+    private final ContainerHookDispatch hooks = new ContainerHookDispatch(drains);
     /** What happened, in order: "shutdown" when a connector stopped accepting, "done" when the task finished. */
     private final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -317,15 +321,15 @@ class ContainerDrainsTest {
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, runtime.jvm(), null);
 
-        drains.tomcatServerStopping(tomcat.getServer());
+        hooks.tomcatServerStopping(tomcat.getServer());
         assertTrue(runtime.isShuttingDown(), "the deadline starts at the server's stop");
         tomcat.getConnector().pause(); // what Tomcat does next
-        drains.tomcatContainerStopping(tomcat.getHost());
-        drains.tomcatContainerStopping(tomcat.getHost().findChild("/shop"));
+        hooks.tomcatContainerStopping(tomcat.getHost());
+        hooks.tomcatContainerStopping(tomcat.getHost().findChild("/shop"));
         assertFalse(runtime.jvm().isDrained(), "hosts and contexts stop through ContainerBase too: no drain there");
 
         finishWhen(task, () -> refused(port));
-        drains.tomcatContainerStopping(tomcat.getEngine());
+        hooks.tomcatContainerStopping(tomcat.getEngine());
 
         assertTrue(task.isDone(), "the engine's stop waited for the task, with the listening socket closed");
         assertTrue(runtime.jvm().isDrained());
@@ -342,7 +346,7 @@ class ContainerDrainsTest {
         runtime.register("receipt", task, runtime.jvm(), null);
         finishWhen(task, connector::isShutdown);
 
-        drains.jettyServerStopping(jetty);
+        hooks.jettyServerStopping(jetty);
 
         assertTrue(task.isDone(), "the drain waited for the task, which ended once the connector stopped accepting");
         assertTrue(runtime.isShuttingDown());

@@ -12,6 +12,22 @@ public final class JettyObjects {
     private JettyObjects() {}
 
     /**
+     * Whether {@code object} has what {@link #stopAccepting} reads, a public {@code getConnectors()}: Jetty's
+     * {@code Server} in every version, and whatever Spring Boot's {@code JettyWebServer.getServer()} returns.
+     */
+    public static boolean isServer(Object object) {
+        return hasPublicMethod(object, "getConnectors");
+    }
+
+    /**
+     * Whether {@code object} has what the drain reads of a context, a public {@code getClassLoader()} and
+     * {@code getContextPath()}: Jetty's {@code ContextHandler} in every version.
+     */
+    public static boolean isContext(Object object) {
+        return hasPublicMethod(object, "getClassLoader") && hasPublicMethod(object, "getContextPath");
+    }
+
+    /**
      * Makes every connector of {@code server} stop accepting new connections, as Jetty's own graceful
      * stop does first: {@code Connector.shutdown()} (Graceful) closes the acceptor and lets requests in
      * flight finish. Jetty's {@code doStop} calls it again afterwards, which is harmless.
@@ -41,6 +57,15 @@ public final class JettyObjects {
 
     public static String contextPath(Object contextHandler) throws ReflectiveOperationException {
         return (String) contextHandler.getClass().getMethod("getContextPath").invoke(contextHandler);
+    }
+
+    private static boolean hasPublicMethod(Object object, String name) {
+        try {
+            object.getClass().getMethod(name);
+            return true;
+        } catch (NoSuchMethodException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static Method publicMethod(Class<?> type, String name) {

@@ -1,6 +1,7 @@
 package dev.waituntil.agent.instrumentation.jetty;
 
 import dev.waituntil.agent.hook.LifecycleHookPoint;
+import dev.waituntil.agent.hook.ServerDrain;
 import dev.waituntil.bootstrap.ContainerHooks;
 import net.bytebuddy.asm.Advice;
 
@@ -22,5 +23,12 @@ public final class JettyServerStopInstrumentation extends LifecycleHookPoint {
         static void enter(@Advice.This Object server) {
             ContainerHooks.jettyServerStopping(server);
         }
+    }
+
+    /** Jetty closes its connectors before any context stops: they stop accepting, and the drain runs, first. */
+    public static void serverStopping(ServerDrain drain, Object server) {
+        drain.serverStopBegins();
+        drain.stopAccepting(server, "Jetty server stopping");
+        drain.drainServerStop("Jetty's server stop");
     }
 }

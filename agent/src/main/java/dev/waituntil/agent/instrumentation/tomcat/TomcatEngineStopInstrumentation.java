@@ -1,6 +1,7 @@
 package dev.waituntil.agent.instrumentation.tomcat;
 
 import dev.waituntil.agent.hook.LifecycleHookPoint;
+import dev.waituntil.agent.hook.ServerDrain;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.bootstrap.ContainerHooks;
 import net.bytebuddy.asm.Advice;
@@ -27,6 +28,13 @@ public final class TomcatEngineStopInstrumentation extends LifecycleHookPoint {
         }
     }
 
+    /** The stop of any container: the Engine's drains the server, with its listening sockets closed first. */
+    public static void containerStopping(ServerDrain drain, Object container) {
+        if (engineStopping(container)) {
+            drain.drainServerStop("Tomcat's engine stop");
+        }
+    }
+
     /**
      * What the Engine's stop takes before the drain: Tomcat has paused its connectors, and their listening sockets
      * are closed here, so that new connections are refused. A failure is logged and the drain goes on.
@@ -34,7 +42,7 @@ public final class TomcatEngineStopInstrumentation extends LifecycleHookPoint {
      * @return whether {@code container} is the Engine, whose stop drains the server; hosts, contexts and wrappers
      *         stop through {@code ContainerBase} too
      */
-    public static boolean engineStopping(Object container) {
+    private static boolean engineStopping(Object container) {
         if (!TomcatObjects.isEngine(container)) {
             return false;
         }

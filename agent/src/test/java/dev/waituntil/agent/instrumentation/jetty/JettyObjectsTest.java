@@ -35,6 +35,17 @@ class JettyObjectsTest {
     }
 
     @Test
+    void aServerAndAContextAreKnownByWhatTheDrainReadsOfThem() {
+        ContextHandler shop = new ContextHandler("/shop");
+
+        assertTrue(JettyObjects.isServer(server));
+        assertTrue(JettyObjects.isContext(shop));
+        assertFalse(JettyObjects.isServer(shop));
+        assertFalse(JettyObjects.isServer(new Object()));
+        assertFalse(JettyObjects.isContext(new Object()));
+    }
+
+    @Test
     void anApplicationsPathAndLoader() throws Exception {
         ClassLoader webapp = new URLClassLoader(new URL[0], getClass().getClassLoader());
         ContextHandler shop = new ContextHandler("/shop");
