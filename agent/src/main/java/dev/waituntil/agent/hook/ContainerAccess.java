@@ -21,6 +21,12 @@ public interface ContainerAccess {
      */
     int stopAccepting(Object server) throws ReflectiveOperationException;
 
+    /**
+     * Whether {@code server} is stopped by a JVM shutdown hook of the container's own (standalone Tomcat's Catalina,
+     * a Jetty server set to stop at shutdown), so that the agent's JVM shutdown hook leaves its connectors to that stop.
+     */
+    boolean stopsItselfAtJvmExit(Object server) throws ReflectiveOperationException;
+
     /** Whether {@code object} is an application's context of this container. */
     boolean isContext(Object object);
 

@@ -10,6 +10,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 
 /**
@@ -45,8 +46,7 @@ public final class ContainerDrains implements ServerDrain {
      * The servers started in this JVM, weakly: the JVM shutdown hook makes them stop accepting
      * before it drains. A stopped and dropped server, and its class loader, are not kept.
      */
-    private final CopyOnWriteArrayList<WeakReference<Object>> servers =
-            new CopyOnWriteArrayList<WeakReference<Object>>();
+    private final CopyOnWriteArrayList<SeenServer> servers = new CopyOnWriteArrayList<SeenServer>();
 
     public ContainerDrains(TaskRuntime runtime, List<? extends ContainerAccess> containers) {
         this.runtime = runtime;
@@ -56,7 +56,7 @@ public final class ContainerDrains implements ServerDrain {
     /** A server (re)starts: remembered, weakly, so that the JVM shutdown hook can make it stop accepting. */
     public void serverStarting(Object server) {
         servers.removeIf(each -> each.get() == null || each.get() == server);
-        servers.add(new WeakReference<Object>(server));
+        servers.add(new SeenServer(server));
         if (runtime.reopenAfterRestart()) {
             LOG.info("wait-until: a server starts again in this JVM after a stop; tasks are accepted again");
         }
@@ -122,17 +122,41 @@ public final class ContainerDrains implements ServerDrain {
      */
     public void jvmStopping() {
         runtime.beginShutdown();
-        for (WeakReference<Object> each : servers) {
+        for (SeenServer each : servers) {
             Object server = each.get();
-            if (server != null) {
+            if (server != null && !stopsItselfAtJvmExit(server)) {
                 stopAccepting(server, "the JVM stops");
             }
         }
         runtime.drainForShutdown("the JVM shutdown hook");
     }
 
+    /**
+     * Whether the server has a JVM shutdown hook of its own that stops it (standalone Tomcat's and Jetty's do). Its
+     * stop then runs beside this hook, and its own stop hooks make its connectors stop accepting at the right moment
+     * of that stop; doing it from here as well would race the container's own pause of the same connectors (Tomcat
+     * then logs its acceptor's failure).
+     */
+    private boolean stopsItselfAtJvmExit(Object server) {
+        ContainerAccess container = containerOfServer(server);
+        try {
+            return container != null && container.stopsItselfAtJvmExit(server);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes the server's connectors stop accepting, once per start of the server: the first of the stop's hooks to
+     * ask does it (a Spring context's close and the JVM shutdown hook run at the same time in different threads), so
+     * that two threads of the agent never pause and close the same connectors at once.
+     */
     @Override
     public void stopAccepting(Object server, String why) {
+        SeenServer seen = seen(server);
+        if (seen != null && !seen.acceptStopped.compareAndSet(false, true)) {
+            return;
+        }
         ContainerAccess container = containerOfServer(server);
         String which = container == null ? "unknown" : container.name();
         try {
@@ -156,6 +180,24 @@ public final class ContainerDrains implements ServerDrain {
                     which,
                     server.getClass().getName(),
                     e.toString());
+        }
+    }
+
+    private SeenServer seen(Object server) {
+        for (SeenServer each : servers) {
+            if (each.get() == server) {
+                return each;
+            }
+        }
+        return null;
+    }
+
+    /** A server started in this JVM, weakly, and whether the agent has made it stop accepting since it started. */
+    private static final class SeenServer extends WeakReference<Object> {
+        final AtomicBoolean acceptStopped = new AtomicBoolean();
+
+        SeenServer(Object server) {
+            super(server);
         }
     }
 

@@ -23,8 +23,18 @@ import org.junit.jupiter.api.Test;
  */
 class ContainerDrainsAnyContainerTest {
 
-    /** A server of the made-up container. */
-    static final class AcmeServer {}
+    /** A server of the made-up container; one that stops itself has a JVM shutdown hook of its own. */
+    static final class AcmeServer {
+        final boolean stopsItself;
+
+        AcmeServer() {
+            this(false);
+        }
+
+        AcmeServer(boolean stopsItself) {
+            this.stopsItself = stopsItself;
+        }
+    }
 
     /** An application's context of the made-up container. */
     static final class AcmeContext {
@@ -55,6 +65,11 @@ class ContainerDrainsAnyContainerTest {
         public int stopAccepting(Object server) {
             stopped.add(server);
             return 1;
+        }
+
+        @Override
+        public boolean stopsItselfAtJvmExit(Object server) {
+            return ((AcmeServer) server).stopsItself;
         }
 
         @Override
@@ -99,6 +114,38 @@ class ContainerDrainsAnyContainerTest {
         assertTrue(task.isDone(), "the drain waited for the task, which ended once the servers stopped accepting");
         assertTrue(runtime.isShuttingDown());
         assertTrue(runtime.jvm().isDrained());
+    }
+
+    @Test
+    void theJvmHookLeavesAServerThatStopsItselfAtExitToItsOwnStopAndStillDrains() {
+        AcmeServer standalone = new AcmeServer(true);
+        AcmeServer embedded = new AcmeServer(false);
+        drains.serverStarting(standalone);
+        drains.serverStarting(embedded);
+        CompletableFuture<String> task = new CompletableFuture<>();
+        runtime.register("receipt", task, runtime.jvm(), null);
+        finishWhen(task, () -> acme.stopped.contains(embedded));
+
+        drains.jvmStopping();
+
+        assertEquals(List.of(embedded), acme.stopped, "only the server nobody else stops");
+        assertTrue(task.isDone(), "the drain waited for the task all the same");
+        assertTrue(runtime.jvm().isDrained());
+    }
+
+    @Test
+    void twoHooksOfOneStopMakeAServerStopAcceptingOnceAndARestartedServerAgain() throws Exception {
+        AcmeServer server = new AcmeServer();
+        drains.serverStarting(server);
+        Thread springClose = new Thread(() -> drains.stopAccepting(server, "Spring context closing"));
+        springClose.start();
+        drains.stopAccepting(server, "the JVM stops");
+        springClose.join();
+        assertEquals(List.of(server), acme.stopped, "one of the two threads did it, once");
+
+        drains.serverStarting(server); // the same server started again after its stop
+        drains.stopAccepting(server, "the JVM stops");
+        assertEquals(List.of(server, server), acme.stopped, "its next stop stops it accepting again");
     }
 
     @Test

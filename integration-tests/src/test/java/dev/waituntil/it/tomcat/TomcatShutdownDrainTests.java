@@ -731,6 +731,9 @@ abstract class TomcatShutdownDrainTests {
                 List.of(),
                 server.linesContaining(THREAD_WARNING),
                 "no 'appears to have started a thread' warning with the agent\n" + out);
+        // Every stop path ends with the JVM's exit, where the agent's shutdown hook runs beside Tomcat's own stop:
+        // the two must not both pause and close the same connectors (Tomcat's acceptor then logs its failure).
+        assertEquals(List.of(), server.linesContaining(" SEVERE ["), "Tomcat logged no error\n" + out);
     }
 
     private void figures(String what, Outcome o, TomcatServer server, int exit, long startedNanos) {

@@ -21,6 +21,11 @@ public final class JettyAccess implements ContainerAccess {
     }
 
     @Override
+    public boolean stopsItselfAtJvmExit(Object server) throws ReflectiveOperationException {
+        return JettyObjects.stopsItselfAtJvmExit(server);
+    }
+
+    @Override
     public boolean isContext(Object object) {
         return JettyObjects.isContext(object);
     }

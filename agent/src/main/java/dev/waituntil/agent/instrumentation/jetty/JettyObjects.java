@@ -27,6 +27,12 @@ public final class JettyObjects {
         return hasPublicMethod(object, "getClassLoader") && hasPublicMethod(object, "getContextPath");
     }
 
+    /** Whether {@code server} is set to stop at JVM exit ({@code setStopAtShutdown(true)}, as standalone Jetty is). */
+    public static boolean stopsItselfAtJvmExit(Object server) throws ReflectiveOperationException {
+        Method getStopAtShutdown = publicMethod(server.getClass(), "getStopAtShutdown");
+        return getStopAtShutdown != null && Boolean.TRUE.equals(getStopAtShutdown.invoke(server));
+    }
+
     /**
      * Makes every connector of {@code server} stop accepting new connections, as Jetty's own graceful
      * stop does first: {@code Connector.shutdown()} (Graceful) closes the acceptor and lets requests in

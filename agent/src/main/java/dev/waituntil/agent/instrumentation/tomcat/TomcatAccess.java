@@ -20,6 +20,11 @@ public final class TomcatAccess implements ContainerAccess {
         return TomcatObjects.stopAccepting(server);
     }
 
+    @Override
+    public boolean stopsItselfAtJvmExit(Object server) throws ReflectiveOperationException {
+        return TomcatObjects.stopsItselfAtJvmExit(server);
+    }
+
     /** Also Spring Boot's {@code TomcatEmbeddedContext}. */
     @Override
     public boolean isContext(Object object) {

@@ -5,6 +5,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the drain needs to know of Tomcat's objects, read by reflection: the agent is loaded before
@@ -46,13 +47,57 @@ public final class TomcatObjects {
      * @return the connectors paused
      */
     public static int stopAccepting(Object server) throws ReflectiveOperationException {
-        int paused = 0;
-        for (Object connector : connectorsOf(server)) {
+        List<Object> connectors = connectorsOf(server);
+        for (Object connector : connectors) {
             connector.getClass().getMethod("pause").invoke(connector);
-            paused++;
+        }
+        for (Object connector : connectors) {
+            awaitAcceptorOutOfAccept(connector);
         }
         closeListeningSockets(server);
-        return paused;
+        return connectors.size();
+    }
+
+    /**
+     * Waits, briefly, until the connector's acceptor thread is no longer blocked in {@code accept()}. A pause wakes it
+     * with a connection of its own and returns; closing the listening socket before the acceptor has seen the pause
+     * fails its {@code accept()}, which Tomcat logs as an error. Where this version keeps its acceptor otherwise, or
+     * another thread paused the connector first, the state is read and waited for the same way.
+     */
+    private static void awaitAcceptorOutOfAccept(Object connector) throws ReflectiveOperationException {
+        Object protocol = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
+        Method getEndpoint = protocol == null ? null : method(protocol.getClass(), "getEndpoint");
+        Object endpoint = getEndpoint == null ? null : getEndpoint.invoke(protocol);
+        Field acceptorField = endpoint == null ? null : field(endpoint.getClass(), "acceptor");
+        Object acceptor = acceptorField == null ? null : acceptorField.get(endpoint);
+        Method getState = acceptor == null ? null : method(acceptor.getClass(), "getState");
+        if (getState == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + ACCEPTOR_PAUSE_WAIT_NANOS;
+        while (System.nanoTime() < deadline) {
+            Object state = getState.invoke(acceptor);
+            if (!(state instanceof Enum) || !"RUNNING".equals(((Enum<?>) state).name())) {
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Whether {@code server} belongs to standalone Tomcat's {@code Catalina} with its shutdown hook, which stops it when
+     * the JVM exits.
+     */
+    public static boolean stopsItselfAtJvmExit(Object server) throws ReflectiveOperationException {
+        Method getCatalina = method(server.getClass(), "getCatalina");
+        Object catalina = getCatalina == null ? null : getCatalina.invoke(server);
+        Method useShutdownHook = catalina == null ? null : method(catalina.getClass(), "getUseShutdownHook");
+        return useShutdownHook != null && Boolean.TRUE.equals(useShutdownHook.invoke(catalina));
     }
 
     /**
@@ -118,6 +163,9 @@ public final class TomcatObjects {
         }
         return connectors;
     }
+
+    /** As long as Tomcat's own pause waits for its acceptor to leave {@code accept()}. */
+    private static final long ACCEPTOR_PAUSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Whether {@code object} is an {@code org.apache.catalina.Server}. */
     public static boolean isServer(Object object) {

@@ -58,6 +58,17 @@ class JettyObjectsTest {
     }
 
     @Test
+    void aServerSetToStopAtShutdownStopsItselfAtJvmExit() throws Exception {
+        assertFalse(JettyObjects.stopsItselfAtJvmExit(server));
+        server.setStopAtShutdown(true); // as standalone Jetty's jetty.xml sets it
+        try {
+            assertTrue(JettyObjects.stopsItselfAtJvmExit(server));
+        } finally {
+            server.setStopAtShutdown(false);
+        }
+    }
+
+    @Test
     void stopAcceptingShutsEveryConnectorDownAndClosesItsListeningSocket() throws Exception {
         ServerConnector first = connector();
         ServerConnector second = connector();

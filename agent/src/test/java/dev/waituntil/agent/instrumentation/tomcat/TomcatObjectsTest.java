@@ -15,6 +15,8 @@ import java.net.Socket;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
+import org.apache.catalina.Server;
+import org.apache.catalina.startup.Catalina;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,20 @@ class TomcatObjectsTest {
         assertNotNull(loader);
         assertSame(shop.getLoader().getClassLoader(), loader);
         assertFalse(TomcatObjects.applicationLoader(root) == loader, "each application has its own");
+    }
+
+    @Test
+    void onlyAServerOfStandaloneCatalinaWithItsShutdownHookStopsItselfAtJvmExit() throws Exception {
+        Tomcat tomcat = tomcat();
+        Server server = tomcat.getServer();
+        assertFalse(TomcatObjects.stopsItselfAtJvmExit(server), "embedded: nobody but the agent stops it at exit");
+
+        Catalina catalina = new Catalina(); // standalone Tomcat's launcher; its shutdown hook is on by default
+        server.setCatalina(catalina);
+        assertTrue(TomcatObjects.stopsItselfAtJvmExit(server));
+
+        catalina.setUseShutdownHook(false);
+        assertFalse(TomcatObjects.stopsItselfAtJvmExit(server));
     }
 
     @Test
