@@ -106,7 +106,7 @@ class ContainerDrainsAnyContainerTest {
         drains.serverStarting(first); // started again: still one server
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, runtime.jvm(), null);
-        finishWhen(task, () -> acme.stopped.size() == 2);
+        TaskFinisher.finishWhen(task, () -> acme.stopped.size() == 2);
 
         drains.jvmStopping();
 
@@ -124,7 +124,7 @@ class ContainerDrainsAnyContainerTest {
         drains.serverStarting(embedded);
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, runtime.jvm(), null);
-        finishWhen(task, () -> acme.stopped.contains(embedded));
+        TaskFinisher.finishWhen(task, () -> acme.stopped.contains(embedded));
 
         drains.jvmStopping();
 
@@ -167,7 +167,7 @@ class ContainerDrainsAnyContainerTest {
         Scope application = runtime.scopeOf(webapp);
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, application, null);
-        finishWhen(task, () -> drains.isDrainingApplication(shop));
+        TaskFinisher.finishWhen(task, () -> drains.isDrainingApplication(shop));
 
         drains.applicationStopping(shop);
 
@@ -199,21 +199,5 @@ class ContainerDrainsAnyContainerTest {
             assertEquals(1, lines.size(), log.lines().toString());
         }
         assertFalse(application.isDrained());
-    }
-
-    /** Completes {@code task} once {@code condition} holds, as a request in flight would end. */
-    private static void finishWhen(CompletableFuture<String> task, java.util.function.BooleanSupplier condition) {
-        Thread finisher = new Thread(() -> {
-            try {
-                while (!condition.getAsBoolean()) {
-                    Thread.sleep(1);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            task.complete("sent");
-        });
-        finisher.setDaemon(true);
-        finisher.start();
     }
 }

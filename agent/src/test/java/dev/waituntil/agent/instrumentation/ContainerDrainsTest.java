@@ -260,32 +260,13 @@ class ContainerDrainsTest {
         return tomcat;
     }
 
-    /**
-     * Completes {@code task} once {@code condition} holds, as a request in flight would end. Asked every millisecond:
-     * a condition that connects must not fill a paused connector's backlog.
-     */
-    private static void finishWhen(CompletableFuture<String> task, java.util.function.BooleanSupplier condition) {
-        Thread finisher = new Thread(() -> {
-            try {
-                while (!condition.getAsBoolean()) {
-                    Thread.sleep(1);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            task.complete("sent");
-        });
-        finisher.setDaemon(true);
-        finisher.start();
-    }
-
     @Test
     void aTomcatApplicationsStopDrainsItUnderItsPathWhileTheBackgroundProcessorPassesItOver() throws Exception {
         Context shop = (Context) startedTomcat("/shop").getHost().findChild("/shop");
         Scope application = runtime.scopeOf(shop.getLoader().getClassLoader());
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, application, null);
-        finishWhen(task, () -> drains.isDrainingApplication(shop));
+        TaskFinisher.finishWhen(task, () -> drains.isDrainingApplication(shop));
 
         drains.applicationStopping(shop);
 
@@ -304,7 +285,7 @@ class ContainerDrainsTest {
         Scope application = runtime.scopeOf(webapp);
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, application, null);
-        finishWhen(task, () -> drains.isDrainingApplication(shop));
+        TaskFinisher.finishWhen(task, () -> drains.isDrainingApplication(shop));
 
         drains.applicationStopping(shop);
 
@@ -328,7 +309,7 @@ class ContainerDrainsTest {
         hooks.tomcatContainerStopping(tomcat.getHost().findChild("/shop"));
         assertFalse(runtime.jvm().isDrained(), "hosts and contexts stop through ContainerBase too: no drain there");
 
-        finishWhen(task, () -> refused(port));
+        TaskFinisher.finishWhen(task, () -> refused(port));
         hooks.tomcatContainerStopping(tomcat.getEngine());
 
         assertTrue(task.isDone(), "the engine's stop waited for the task, with the listening socket closed");
@@ -344,7 +325,7 @@ class ContainerDrainsTest {
         jetty.start();
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, runtime.jvm(), null);
-        finishWhen(task, connector::isShutdown);
+        TaskFinisher.finishWhen(task, connector::isShutdown);
 
         hooks.jettyServerStopping(jetty);
 
@@ -360,7 +341,7 @@ class ContainerDrainsTest {
         drains.serverStarting(tomcat.getServer());
         CompletableFuture<String> task = new CompletableFuture<>();
         runtime.register("receipt", task, runtime.jvm(), null);
-        finishWhen(task, () -> refused(port));
+        TaskFinisher.finishWhen(task, () -> refused(port));
 
         drains.jvmStopping();
 

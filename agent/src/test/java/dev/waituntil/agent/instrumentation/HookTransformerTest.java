@@ -97,15 +97,7 @@ class HookTransformerTest {
 
     @Test
     void inlinesTheDrainIntoANamedContainerClass() {
-        byte[] server = new ByteBuddy()
-                .subclass(Object.class)
-                .name("org.eclipse.jetty.server.Server")
-                .defineMethod("doStop", void.class, Visibility.PROTECTED)
-                .intercept(StubMethod.INSTANCE)
-                .defineMethod("doStart", void.class, Visibility.PROTECTED)
-                .intercept(StubMethod.INSTANCE)
-                .make()
-                .getBytes();
+        byte[] server = fakeJettyServer();
         // a loader that sees Jetty's Server class, as the pre-filter asks
         ClassLoader jetty = new ClassLoader(getClass().getClassLoader()) {
             @Override
@@ -293,15 +285,7 @@ class HookTransformerTest {
                 .intercept(StubMethod.INSTANCE)
                 .make()
                 .getBytes();
-        byte[] server = new ByteBuddy()
-                .subclass(Object.class)
-                .name("org.eclipse.jetty.server.Server")
-                .defineMethod("doStop", void.class, Visibility.PROTECTED)
-                .intercept(StubMethod.INSTANCE)
-                .defineMethod("doStart", void.class, Visibility.PROTECTED)
-                .intercept(StubMethod.INSTANCE)
-                .make()
-                .getBytes();
+        byte[] server = fakeJettyServer();
         for (Object[] c :
                 new Object[][] {{"example/MyServlet", servlet}, {"org/eclipse/jetty/server/Server", server}}) {
             byte[] expected = before.transform(jetty, (String) c[0], null, null, (byte[]) c[1]);
@@ -331,5 +315,18 @@ class HookTransformerTest {
                 after.equals("after, on wait-until-warmup")
                         || after.equals("after, on " + Thread.currentThread().getName()),
                 after);
+    }
+
+    /** The bytes of a class named as Jetty's {@code Server}, with the two methods its hook points name. */
+    private static byte[] fakeJettyServer() {
+        return new ByteBuddy()
+                .subclass(Object.class)
+                .name("org.eclipse.jetty.server.Server")
+                .defineMethod("doStop", void.class, Visibility.PROTECTED)
+                .intercept(StubMethod.INSTANCE)
+                .defineMethod("doStart", void.class, Visibility.PROTECTED)
+                .intercept(StubMethod.INSTANCE)
+                .make()
+                .getBytes();
     }
 }
