@@ -165,10 +165,7 @@ class OtherAgentsIT {
                     requestOf.size(),
                     requestOf.size() - doneBeforeTheStop.size(),
                     o.summary(),
-                    server.millisFromStopToExit().stream()
-                            .mapToObj(Long::toString)
-                            .findFirst()
-                            .orElse("?"),
+                    server.stopToExitText(),
                     exit,
                     oursWarned.size(),
                     theirErrors.size(),

@@ -316,10 +316,7 @@ class SpringWarIT {
                 springVersion,
                 what,
                 j.summary(),
-                server.millisFromStopToExit().stream()
-                        .mapToObj(Long::toString)
-                        .findFirst()
-                        .orElse("?"),
+                server.stopToExitText(),
                 exit,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
     }

@@ -226,6 +226,12 @@ public final class TomcatServer implements AutoCloseable {
                 : OptionalLong.of(TimeUnit.NANOSECONDS.toMillis(exit.getAsLong() - stop));
     }
 
+    /** {@link #millisFromStopToExit()} for a figures line: the milliseconds, or {@code ?} before the exit. */
+    public String stopToExitText() {
+        OptionalLong millis = millisFromStopToExit();
+        return millis.isPresent() ? Long.toString(millis.getAsLong()) : "?";
+    }
+
     /** {@code System.currentTimeMillis()} just before the stop was sent; -1 before. */
     public long stopWallMillis() {
         return stopWallMillis;

@@ -742,10 +742,7 @@ abstract class TomcatShutdownDrainTests {
                 tomcat,
                 what,
                 o.summary(),
-                server.millisFromStopToExit().stream()
-                        .mapToObj(Long::toString)
-                        .findFirst()
-                        .orElse("?"),
+                server.stopToExitText(),
                 exit,
                 THREAD_WARNING,
                 server.linesContaining(THREAD_WARNING).size(),
