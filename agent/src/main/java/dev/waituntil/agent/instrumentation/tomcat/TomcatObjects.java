@@ -66,8 +66,7 @@ public final class TomcatObjects {
      */
     private static void awaitAcceptorOutOfAccept(Object connector) throws ReflectiveOperationException {
         Object protocol = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
-        Method getEndpoint = protocol == null ? null : method(protocol.getClass(), "getEndpoint");
-        Object endpoint = getEndpoint == null ? null : getEndpoint.invoke(protocol);
+        Object endpoint = protocol == null ? null : endpointOf(protocol);
         Field acceptorField = endpoint == null ? null : field(endpoint.getClass(), "acceptor");
         Object acceptor = acceptorField == null ? null : acceptorField.get(endpoint);
         Method getState = acceptor == null ? null : method(acceptor.getClass(), "getState");
@@ -121,8 +120,7 @@ public final class TomcatObjects {
             if (closeGracefully != null) {
                 closeGracefully.invoke(protocol); // bound at start: closed here; bound at init: does nothing
             }
-            Method getEndpoint = method(protocol.getClass(), "getEndpoint");
-            Object endpoint = getEndpoint == null ? null : getEndpoint.invoke(protocol);
+            Object endpoint = endpointOf(protocol);
             Field bindState = endpoint == null ? null : field(endpoint.getClass(), "bindState");
             Method doClose = endpoint == null ? null : method(endpoint.getClass(), "doCloseServerSocket");
             Method unixPath = endpoint == null ? null : method(endpoint.getClass(), "getUnixDomainSocketPath");
@@ -137,6 +135,12 @@ public final class TomcatObjects {
                 doClose.invoke(endpoint);
             }
         }
+    }
+
+    /** The protocol handler's {@code AbstractEndpoint}, or null where this version does not expose it. */
+    private static Object endpointOf(Object protocol) throws ReflectiveOperationException {
+        Method getEndpoint = method(protocol.getClass(), "getEndpoint");
+        return getEndpoint == null ? null : getEndpoint.invoke(protocol);
     }
 
     /** The connectors of a {@code StandardServer}'s services, or of an {@code Engine}'s service. */
