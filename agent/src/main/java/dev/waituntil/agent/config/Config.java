@@ -4,6 +4,7 @@ import static dev.waituntil.agent.log.LogText.quote;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -114,6 +115,17 @@ public final class Config {
         return (Integer) values.get(setting);
     }
 
+    /** A setting whose value is text ({@code capture}, {@code capture.exclude}), in its canonical form. */
+    public String text(Setting setting) {
+        return (String) values.get(setting);
+    }
+
+    /** A setting whose value is a comma-separated list, as its parts; none for an empty value. */
+    public List<String> list(Setting setting) {
+        String text = text(setting);
+        return text.isEmpty() ? Collections.<String>emptyList() : Arrays.asList(text.split(","));
+    }
+
     public Source source(Setting setting) {
         return sources.get(setting);
     }
@@ -153,11 +165,17 @@ public final class Config {
         if (arguments == null || arguments.trim().isEmpty()) {
             return parsed;
         }
+        Setting list = null; // the last setting read, if its value is a list: it takes the parts without '='
         for (String entry : arguments.split(",")) {
             if (entry.trim().isEmpty()) {
                 continue;
             }
             int eq = entry.indexOf('=');
+            if (eq < 0 && list != null) {
+                parsed.put(list, parsed.get(list) + "," + entry); // capture=executors,threads
+                continue;
+            }
+            list = null;
             if (eq < 0) {
                 problems.accept("wait-until: ignoring agent argument " + quote(entry.trim())
                         + ": expected key=value, e.g. drain.timeout=10s,debug=true");
@@ -171,6 +189,7 @@ public final class Config {
                 continue;
             }
             parsed.put(setting, entry.substring(eq + 1));
+            list = setting.type().isList() ? setting : null;
         }
         return parsed;
     }

@@ -2,7 +2,13 @@ package dev.waituntil.agent.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +40,16 @@ public enum Setting {
             "10000",
             "tasks that may wait for a thread before RejectedTaskException"),
     DEBUG("debug", Type.BOOLEAN, "false", "log every registration, completion and drain step"),
+    CAPTURE(
+            "capture",
+            Type.CAPTURE,
+            "executors",
+            "what is tracked without an API call: executors, executors,threads, or none"),
+    CAPTURE_EXCLUDE(
+            "capture.exclude",
+            Type.PREFIXES,
+            "",
+            "comma-separated class-name prefixes of tasks or executors never to capture"),
     INSTRUMENTATION_SERVLET(
             "instrumentation.servlet.enabled",
             Type.BOOLEAN,
@@ -53,7 +69,12 @@ public enum Setting {
             "instrumentation.spring.enabled",
             Type.BOOLEAN,
             "true",
-            "Spring's hook point: the drain when an application context closes");
+            "Spring's hook point: the drain when an application context closes"),
+    INSTRUMENTATION_CAPTURE(
+            "instrumentation.capture.enabled",
+            Type.BOOLEAN,
+            "true",
+            "the JDK executors' hook points: work handed to another thread in a request or task is tracked");
 
     public static final String PROPERTY_PREFIX = "waituntil.";
     public static final String ENV_PREFIX = "WAITUNTIL_";
@@ -106,7 +127,8 @@ public enum Setting {
     }
 
     Object defaultValue() {
-        return parse(defaultText());
+        String text = defaultText();
+        return text.isEmpty() ? text : parse(text); // an empty list: set, it must name something
     }
 
     /** What the bad-value message says the setting accepts. */
@@ -134,6 +156,10 @@ public enum Setting {
                 throw new IllegalArgumentException(value);
             case POSITIVE_INT:
                 return parseInt(value, 1);
+            case CAPTURE:
+                return parseCapture(value);
+            case PREFIXES:
+                return parsePrefixes(value);
             default:
                 return parseInt(value, 0);
         }
@@ -186,6 +212,43 @@ public enum Setting {
         throw new IllegalArgumentException(value);
     }
 
+    /** {@code executors}, {@code executors,threads} (in any order and case) or {@code none}: the canonical form. */
+    static String parseCapture(String value) {
+        Set<String> kinds = new TreeSet<String>();
+        for (String part : value.split(",", -1)) {
+            kinds.add(part.trim().toLowerCase(Locale.ROOT));
+        }
+        if (kinds.equals(Collections.singleton("executors")) || kinds.equals(Collections.singleton("none"))) {
+            return kinds.iterator().next();
+        }
+        if (kinds.equals(new TreeSet<String>(Arrays.asList("executors", "threads")))) {
+            return "executors,threads";
+        }
+        throw new IllegalArgumentException(value);
+    }
+
+    /** The start of a qualified class name: a letter, '_' or '$' first, and a package at least ({@code com.}). */
+    private static final Pattern PREFIX = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*\\.[\\p{L}\\p{N}_$.]*");
+
+    /** Class-name prefixes separated by commas, spaces around them ignored; at least one. */
+    static String parsePrefixes(String value) {
+        List<String> prefixes = new ArrayList<String>();
+        for (String part : value.split(",")) {
+            String prefix = part.trim();
+            if (prefix.isEmpty()) {
+                continue;
+            }
+            if (!PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException(value);
+            }
+            prefixes.add(prefix);
+        }
+        if (prefixes.isEmpty()) {
+            throw new IllegalArgumentException(value);
+        }
+        return String.join(",", prefixes);
+    }
+
     private static int parseInt(String value, int min) {
         int n;
         try {
@@ -217,12 +280,19 @@ public enum Setting {
         DURATION("a duration such as 500ms, 30s, 5m, 2h, or ISO-8601 PT30S, or 0"),
         BOOLEAN("true or false"),
         POSITIVE_INT("a whole number of at least 1"),
-        NON_NEGATIVE_INT("a whole number of at least 0");
+        NON_NEGATIVE_INT("a whole number of at least 0"),
+        CAPTURE("executors, executors,threads or none"),
+        PREFIXES("comma-separated class-name prefixes of a package at least, such as com.example.batch.,org.quartz.");
 
         final String accepted;
 
         Type(String accepted) {
             this.accepted = accepted;
+        }
+
+        /** Whether a value is a comma-separated list: in agent arguments, the parts after the first follow it. */
+        boolean isList() {
+            return this == CAPTURE || this == PREFIXES;
         }
     }
 }

@@ -43,6 +43,59 @@ class ConfigTest {
 
     @ParameterizedTest
     @CsvSource({
+        "executors, executors",
+        "' Executors ', executors",
+        "'executors,threads', 'executors,threads'",
+        "'threads, executors', 'executors,threads'",
+        "NONE, none"
+    })
+    void captureInEveryAcceptedForm(String text, String canonical) {
+        Config c = fromProperty("waituntil.capture", text);
+        assertEquals(canonical, c.text(Setting.CAPTURE));
+        assertEquals(List.of(), problems);
+        assertEquals("executors", Config.defaults().text(Setting.CAPTURE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "executors,none", "executors,,threads", "all", "executors threads"})
+    void aCaptureValueOfNoAcceptedFormIsNamedInOneWarningAndTheDefaultKept(String text) {
+        Config c = fromProperty("waituntil.capture", text);
+        assertEquals("executors", c.text(Setting.CAPTURE));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("waituntil.capture"), problems.get(0));
+        assertTrue(problems.get(0).contains("executors, executors,threads or none"), problems.get(0));
+    }
+
+    @Test
+    void captureExcludeIsAListOfClassNamePrefixes() {
+        assertEquals(List.of(), Config.defaults().list(Setting.CAPTURE_EXCLUDE));
+        Config c = fromProperty("waituntil.capture.exclude", " com.example.metrics. , org.quartz.Job,");
+        assertEquals(List.of("com.example.metrics.", "org.quartz.Job"), c.list(Setting.CAPTURE_EXCLUDE));
+        assertEquals(List.of(), problems);
+
+        Config bad = fromProperty("waituntil.capture.exclude", "com.example., not a prefix");
+        assertEquals(List.of(), bad.list(Setting.CAPTURE_EXCLUDE));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("class-name prefixes"), problems.get(0));
+    }
+
+    @Test
+    void inAgentArgumentsAListValueTakesThePartsThatFollowItWithoutAnEqualsSign() {
+        Config c = load(
+                "capture=executors,threads,capture.exclude=com.a.,org.b.,debug=true",
+                Collections.emptyMap(),
+                Collections.emptyMap());
+        assertEquals("executors,threads", c.text(Setting.CAPTURE));
+        assertEquals(List.of("com.a.", "org.b."), c.list(Setting.CAPTURE_EXCLUDE));
+        assertTrue(c.flag(Setting.DEBUG));
+        assertEquals(List.of(), problems);
+
+        load("debug=true,threads", Collections.emptyMap(), Collections.emptyMap());
+        assertEquals(1, problems.size(), "a part without '=' after a setting that is no list: " + problems);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
         "500ms, PT0.5S",
         "30s, PT30S",
         "5m, PT5M",
