@@ -4,10 +4,12 @@ import dev.waituntil.agent.bridge.BootstrapInjector;
 import dev.waituntil.agent.bridge.RuntimeBridge;
 import dev.waituntil.agent.instrumentation.ContainerDrains;
 import dev.waituntil.agent.instrumentation.ContainerHookDispatch;
+import dev.waituntil.agent.instrumentation.capture.ExecutorCapture;
 import dev.waituntil.agent.instrumentation.jetty.JettyAccess;
 import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
 import dev.waituntil.agent.instrumentation.tomcat.TomcatAccess;
 import dev.waituntil.agent.runtime.TaskRuntime;
+import dev.waituntil.bootstrap.CaptureHooks;
 import dev.waituntil.bootstrap.ContainerHooks;
 import dev.waituntil.bootstrap.ServletHooks;
 import dev.waituntil.bootstrap.WaitUntilBridge;
@@ -30,6 +32,7 @@ final class BootstrapTargets {
         ContainerDrains drains = new ContainerDrains(runtime, Arrays.asList(new TomcatAccess(), new JettyAccess()));
         ContainerHooks.install(new ContainerHookDispatch(drains));
         WaitUntilBridge.install(new RuntimeBridge(runtime, requests));
+        CaptureHooks.install(new ExecutorCapture(runtime, requests, runtime.config()));
         return drains;
     }
 }

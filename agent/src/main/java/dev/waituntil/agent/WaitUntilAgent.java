@@ -8,6 +8,7 @@ import dev.waituntil.agent.config.Setting;
 import dev.waituntil.agent.hook.HookPoint;
 import dev.waituntil.agent.instrumentation.ContainerDrains;
 import dev.waituntil.agent.instrumentation.Instrumenter;
+import dev.waituntil.agent.instrumentation.capture.CaptureSummary;
 import dev.waituntil.agent.jmx.JmxRegistration;
 import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.TaskRuntime;
@@ -104,6 +105,11 @@ public final class WaitUntilAgent {
                             config.describe(),
                             hookPoints.size(),
                             attached ? "; API copies handed over: " + handedOver : "");
+            log().info("wait-until: capture: {}", CaptureSummary.describe(config, off));
+            if (config.text(Setting.CAPTURE).contains("threads")) {
+                log().warn("wait-until: waituntil.capture=executors,threads: Thread.start() is not captured by this "
+                        + "version of the agent; work handed to executors is");
+            }
         } catch (Throwable e) {
             log().error(
                             "wait-until: the agent could not start and is NOT active; the application runs without it. Cause: "

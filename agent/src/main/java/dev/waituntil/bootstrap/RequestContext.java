@@ -31,6 +31,13 @@ public final class RequestContext {
     Object scope;
     /** The request went async: it stays in flight after service() returns, until it completes. */
     boolean async;
+    /**
+     * The tracked task this thread runs now (the agent's record of it), or null: work it hands to an executor is
+     * captured as work of the same request. Independent of the request fields, which a request's end clears.
+     */
+    Object task;
+    /** Set while the agent decides on a capture: an executor it uses meanwhile is not captured. */
+    boolean capturing;
 
     RequestContext() {}
 
@@ -42,6 +49,29 @@ public final class RequestContext {
     public static RequestContext active() {
         RequestContext context = CURRENT.get();
         return context.depth > 0 ? context : null;
+    }
+
+    /**
+     * Marks this thread as running {@code task}, the agent's record of a tracked task, until {@link #exitTask}: work
+     * handed to an executor meanwhile belongs to the same request and application.
+     *
+     * @return the task marked before, to give back to {@link #exitTask}
+     */
+    public static Object enterTask(Object task) {
+        RequestContext context = CURRENT.get();
+        Object outer = context.task;
+        context.task = task;
+        return outer;
+    }
+
+    /** The end of {@link #enterTask}: {@code outer} is what it returned. */
+    public static void exitTask(Object outer) {
+        CURRENT.get().task = outer;
+    }
+
+    /** The tracked task this thread runs now (see {@link #enterTask}), or null. */
+    public Object task() {
+        return task;
     }
 
     public Object request() {

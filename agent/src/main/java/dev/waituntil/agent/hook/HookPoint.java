@@ -33,5 +33,15 @@ public interface HookPoint {
 
     ElementMatcher<? super MethodDescription> methods();
 
+    /**
+     * Whether the hook point is on a class of the JDK, loaded by the bootstrap loader (before premain, often): then
+     * matched by name among the bootstrap loader's classes, which are otherwise never instrumented, and retransformed
+     * when the agent starts if already loaded. Its advice, inlined into {@code java.base}, may call only the bootstrap
+     * package.
+     */
+    default boolean jdkClass() {
+        return false;
+    }
+
     Class<?> advice();
 }

@@ -7,8 +7,10 @@ import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -57,7 +59,10 @@ final class HookTransformer implements ClassFileTransformer {
     private static final ThreadLocal<Boolean> TRANSFORMING = new ThreadLocal<Boolean>();
 
     private final List<HookPoint> points;
-    private final Instrumenter.PreFiltered[] matchers;
+    private final AgentBuilder.RawMatcher[] matchers;
+    /** The JDK classes that hook points name ({@link HookPoint#jdkClass()}), the only bootstrap classes instrumented. */
+    private final Set<String> jdkClasses = new HashSet<String>();
+
     private final LoadTimeFilter filter;
     /** Set when the transformer is added: with debug, every class instrumented is logged. */
     private volatile boolean debug;
@@ -71,7 +76,9 @@ final class HookTransformer implements ClassFileTransformer {
         List<String> superTypeNames = new ArrayList<String>();
         List<String> namedClasses = new ArrayList<String>();
         for (HookPoint point : points) {
-            if (point.superType() != null) {
+            if (point.jdkClass()) {
+                jdkClasses.add(point.requiredClass());
+            } else if (point.superType() != null) {
                 superTypeNames.add(point.superType());
             } else {
                 namedClasses.add(point.requiredClass());
@@ -79,9 +86,13 @@ final class HookTransformer implements ClassFileTransformer {
         }
         SuperTypes superTypes = new SuperTypes(superTypeNames);
         this.filter = new LoadTimeFilter(namedClasses, superTypeNames, superTypes);
-        this.matchers = new Instrumenter.PreFiltered[points.size()];
+        this.matchers = new AgentBuilder.RawMatcher[points.size()];
         for (int i = 0; i < matchers.length; i++) {
             HookPoint point = points.get(i);
+            if (point.jdkClass()) {
+                matchers[i] = new Instrumenter.JdkClass(point.types());
+                continue;
+            }
             Instrumenter.TypeCheck check = point.superType() == null
                     ? Instrumenter.TypeCheck.of(point.types())
                     : new Instrumenter.SubtypeCheck(superTypes, point.superType());
@@ -106,7 +117,8 @@ final class HookTransformer implements ClassFileTransformer {
         TRANSFORMING.set(Boolean.TRUE);
         String name = internalName.replace('/', '.');
         try {
-            if (Instrumenter.isIgnoredName(name) || !filter.mayMatch(name, classFile, loader)) {
+            boolean jdkClass = loader == null && jdkClasses.contains(name);
+            if (!jdkClass && (Instrumenter.isIgnoredName(name) || !filter.mayMatch(name, classFile, loader))) {
                 return null;
             }
             if (!warmUp.await()) {
@@ -203,10 +215,15 @@ final class HookTransformer implements ClassFileTransformer {
      * Retransforms the classes already loaded that a hook point matches (after a late attach: the servlet API, the
      * container). At premain there are none, and the pass costs a look at the names of the classes loaded so far.
      */
-    void retransformLoaded(Instrumentation instrumentation) {
+    void retransformLoaded(final Instrumentation instrumentation) {
         List<Class<?>> matching = new ArrayList<Class<?>>();
+        final List<Class<?>> jdk = new ArrayList<Class<?>>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             ClassLoader loader = type.getClassLoader();
+            if (loader == null && jdkClasses.contains(type.getName()) && instrumentation.isModifiableClass(type)) {
+                jdk.add(type); // named: nothing else to match
+                continue;
+            }
             if (loader == null
                     || Instrumenter.isIgnoredName(type.getName())
                     || !instrumentation.isModifiableClass(type)) {
@@ -226,6 +243,17 @@ final class HookTransformer implements ClassFileTransformer {
                         e.toString());
             }
         }
+        if (!jdk.isEmpty()) {
+            // Loaded before premain, as the JDK's executors often are; retransformed once Byte Buddy is warm, so that
+            // premain need not wait for it. Work handed over meanwhile (before any request, at start-up) is not
+            // captured.
+            warmUp.then(new Runnable() {
+                @Override
+                public void run() {
+                    retransform(instrumentation, jdk);
+                }
+            });
+        }
         if (matching.isEmpty()) {
             return;
         }
@@ -238,6 +266,10 @@ final class HookTransformer implements ClassFileTransformer {
                     matching);
             return;
         }
+        retransform(instrumentation, matching);
+    }
+
+    private void retransform(Instrumentation instrumentation, List<Class<?>> matching) {
         try {
             instrumentation.retransformClasses(matching.toArray(new Class<?>[0]));
         } catch (Throwable e) {
@@ -252,7 +284,7 @@ final class HookTransformer implements ClassFileTransformer {
 
     private boolean matchesLoaded(Class<?> type, ClassLoader loader) {
         TypeDescription description = TypeDescription.ForLoadedType.of(type);
-        for (Instrumenter.PreFiltered matcher : matchers) {
+        for (AgentBuilder.RawMatcher matcher : matchers) {
             if (matcher.matches(description, loader, null, type, type.getProtectionDomain())) {
                 return true;
             }
@@ -301,7 +333,7 @@ final class HookTransformer implements ClassFileTransformer {
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, agentLoader, name);
         TypeDescription type = describe(name, null, pool);
         HookPoint point = points.get(0);
-        for (Instrumenter.PreFiltered matcher : matchers) {
+        for (AgentBuilder.RawMatcher matcher : matchers) {
             matcher.matches(type, agentLoader, null, null, null);
         }
         for (MethodDescription method : type.getDeclaredMethods()) {

@@ -5,6 +5,8 @@ import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.config.Setting;
 import dev.waituntil.agent.hook.HookPoint;
+import dev.waituntil.agent.instrumentation.capture.CaptureInstrumentations;
+import dev.waituntil.agent.instrumentation.capture.ExecutorCapture;
 import dev.waituntil.agent.instrumentation.jetty.JettyInstrumentations;
 import dev.waituntil.agent.instrumentation.servlet.ServletInstrumentations;
 import dev.waituntil.agent.instrumentation.spring.SpringInstrumentations;
@@ -45,7 +47,7 @@ public final class Instrumenter {
     public static List<HookPoint> hookPoints(Config config) {
         List<HookPoint> points = new ArrayList<HookPoint>();
         for (Group group : groups()) {
-            if (config.flag(group.setting)) {
+            if (group.enabled(config)) {
                 points.addAll(group.points);
             }
         }
@@ -56,7 +58,7 @@ public final class Instrumenter {
     public static List<String> disabledGroups(Config config) {
         List<String> names = new ArrayList<String>();
         for (Group group : groups()) {
-            if (!config.flag(group.setting)) {
+            if (!group.enabled(config)) {
                 names.add(group.name());
             }
         }
@@ -69,7 +71,8 @@ public final class Instrumenter {
                 new Group(Setting.INSTRUMENTATION_SERVLET, ServletInstrumentations.hookPoints()),
                 new Group(Setting.INSTRUMENTATION_TOMCAT, TomcatInstrumentations.hookPoints()),
                 new Group(Setting.INSTRUMENTATION_JETTY, JettyInstrumentations.hookPoints()),
-                new Group(Setting.INSTRUMENTATION_SPRING, SpringInstrumentations.hookPoints()));
+                new Group(Setting.INSTRUMENTATION_SPRING, SpringInstrumentations.hookPoints()),
+                new Group(Setting.INSTRUMENTATION_CAPTURE, CaptureInstrumentations.hookPoints()));
     }
 
     private static final class Group {
@@ -82,6 +85,12 @@ public final class Instrumenter {
         Group(Setting setting, List<HookPoint> points) {
             this.setting = setting;
             this.points = points;
+        }
+
+        /** Switched on by its setting; the capture group also by {@code waituntil.capture}, unless {@code none}. */
+        boolean enabled(Config config) {
+            return config.flag(setting)
+                    && (setting != Setting.INSTRUMENTATION_CAPTURE || ExecutorCapture.capturesExecutors(config));
         }
 
         /** {@code tomcat} of {@code instrumentation.tomcat.enabled}. */
@@ -125,6 +134,7 @@ public final class Instrumenter {
     public static ClassFileTransformer install(Instrumentation instrumentation, Prepared prepared, boolean debug) {
         HookTransformer transformer = prepared.transformer;
         transformer.debug(debug);
+        JavaBaseReads.bootstrapPackage(instrumentation);
         instrumentation.addTransformer(transformer, true);
         transformer.retransformLoaded(instrumentation);
         return transformer;
@@ -228,6 +238,28 @@ public final class Instrumenter {
                 answers.put(loader, known);
             }
             return known;
+        }
+    }
+
+    /**
+     * The matcher of a hook point on a JDK class ({@link HookPoint#jdkClass()}): the bootstrap loader's class of that
+     * name, and no other loader's.
+     */
+    static final class JdkClass implements AgentBuilder.RawMatcher {
+        private final ElementMatcher<? super TypeDescription> types;
+
+        JdkClass(ElementMatcher<? super TypeDescription> types) {
+            this.types = types;
+        }
+
+        @Override
+        public boolean matches(
+                TypeDescription type,
+                ClassLoader loader,
+                JavaModule module,
+                Class<?> beingRedefined,
+                java.security.ProtectionDomain domain) {
+            return loader == null && types.matches(type);
         }
     }
 

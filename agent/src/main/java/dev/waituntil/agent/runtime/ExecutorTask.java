@@ -1,5 +1,6 @@
 package dev.waituntil.agent.runtime;
 
+import dev.waituntil.bootstrap.RequestContext;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -72,11 +73,17 @@ final class ExecutorTask<T> extends CompletableFuture<T> implements Runnable, Ca
     @Override
     @SuppressWarnings("unchecked")
     public T call() throws Exception {
-        if (runnable) {
-            context.run((Runnable) body);
-            return null;
+        // Marks the worker as running this task: work the body hands to an executor is captured as the task's.
+        Object outer = RequestContext.enterTask(onEnd);
+        try {
+            if (runnable) {
+                context.run((Runnable) body);
+                return null;
+            }
+            return context.call((Callable<T>) body);
+        } finally {
+            RequestContext.exitTask(outer);
         }
-        return context.call((Callable<T>) body);
     }
 
     @Override

@@ -71,6 +71,22 @@ final class TaskAdmission {
         return start(label, ExecutorTask.calling(body, context != null ? context : TaskContext.none()), scope, request);
     }
 
+    /** See {@link TaskRuntime#capture}. */
+    TrackedTask capture(String via, Object work, Scope scope, RequestInfo request) {
+        TrackedTask task = new TrackedTask(completion, ids.incrementAndGet(), null, work, scope, request, via);
+        scope.tasks.add(task);
+        // As in admit: checked after the add, so that either a drain sees the task or this thread the closed scope.
+        if (scope.isDrained()) {
+            completion.discard(task);
+            return null;
+        }
+        counters.registered();
+        if (debug) {
+            LOG.info("wait-until: captured {} in {}", task.describe(), scope);
+        }
+        return task;
+    }
+
     private <T> CompletableFuture<T> start(String label, ExecutorTask<T> work, Scope scope, RequestInfo request) {
         TrackedTask task = track(label, work, scope, request);
         work.reportTo(task); // before admit: a drain may cancel the task as soon as it is in the scope

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 
@@ -130,6 +131,37 @@ public final class TaskRuntime {
     public <T> CompletableFuture<T> supply(
             String label, Callable<T> body, Scope scope, RequestInfo request, TaskContext context) {
         return admission.supply(label, body, scope, request, context);
+    }
+
+    /**
+     * Tracks work that code in a request or a tracked task handed to an executor, from now until {@link #captureEnded}
+     * or {@link #captureRejected}. Unlike a registration, a drained scope refuses nothing: the application's own call
+     * goes on, untracked.
+     *
+     * @param via how it was handed over, the start of its label ({@code ThreadPoolExecutor.execute})
+     * @param work the application's task
+     * @return the task's record, or null when {@code scope} has been drained
+     */
+    public TrackedTask capture(String via, Object work, Scope scope, RequestInfo request) {
+        return admission.capture(via, work, scope, request);
+    }
+
+    /**
+     * A captured task's run has ended, by {@code failure} if not null; a {@code Future} task (what {@code submit}
+     * hands over) reports its own outcome, which its run keeps.
+     */
+    public void captureEnded(TrackedTask task, Throwable failure) {
+        Object work = task.future();
+        if (failure == null && work instanceof Future && ((Future<?>) work).isDone()) {
+            completion.observeDone(task);
+        }
+        completion.completed(task, failure); // a no-op when observeDone has ended it
+    }
+
+    /** The executor refused a captured task: it never ran, and is forgotten, counted as rejected. */
+    public void captureRejected(TrackedTask task) {
+        completion.discard(task);
+        counters.rejected();
     }
 
     // ---------------------------------------------------------------- queries

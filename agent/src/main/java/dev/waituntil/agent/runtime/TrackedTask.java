@@ -30,6 +30,12 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private final RequestInfo request;
     private final Scope scope;
     private final Object future;
+    /**
+     * For a task captured on its way to an executor: how it was handed over ({@code ThreadPoolExecutor.submit}); its
+     * {@link #future} is then the application's task itself. Null for a registered or run/supply task.
+     */
+    private final String via;
+
     private volatile int state;
     /** Set by whoever cancels it and names it in the log (a drain, the watchdog), so that its end does not again. */
     volatile boolean cancellationNamed;
@@ -43,7 +49,19 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     long nextErrorAge;
 
     TrackedTask(TaskCompletion completion, long id, String label, Object future, Scope scope, RequestInfo request) {
+        this(completion, id, label, future, scope, request, null);
+    }
+
+    TrackedTask(
+            TaskCompletion completion,
+            long id,
+            String label,
+            Object future,
+            Scope scope,
+            RequestInfo request,
+            String via) {
         this.completion = completion;
+        this.via = via;
         this.id = id;
         this.label = label;
         this.thread = label == null && request == null ? Thread.currentThread().getName() : null;
@@ -57,6 +75,10 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     public String label() {
         if (label != null) {
             return label;
+        }
+        if (via != null) {
+            return via + " from "
+                    + (request != null ? request.method() + " " + request.uri() : "thread '" + thread + "'");
         }
         return "task-" + id + " (" + future.getClass().getSimpleName() + ") from "
                 + (request != null ? request.method() + " " + request.uri() : "thread '" + thread + "'");
@@ -87,7 +109,7 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     }
 
     boolean isPlainFuture() {
-        return !(future instanceof CompletionStage);
+        return via == null && !(future instanceof CompletionStage);
     }
 
     boolean isDone() {
@@ -118,6 +140,13 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
      */
     boolean cancel() {
         try {
+            if (via != null) {
+                // A captured task ends when its run does; a Future (what submit hands over) can be told to stop.
+                if (future instanceof Future) {
+                    ((Future<?>) future).cancel(true);
+                }
+                return isDone();
+            }
             if (future instanceof Future) {
                 Future<?> f = (Future<?>) future;
                 f.cancel(true);

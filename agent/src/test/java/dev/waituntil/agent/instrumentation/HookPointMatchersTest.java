@@ -55,7 +55,12 @@ class HookPointMatchersTest {
         assertTrue(
                 names.contains("org.springframework.context.support.AbstractApplicationContext.doClose"),
                 names.toString());
-        assertEquals(21, names.size(), names.toString());
+        assertTrue(names.contains("java.util.concurrent.ThreadPoolExecutor.execute(Runnable)"), names.toString());
+        assertTrue(names.contains("java.util.concurrent.ForkJoinPool.execute(Runnable)"), names.toString());
+        assertTrue(
+                names.contains("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor.execute(Runnable)"),
+                names.toString());
+        assertEquals(27, names.size(), names.toString());
     }
 
     @Test

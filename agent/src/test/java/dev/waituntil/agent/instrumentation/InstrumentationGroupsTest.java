@@ -10,6 +10,7 @@ import dev.waituntil.agent.config.TestConfigs;
 import dev.waituntil.agent.hook.HookPoint;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class InstrumentationGroupsTest {
 
-    private static final String[] GROUPS = {"servlet", "tomcat", "jetty", "spring"};
+    private static final String[] GROUPS = {"servlet", "tomcat", "jetty", "spring", "capture"};
 
     private static String groupOf(HookPoint point) {
         String pkg = point.getClass().getPackage().getName();
@@ -33,7 +34,7 @@ class InstrumentationGroupsTest {
     @Test
     void byDefaultEveryGroupIsInstalled() {
         List<HookPoint> points = Instrumenter.hookPoints(Config.defaults());
-        assertEquals(21, points.size(), names(points).toString());
+        assertEquals(27, points.size(), names(points).toString());
         assertEquals(names(Instrumenter.hookPoints()), names(points));
         assertEquals(
                 List.of(GROUPS),
@@ -46,12 +47,12 @@ class InstrumentationGroupsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1"})
+    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1", "capture, 6"})
     void aGroupSwitchedOffHasNoneOfItsHookPointsInstalledAndTheOthersAllOfTheirs(String group, int itsPoints) {
         Config config = TestConfigs.of("instrumentation." + group + ".enabled=false");
         List<HookPoint> points = Instrumenter.hookPoints(config);
 
-        assertEquals(21 - itsPoints, points.size(), names(points).toString());
+        assertEquals(27 - itsPoints, points.size(), names(points).toString());
         assertTrue(
                 points.stream().noneMatch(p -> groupOf(p).equals(group)),
                 names(points).toString());
@@ -70,7 +71,8 @@ class InstrumentationGroupsTest {
                 "instrumentation.servlet.enabled=false",
                 "instrumentation.tomcat.enabled=false",
                 "instrumentation.jetty.enabled=false",
-                "instrumentation.spring.enabled=false");
+                "instrumentation.spring.enabled=false",
+                "instrumentation.capture.enabled=false");
         assertEquals(List.of(), Instrumenter.hookPoints(config));
         assertEquals(List.of(GROUPS), Instrumenter.disabledGroups(config));
     }
@@ -107,6 +109,51 @@ class InstrumentationGroupsTest {
                         className,
                         classFile),
                 className + " is left alone with the " + group + " group off");
+    }
+
+    /**
+     * What the capture advice calls, inlined into the JDK's executors (bootstrap loader: no class loader): in each
+     * method, the capture at its entry and the refusal at its exit by an exception.
+     */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "java.util.concurrent.ThreadPoolExecutor | execute(Ljava/lang/Runnable;)V",
+                "java.util.concurrent.ForkJoinPool | execute(Ljava/lang/Runnable;)V "
+                        + "submit(Ljava/util/concurrent/Callable;)Ljava/util/concurrent/ForkJoinTask; "
+                        + "submit(Ljava/lang/Runnable;Ljava/lang/Object;)Ljava/util/concurrent/ForkJoinTask; "
+                        + "submit(Ljava/lang/Runnable;)Ljava/util/concurrent/ForkJoinTask;",
+                "java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor | execute(Ljava/lang/Runnable;)V"
+            })
+    void theJdksExecutorsGetTheCaptureAdviceAndNoneWithCaptureOff(String className, String methods) throws IOException {
+        byte[] classFile = classFile(className);
+        List<String> expected = new ArrayList<>();
+        for (String method : methods.split(" ")) {
+            expected.add(method + " -> CaptureHooks.capture");
+            expected.add(method + " -> CaptureHooks.rejected");
+        }
+
+        byte[] instrumented = transformJdk(Instrumenter.hookPoints(), className, classFile);
+        assertNotNull(instrumented, className + " is instrumented by default");
+        assertEquals(sorted(expected), sorted(HookTransformerTest.staticCalls(instrumented)));
+
+        for (String off : new String[] {"instrumentation.capture.enabled=false", "capture=none"}) {
+            assertNull(
+                    transformJdk(Instrumenter.hookPoints(TestConfigs.of(off)), className, classFile),
+                    className + " is left alone with " + off);
+        }
+        assertNull(
+                transform(Instrumenter.hookPoints(), className, classFile),
+                "a class of that name in another loader than the bootstrap loader is not the JDK's");
+    }
+
+    private static List<String> sorted(List<String> calls) {
+        return calls.stream().sorted().collect(Collectors.toList());
+    }
+
+    private static byte[] transformJdk(List<HookPoint> points, String className, byte[] classFile) {
+        return new HookTransformer(points).transform(null, className.replace('.', '/'), null, null, classFile);
     }
 
     @ParameterizedTest

@@ -1,0 +1,25 @@
+package dev.waituntil.bootstrap;
+
+import java.util.concurrent.Callable;
+
+/** What the agent does for the capture hooks; implemented in the agent, installed into {@link CaptureHooks}. */
+public interface CaptureTarget {
+
+    /**
+     * Work handed to {@code executor} by a thread inside a request or a tracked task ({@code context}).
+     *
+     * @param via how it was handed over, for its label: {@code ThreadPoolExecutor.execute}
+     * @return {@code task} itself when it is not captured, else a {@link CapturedRunnable} that is pending from now
+     *         until it has run
+     */
+    Runnable capture(Object executor, Runnable task, String via, RequestContext context);
+
+    /** The same for a {@code Callable}: {@code task} itself, or a {@link CapturedCallable}. */
+    <T> Callable<T> capture(Object executor, Callable<T> task, String via, RequestContext context);
+
+    /** A captured task's run has ended; {@code failure} is what it threw, if anything. Must not throw. */
+    void ended(Object record, Object task, Throwable failure);
+
+    /** The executor refused a captured task: it will never run. */
+    void rejected(Object record);
+}

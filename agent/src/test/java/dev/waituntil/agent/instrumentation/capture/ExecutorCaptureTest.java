@@ -1,0 +1,497 @@
+package dev.waituntil.agent.instrumentation.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.waituntil.agent.bridge.BootstrapInjector;
+import dev.waituntil.agent.config.Config;
+import dev.waituntil.agent.config.TestConfigs;
+import dev.waituntil.agent.hook.HookPoint;
+import dev.waituntil.agent.instrumentation.Instrumenter;
+import dev.waituntil.agent.runtime.DrainReport;
+import dev.waituntil.agent.runtime.RequestInfo;
+import dev.waituntil.agent.runtime.Scope;
+import dev.waituntil.agent.runtime.TaskRuntime;
+import dev.waituntil.agent.runtime.TrackedTask;
+import dev.waituntil.bootstrap.ServletHooks;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Proxy;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Work handed to the JDK's executors, captured as the agent captures it: the bootstrap package on the bootstrap class
+ * path, the capture hook points installed into this JVM's {@code ThreadPoolExecutor}, {@code ForkJoinPool} and
+ * {@code CompletableFuture} with Byte Buddy (retransformed: they are loaded already), and a request simulated as the
+ * servlet advice begins and ends one. Runs in a JVM of its own (see the agent's pom).
+ */
+class ExecutorCaptureTest {
+
+    /** A guard against a hang, not a speed check. */
+    private static final long PATIENCE_SECONDS = 60;
+
+    private static TaskRuntime runtime;
+
+    private final List<ExecutorService> pools = new ArrayList<>();
+    private final ClassLoader shop = new URLClassLoader(new URL[0], getClass().getClassLoader());
+
+    @BeforeAll
+    static void installTheAgentsCapture() throws Exception {
+        Instrumentation instrumentation = ByteBuddyAgent.install();
+        BootstrapInjector.inject(instrumentation, bootstrapJar());
+        for (String hooks : new String[] {"CaptureHooks", "ServletHooks", "RequestContext"}) {
+            assertNull(
+                    Class.forName("dev.waituntil.bootstrap." + hooks).getClassLoader(),
+                    hooks + " is not the bootstrap loader's, as with the agent: this test needs a JVM of its own, "
+                            + "where no other test has loaded the bootstrap package from the class path");
+        }
+        runtime = new TaskRuntime(TestConfigs.of("drain.timeout=60s"));
+        CaptureTargets.install(runtime);
+        install(Config.defaults());
+        Instrumenter.Prepared prepared = Instrumenter.prepare(CaptureInstrumentations.hookPoints());
+        Instrumenter.install(instrumentation, prepared, false);
+        CountDownLatch retransformed = new CountDownLatch(1);
+        prepared.afterWarmUp(retransformed::countDown); // after the retransformation, which waits for the same
+        await(retransformed);
+    }
+
+    private static void install(Config config) {
+        CaptureTargets.capture(runtime, config);
+    }
+
+    @AfterEach
+    void stopPoolsAndRestoreTheDefaults() throws InterruptedException {
+        install(Config.defaults());
+        for (ExecutorService pool : pools) {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void workHandedToAFixedPoolInARequestIsPendingUntilItHasRunAndADrainWaitsForIt() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(2));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean executed = new AtomicBoolean();
+        AtomicBoolean submitted = new AtomicBoolean();
+        AtomicReference<Future<?>> future = new AtomicReference<>();
+
+        serve("GET", "/shop/orders", () -> {
+            pool.execute(() -> {
+                await(release);
+                executed.set(true);
+            });
+            future.set(pool.submit(() -> {
+                await(release);
+                submitted.set(true);
+                return "done";
+            }));
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(2, runtime.pending(scope), "both pending after the request has ended");
+        assertEquals(
+                List.of(
+                        "ThreadPoolExecutor.execute from GET /shop/orders",
+                        "ThreadPoolExecutor.submit from GET /shop/orders"),
+                labels(scope));
+        assertEquals("/shop", scope.name(), "the request's application");
+
+        releaseLater(release);
+        DrainReport report = runtime.drainApplication(scope);
+        assertTrue(executed.get() && submitted.get(), "the drain returned before both tasks had run: " + report);
+        assertFalse(report.timedOut(), report.toString());
+        assertEquals(0, runtime.pending(scope));
+        assertEquals("done", future.get().get(), "submit's future is the caller's, with its value");
+    }
+
+    @Test
+    void workHandedOverOutsideARequestIsNotTrackedNorWrapped() throws Exception {
+        AtomicReference<Runnable> seen = new AtomicReference<>();
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10)) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                seen.set(r);
+            }
+        });
+        long registered = runtime.registeredCount();
+        CountDownLatch ran = new CountDownLatch(1);
+        Runnable task = ran::countDown;
+
+        pool.execute(task);
+
+        await(ran);
+        assertSame(task, seen.get(), "the pool runs the application's own task");
+        assertEquals(registered, runtime.registeredCount());
+    }
+
+    @Test
+    void theExcludedPrefixesAreNeverCapturedWhetherTaskOrExecutor() throws Exception {
+        install(TestConfigs.of(
+                "capture.exclude=" + ExcludedWork.class.getName() + ", " + ExcludedPool.class.getName()));
+        ExecutorService plain = pool(Executors.newFixedThreadPool(1));
+        ExecutorService excludedPool = pool(new ExcludedPool());
+        CountDownLatch ran = new CountDownLatch(2);
+        long registered = runtime.registeredCount();
+
+        serve("GET", "/shop/excluded", () -> {
+            plain.execute(new ExcludedWork(ran));
+            excludedPool.execute(ran::countDown);
+        });
+
+        await(ran);
+        assertEquals(registered, runtime.registeredCount());
+        assertEquals(
+                List.of("org.apache.tomcat.", "org.apache.catalina.", "org.apache.coyote.", "org.eclipse.jetty."),
+                ExecutorCapture.BUILT_IN_EXCLUSIONS.subList(0, 4),
+                "the containers' own pools and tasks");
+    }
+
+    @Test
+    void aRejectedHandOverLeavesNothingPending() throws Exception {
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1)));
+        CountDownLatch release = new CountDownLatch(1);
+        long rejected = runtime.rejectedCount();
+
+        serve("POST", "/shop/full", () -> {
+            pool.execute(() -> await(release));
+            pool.execute(() -> await(release));
+            assertThrows(RejectedExecutionException.class, () -> pool.execute(() -> {}), "the queue is full");
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(2, runtime.pending(scope), "the running task and the queued one, not the refused one");
+        release.countDown();
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        serve(
+                "POST",
+                "/shop/closed",
+                () -> assertThrows(RejectedExecutionException.class, () -> pool.execute(() -> {})));
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(rejected + 2, runtime.rejectedCount(), "each refusal counted once");
+    }
+
+    @Test
+    void afterItsApplicationsDrainWorkIsStillHandedOverUntracked() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(1));
+        serve("GET", "/shop/before", () -> {});
+        assertFalse(runtime.drainApplication(runtime.scopeOf(shop)).timedOut());
+        long registered = runtime.registeredCount();
+        long rejected = runtime.rejectedCount();
+        CountDownLatch ran = new CountDownLatch(1);
+
+        serve("GET", "/shop/after", () -> pool.execute(ran::countDown));
+
+        await(ran);
+        assertEquals(registered, runtime.registeredCount());
+        assertEquals(rejected, runtime.rejectedCount(), "the application's own call is never refused");
+    }
+
+    @Test
+    void completableFutureRunAsyncIsCapturedOnTheDefaultPoolAndOnAGivenExecutor() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(1));
+        CountDownLatch release = new CountDownLatch(1);
+        List<CompletableFuture<?>> futures = new ArrayList<>();
+
+        serve("GET", "/shop/async", () -> {
+            futures.add(CompletableFuture.runAsync(() -> await(release)));
+            futures.add(CompletableFuture.runAsync(() -> await(release), pool));
+            futures.add(CompletableFuture.supplyAsync(() -> await(release), pool));
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(
+                List.of(
+                        "CompletableFuture.runAsync from GET /shop/async",
+                        "CompletableFuture.runAsync from GET /shop/async",
+                        "CompletableFuture.supplyAsync from GET /shop/async"),
+                labels(scope),
+                "each once, whichever executor the default pool is on this JVM");
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        for (CompletableFuture<?> future : futures) {
+            assertTrue(future.isDone(), "the drain returned before the work had run");
+        }
+    }
+
+    @Test
+    void aForkJoinPoolsExecuteAndSubmitAreCaptured() throws Exception {
+        ExecutorService pool = pool(new ForkJoinPool(2));
+        CountDownLatch release = new CountDownLatch(1);
+
+        serve("GET", "/shop/forkjoin", () -> {
+            pool.execute(() -> await(release));
+            pool.submit(() -> await(release));
+            pool.submit(() -> await(release), "result");
+            pool.submit(() -> {
+                await(release);
+                return "called";
+            });
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(
+                List.of(
+                        "ForkJoinPool.execute from GET /shop/forkjoin",
+                        "ForkJoinPool.submit from GET /shop/forkjoin",
+                        "ForkJoinPool.submit from GET /shop/forkjoin",
+                        "ForkJoinPool.submit from GET /shop/forkjoin"),
+                labels(scope));
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+    }
+
+    @Test
+    void workThatACapturedTaskOrARunTaskHandsOnIsCapturedForTheSameRequest() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(3));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch handedOn = new CountDownLatch(2);
+        RequestInfo request = new RequestInfo("PUT", "/shop/nested", 1);
+
+        serve("PUT", "/shop/nested", () -> {
+            pool.execute(() -> {
+                pool.execute(() -> await(release));
+                handedOn.countDown();
+                await(release);
+            });
+            runtime.run(
+                    "run task",
+                    () -> {
+                        pool.execute(() -> await(release));
+                        handedOn.countDown();
+                        await(release);
+                    },
+                    runtime.scopeOf(shop),
+                    request,
+                    null);
+        });
+
+        await(handedOn);
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(
+                List.of(
+                        "ThreadPoolExecutor.execute from PUT /shop/nested",
+                        "ThreadPoolExecutor.execute from PUT /shop/nested",
+                        "ThreadPoolExecutor.execute from PUT /shop/nested",
+                        "run task"),
+                labels(scope),
+                "the captured task, what it handed on, and what the run task handed on; the run task once");
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+    }
+
+    @Test
+    void aFailedCapturedTaskIsCountedFailedAndTheWorkerIsNotMarkedAfterIt() throws Exception {
+        AtomicReference<Throwable> afterExecute = new AtomicReference<>();
+        CountDownLatch afterExecuteRan = new CountDownLatch(1);
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10)) {
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                if (r instanceof Future && ((Future<?>) r).isDone()) {
+                    try {
+                        ((Future<?>) r).get();
+                    } catch (Exception e) {
+                        afterExecute.set(e.getCause());
+                    }
+                    afterExecuteRan.countDown();
+                }
+            }
+        });
+        long failed = runtime.failedCount();
+        IllegalStateException boom = new IllegalStateException("boom");
+
+        serve(
+                "GET",
+                "/shop/fail",
+                () -> pool.submit((Callable<Object>) () -> {
+                    throw boom;
+                }));
+
+        Scope scope = runtime.scopeOf(shop);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(failed + 1, runtime.failedCount());
+        await(afterExecuteRan); // after the run, so after the task's end, which the drain waited for
+        assertSame(boom, afterExecute.get(), "the pool still sees submit's Future and its outcome");
+        long registered = runtime.registeredCount();
+        CountDownLatch ran = new CountDownLatch(1);
+        pool.execute(() -> pool.execute(ran::countDown));
+        await(ran);
+        assertEquals(registered, runtime.registeredCount(), "the worker runs no tracked task any more");
+    }
+
+    @Test
+    void withCaptureNoneNothingIsTrackedAndNoHookPointIsInstalled() throws Exception {
+        Config none = TestConfigs.of("capture=none");
+        install(none);
+        ExecutorService pool = pool(Executors.newFixedThreadPool(1));
+        CountDownLatch ran = new CountDownLatch(2);
+        long registered = runtime.registeredCount();
+
+        serve("GET", "/shop/none", () -> {
+            pool.execute(ran::countDown);
+            CompletableFuture.runAsync(ran::countDown);
+        });
+
+        await(ran);
+        assertEquals(registered, runtime.registeredCount());
+        List<HookPoint> points = Instrumenter.hookPoints(none);
+        assertTrue(points.stream().noneMatch(HookPoint::jdkClass), points.toString());
+        assertEquals(List.of("capture"), Instrumenter.disabledGroups(none));
+    }
+
+    /** A task class that the exclusion names. */
+    static final class ExcludedWork implements Runnable {
+        private final CountDownLatch ran;
+
+        ExcludedWork(CountDownLatch ran) {
+            this.ran = ran;
+        }
+
+        @Override
+        public void run() {
+            ran.countDown();
+        }
+    }
+
+    /** An executor class that the exclusion names. */
+    static final class ExcludedPool extends ThreadPoolExecutor {
+        ExcludedPool() {
+            super(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10));
+        }
+    }
+
+    private <E extends ExecutorService> E pool(E pool) {
+        pools.add(pool);
+        return pool;
+    }
+
+    /** Runs {@code work} as a request of the application {@code shop}, as the servlet advice frames one. */
+    private void serve(String method, String uri, Runnable work) {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(shop);
+        try {
+            ServletHooks.enter(request(method, uri, "/shop"));
+            try {
+                work.run();
+            } finally {
+                ServletHooks.exit();
+            }
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+    }
+
+    private static Object request(String method, String uri, String contextPath) {
+        Class<?> type = jakarta.servlet.http.HttpServletRequest.class;
+        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
+            switch (m.getName()) {
+                case "getMethod":
+                    return method;
+                case "getRequestURI":
+                    return uri;
+                case "getContextPath":
+                    return contextPath;
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "equals":
+                    return proxy == args[0];
+                default:
+                    return null;
+            }
+        });
+    }
+
+    private static List<String> labels(Scope scope) {
+        return runtime.pendingTasks().stream()
+                .filter(t -> t.scope() == scope)
+                .map(TrackedTask::label)
+                .sorted()
+                .collect(Collectors.toList());
+    }
+
+    /** Releases {@code latch} from another thread a moment from now, while the test's thread drains. */
+    private static void releaseLater(CountDownLatch latch) {
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            latch.countDown();
+        });
+        releaser.setDaemon(true);
+        releaser.start();
+    }
+
+    private static Object await(CountDownLatch latch) {
+        try {
+            if (!latch.await(PATIENCE_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("waited " + PATIENCE_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    /** The bootstrap package of the agent's compiled classes, in a jar, as the agent jar holds it. */
+    private static File bootstrapJar() throws IOException, URISyntaxException {
+        // Found by a class that references no bootstrap class: loading one now would load it from the class path.
+        Path classes = Paths.get(BootstrapInjector.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        File jar = Files.createTempFile("wait-until-test-agent", ".jar").toFile();
+        jar.deleteOnExit();
+        try (OutputStream out = Files.newOutputStream(jar.toPath());
+                JarOutputStream target = new JarOutputStream(out);
+                Stream<Path> files = Files.list(classes.resolve("dev/waituntil/bootstrap"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                target.putNextEntry(new JarEntry("dev/waituntil/bootstrap/" + file.getFileName()));
+                target.write(Files.readAllBytes(file));
+                target.closeEntry();
+            }
+        }
+        return jar;
+    }
+}
