@@ -153,6 +153,10 @@ public final class TaskRuntime {
     public void captureEnded(TrackedTask task, Throwable failure) {
         Object work = task.future();
         if (failure == null && work instanceof Future && ((Future<?>) work).isDone()) {
+            if (((Future<?>) work).isCancelled()) {
+                // The application's own cancel (invokeAny cancels every task but the first to finish): no warning.
+                task.cancellationNamed = true;
+            }
             completion.observeDone(task);
         }
         completion.completed(task, failure); // a no-op when observeDone has ended it

@@ -17,6 +17,7 @@ import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskRuntime;
 import dev.waituntil.agent.runtime.TrackedTask;
+import dev.waituntil.bootstrap.CaptureHooks;
 import dev.waituntil.bootstrap.ServletHooks;
 import java.io.File;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -159,6 +161,28 @@ class ExecutorCaptureTest {
         assertEquals(registered, runtime.registeredCount());
     }
 
+    /** A bound, not a measurement: one object per call would be some 1.6 MB here. */
+    @Test
+    void outsideARequestTheHookAllocatesNothingPerCall() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Executor executor = Runnable::run;
+        Runnable task = () -> {};
+        long thread = Thread.currentThread().getId();
+        Runnable handedOn = null;
+        for (int i = 0; i < 100_000; i++) { // the thread's RequestContext, made once, and the JIT
+            handedOn = CaptureHooks.capture(executor, task, "warm-up");
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            handedOn = CaptureHooks.capture(executor, task, "ThreadPoolExecutor.execute");
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        assertSame(task, handedOn);
+        assertTrue(allocated < 10_000, allocated + " bytes for 100000 hand-overs outside a request");
+    }
+
     @Test
     void theExcludedPrefixesAreNeverCapturedWhetherTaskOrExecutor() throws Exception {
         install(TestConfigs.of(
@@ -205,6 +229,27 @@ class ExecutorCaptureTest {
         assertFalse(runtime.drainApplication(scope).timedOut());
         assertEquals(0, runtime.pending(scope));
         assertEquals(rejected + 2, runtime.rejectedCount(), "each refusal counted once");
+    }
+
+    @Test
+    void aSubmittedTaskThatTheApplicationCancelsEndsCancelledWhenThePoolComesToIt() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(1));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Future<?>> queued = new AtomicReference<>();
+        long cancelled = runtime.cancelledCount();
+
+        serve("GET", "/shop/cancel", () -> {
+            pool.execute(() -> await(release));
+            queued.set(pool.submit(() -> await(release)));
+        });
+        assertTrue(queued.get().cancel(false));
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(2, runtime.pending(scope), "still in the pool's queue, which will hand it to a worker");
+        release.countDown();
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(cancelled + 1, runtime.cancelledCount());
     }
 
     @Test
