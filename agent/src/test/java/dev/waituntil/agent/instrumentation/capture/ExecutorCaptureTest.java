@@ -422,6 +422,44 @@ class ExecutorCaptureTest {
         assertEquals(List.of("capture"), Instrumenter.disabledGroups(none));
     }
 
+    @Test
+    void aCapturedTaskPinsNoApplicationClassLoaderOnceItHasRun() throws Exception {
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10)));
+        pool.prestartAllCoreThreads(); // a worker started in the request would keep the application's loader as its own
+
+        java.lang.ref.WeakReference<ClassLoader> gone = captureAndForget(pool);
+
+        for (int i = 0; i < 50 && gone.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(gone.get(), "the application's class loader is still reachable after its captured task has run");
+    }
+
+    private java.lang.ref.WeakReference<ClassLoader> captureAndForget(ExecutorService pool) throws Exception {
+        URL testClasses =
+                ExecutorCaptureTest.class.getProtectionDomain().getCodeSource().getLocation();
+        ClassLoader application = new URLClassLoader(new URL[] {testClasses}, null);
+        Runnable task = (Runnable) application
+                .loadClass(ApplicationTask.class.getName())
+                .getDeclaredConstructor()
+                .newInstance();
+        assertSame(application, task.getClass().getClassLoader());
+        long registered = runtime.registeredCount();
+
+        serve(application, "GET", "/gone/work", () -> pool.execute(task));
+
+        assertEquals(registered + 1, runtime.registeredCount(), "captured");
+        assertFalse(runtime.drainApplication(runtime.scopeOf(application)).timedOut());
+        return new java.lang.ref.WeakReference<>(application);
+    }
+
+    /** An application's task, loaded by the application's own class loader in the test above. */
+    public static final class ApplicationTask implements Runnable {
+        @Override
+        public void run() {}
+    }
+
     /** A task class that the exclusion names. */
     static final class ExcludedWork implements Runnable {
         private final CountDownLatch ran;
@@ -450,11 +488,15 @@ class ExecutorCaptureTest {
 
     /** Runs {@code work} as a request of the application {@code shop}, as the servlet advice frames one. */
     private void serve(String method, String uri, Runnable work) {
+        serve(shop, method, uri, work);
+    }
+
+    private static void serve(ClassLoader application, String method, String uri, Runnable work) {
         Thread thread = Thread.currentThread();
         ClassLoader before = thread.getContextClassLoader();
-        thread.setContextClassLoader(shop);
+        thread.setContextClassLoader(application);
         try {
-            ServletHooks.enter(request(method, uri, "/shop"));
+            ServletHooks.enter(request(method, uri, uri.substring(0, uri.indexOf('/', 1))));
             try {
                 work.run();
             } finally {
