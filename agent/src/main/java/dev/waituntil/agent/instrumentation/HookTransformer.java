@@ -60,7 +60,7 @@ final class HookTransformer implements ClassFileTransformer {
 
     private final List<HookPoint> points;
     private final AgentBuilder.RawMatcher[] matchers;
-    /** The JDK classes that hook points name ({@link HookPoint#jdkClass()}), the only bootstrap classes instrumented. */
+    /** The JDK classes that hook points name ({@link HookPoint#jdkClass()}): the bootstrap classes instrumented. */
     private final Set<String> jdkClasses = new HashSet<String>();
 
     private final LoadTimeFilter filter;
@@ -102,6 +102,11 @@ final class HookTransformer implements ClassFileTransformer {
 
     void debug(boolean on) {
         this.debug = on;
+    }
+
+    /** Whether a hook point is on a class of the JDK ({@link HookPoint#jdkClass()}). */
+    boolean instrumentsJdkClasses() {
+        return !jdkClasses.isEmpty();
     }
 
     @Override
@@ -213,7 +218,8 @@ final class HookTransformer implements ClassFileTransformer {
 
     /**
      * Retransforms the classes already loaded that a hook point matches (after a late attach: the servlet API, the
-     * container). At premain there are none, and the pass costs a look at the names of the classes loaded so far.
+     * container). At premain there are none but the JDK's own (the executors), which are retransformed once the
+     * warm-up has finished; the pass costs a look at the names of the classes loaded so far.
      */
     void retransformLoaded(final Instrumentation instrumentation) {
         List<Class<?>> matching = new ArrayList<Class<?>>();

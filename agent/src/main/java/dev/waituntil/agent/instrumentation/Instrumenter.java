@@ -134,7 +134,9 @@ public final class Instrumenter {
     public static ClassFileTransformer install(Instrumentation instrumentation, Prepared prepared, boolean debug) {
         HookTransformer transformer = prepared.transformer;
         transformer.debug(debug);
-        JavaBaseReads.bootstrapPackage(instrumentation);
+        if (transformer.instrumentsJdkClasses()) {
+            JavaBaseReads.bootstrapPackage(instrumentation);
+        }
         instrumentation.addTransformer(transformer, true);
         transformer.retransformLoaded(instrumentation);
         return transformer;

@@ -10,7 +10,7 @@ public final class CaptureSummary {
 
     private CaptureSummary() {}
 
-    /** @param disabledGroups the instrumentation groups switched off, as {@code Instrumenter.disabledGroups} names them */
+    /** @param disabledGroups the groups switched off, as {@code Instrumenter.disabledGroups} names them */
     public static String describe(Config config, List<String> disabledGroups) {
         if (!ExecutorCapture.capturesExecutors(config)) {
             return "off (waituntil.capture=none)";
