@@ -34,13 +34,16 @@ public final class ExecutorCapture implements CaptureTarget {
 
     /**
      * The containers' own executors and tasks (socket processors, async dispatches): they are how a request is
-     * served, not work it hands over. And the agent's own tasks: run/supply work is tracked already (its pool is a
+     * served, not work it hands over. Tomcat's logging too: its file handlers write each record on a pool of their
+     * own, so every line a request logs (through {@code ServletContext.log} or {@code java.util.logging}) would be a
+     * task of that request. And the agent's own tasks: run/supply work is tracked already (its pool is a
      * {@code ThreadPoolExecutor} too), and a captured task that one pool hands on to another is captured once.
      */
     static final List<String> BUILT_IN_EXCLUSIONS = Collections.unmodifiableList(Arrays.asList(
             "org.apache.tomcat.",
             "org.apache.catalina.",
             "org.apache.coyote.",
+            "org.apache.juli.",
             "org.eclipse.jetty.",
             "dev.waituntil.agent.runtime.",
             "dev.waituntil.bootstrap."));

@@ -33,6 +33,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,10 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.ByteBuddyAgent;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,9 +205,43 @@ class ExecutorCaptureTest {
         await(ran);
         assertEquals(registered, runtime.registeredCount());
         assertEquals(
-                List.of("org.apache.tomcat.", "org.apache.catalina.", "org.apache.coyote.", "org.eclipse.jetty."),
-                ExecutorCapture.BUILT_IN_EXCLUSIONS.subList(0, 4),
+                List.of(
+                        "org.apache.tomcat.",
+                        "org.apache.catalina.",
+                        "org.apache.coyote.",
+                        "org.apache.juli.",
+                        "org.eclipse.jetty."),
+                ExecutorCapture.BUILT_IN_EXCLUSIONS.subList(0, 5),
                 "the containers' own pools and tasks");
+    }
+
+    /**
+     * Tomcat's {@code AsyncFileHandler} writes each log record on its own {@code ThreadPoolExecutor} subclass, which
+     * calls {@code super.execute}: a line logged in a request is the container's work, not the request's.
+     */
+    @Test
+    void tomcatsLoggingPoolIsNeverCaptured() throws Exception {
+        Class<? extends ThreadPoolExecutor> loggerPool = new ByteBuddy()
+                .subclass(ThreadPoolExecutor.class, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
+                // Not the real AsyncFileHandler$LoggerExecutorService, which the class path may hold already.
+                .name("org.apache.juli.LoggerExecutorServiceLike")
+                .make()
+                .load(getClass().getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
+                .getLoaded();
+        ThreadPoolExecutor pool = pool(loggerPool
+                .getConstructor(int.class, int.class, long.class, TimeUnit.class, BlockingQueue.class)
+                .newInstance(1, 1, 0L, TimeUnit.SECONDS, new LinkedBlockingQueue<Runnable>()));
+        CountDownLatch ran = new CountDownLatch(2);
+        long registered = runtime.registeredCount();
+
+        serve("GET", "/shop/logs", () -> {
+            pool.execute(ran::countDown);
+            pool.submit(ran::countDown);
+        });
+
+        await(ran);
+        assertEquals(registered, runtime.registeredCount(), "nothing captured");
+        assertEquals(0, runtime.pending(runtime.scopeOf(shop)));
     }
 
     @Test
