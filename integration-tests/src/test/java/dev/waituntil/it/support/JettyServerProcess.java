@@ -68,7 +68,35 @@ public final class JettyServerProcess implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A fresh {@code JETTY_BASE} as {@link #create(JettyDistribution, String, String...)} makes it, with {@code war}
+     * (built against {@link JettyDistribution#servletApiJar()}) deployed as each of {@code apps} instead of the test
+     * web application.
+     */
+    public static JettyServerProcess create(JettyDistribution distribution, String workName, Path war, String... apps)
+            throws Exception {
+        Path base = ItEnvironment.freshWorkDir(workName);
+        JettyServerProcess server = new JettyServerProcess(distribution, base);
+        server.initModules();
+        for (String app : apps) {
+            Files.copy(war, server.war(app));
+        }
+        return server;
+    }
+
     private void initBase(String... apps) throws Exception {
+        initModules();
+        Path exploded = base.resolve("exploded");
+        JettyTestWebApp.build(distribution, base.resolve("webapp-classes"), exploded, apps);
+        // Deployed in webapps/, Jetty extracts a WAR into its temporary directory and serves it at /<name>;
+        // deleting the file undeploys it, while the classes stay loadable, from the extracted copy, by the
+        // tasks that run during the drain.
+        for (String app : apps) {
+            WebArchive.pack(exploded.resolve(app), war(app));
+        }
+    }
+
+    private void initModules() throws Exception {
         List<String> args = new ArrayList<>(distribution.addModulesArguments());
         JavaProcess.Builder builder = JavaProcess.builder(
                         "start.jar " + String.join(" ", args) + " (" + distribution + ")")
@@ -84,14 +112,6 @@ public final class JettyServerProcess implements AutoCloseable {
         }
         // Jetty uses <base>/work for the web applications' temporary directories when it exists: nothing in /tmp.
         Files.createDirectories(base.resolve("work"));
-        Path exploded = base.resolve("exploded");
-        JettyTestWebApp.build(distribution, base.resolve("webapp-classes"), exploded, apps);
-        // Deployed in webapps/, Jetty extracts a WAR into its temporary directory and serves it at /<name>;
-        // deleting the file undeploys it, while the classes stay loadable, from the extracted copy, by the
-        // tasks that run during the drain.
-        for (String app : apps) {
-            WebArchive.pack(exploded.resolve(app), war(app));
-        }
     }
 
     private static void clearJettyEnvironment(JavaProcess.Builder builder) {

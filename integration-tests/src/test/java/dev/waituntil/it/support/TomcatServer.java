@@ -246,6 +246,14 @@ public final class TomcatServer implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * {@code System.currentTimeMillis()} when the JVM was started: a line's {@link Line#millis()} counts from there,
+     * so that a line can be placed among the events the application time-stamps.
+     */
+    public long startWallMillis() {
+        return process.startWallMillis();
+    }
+
     public long pid() {
         return process.pid();
     }
