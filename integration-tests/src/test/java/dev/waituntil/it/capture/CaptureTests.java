@@ -53,6 +53,15 @@ abstract class CaptureTests {
     /** Requests to {@code /work}, each handing over six pieces of work: 24 for a pool of 16, 6 for the default one. */
     private static final int REQUESTS = 6;
 
+    /** The shortest piece of work before a SIGTERM: pending when the signal is sent right after the last request. */
+    private static final long SIGTERM_WORK_MILLIS = 1500;
+
+    /**
+     * The shortest before an undeploy, longer: the container notices the deleted WAR a second or two later, and the
+     * control needs work still pending then.
+     */
+    private static final long UNDEPLOY_WORK_MILLIS = 2500;
+
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
     private static final Pattern DRAINING =
@@ -88,7 +97,7 @@ abstract class CaptureTests {
         try (Server server = start("sigterm", true, List.of(), "app")) {
             assertEquals(200, server.status("/app/lazy"), server.describe());
             awaitEvent(server, "FLUSHED", "/app");
-            List<String> owed = handOver(server, "app", "sigterm");
+            List<String> owed = handOver(server, "app", "sigterm", SIGTERM_WORK_MILLIS);
             server.sigterm();
             server.awaitExit(EXIT_TIMEOUT);
             Events events = server.events();
@@ -112,7 +121,7 @@ abstract class CaptureTests {
     void withoutTheAgentTheSameSigtermLosesWorkOrRunsItAfterContextDestroyed() throws Exception {
         long started = System.nanoTime();
         try (Server server = start("sigterm", false, List.of(), "app")) {
-            List<String> owed = handOver(server, "app", "sigterm");
+            List<String> owed = handOver(server, "app", "sigterm", SIGTERM_WORK_MILLIS);
             server.sigterm();
             server.awaitExit(EXIT_TIMEOUT);
             Events events = server.events();
@@ -137,7 +146,7 @@ abstract class CaptureTests {
     void undeployRunsEveryPieceOfWorkBeforeContextDestroyedWhileTheServerStaysUp() throws Exception {
         long started = System.nanoTime();
         try (Server server = start("undeploy", true, List.of(), "app", "keep")) {
-            List<String> owed = handOver(server, "app", "undeploy");
+            List<String> owed = handOver(server, "app", "undeploy", UNDEPLOY_WORK_MILLIS);
             long deleted = System.currentTimeMillis();
             server.undeploy("app");
             awaitEvent(server, "POOL-SHUT-DOWN", "/app");
@@ -164,7 +173,7 @@ abstract class CaptureTests {
     void withoutTheAgentTheSameUndeployLosesWorkOrRunsItAfterContextDestroyed() throws Exception {
         long started = System.nanoTime();
         try (Server server = start("undeploy", false, List.of(), "app", "keep")) {
-            List<String> owed = handOver(server, "app", "undeploy");
+            List<String> owed = handOver(server, "app", "undeploy", UNDEPLOY_WORK_MILLIS);
             long deleted = System.currentTimeMillis();
             server.undeploy("app");
             awaitEvent(server, "POOL-SHUT-DOWN", "/app");
@@ -217,14 +226,15 @@ abstract class CaptureTests {
     // =====================================================================================  scenario
 
     /**
-     * Sends {@value #REQUESTS} requests {@code /<app>/work?label=<prefix>-<i>&ms=1500..3000}; asserts that each was
-     * answered 200 and reached the application; returns the labels of every piece of work those requests owe.
+     * Sends {@value #REQUESTS} requests {@code /<app>/work?label=<prefix>-<i>&ms=<shortest>..<shortest + 1500>};
+     * asserts that each was answered 200 and reached the application; returns the labels of every piece of work those
+     * requests owe.
      */
-    private List<String> handOver(Server server, String app, String prefix) throws Exception {
+    private List<String> handOver(Server server, String app, String prefix, long shortest) throws Exception {
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (int i = 1; i <= REQUESTS; i++) {
             String label = prefix + "-" + i;
-            long ms = 1500 + (i * 523L) % 1501;
+            long ms = shortest + (i * 523L) % 1501;
             statuses.merge(server.status("/" + app + "/work?label=" + label + "&ms=" + ms), 1, Integer::sum);
         }
         assertEquals(Map.of(200, REQUESTS), statuses, "every request answered 200\n" + server.describe());
@@ -330,10 +340,10 @@ abstract class CaptureTests {
 
     /**
      * Waits (bounded) until each piece of work owed has ended one way or another (done, interrupted) or cannot end
-     * any more: a piece that was never started by then is lost. The longest piece ends 4 s after its hand-over.
+     * any more: a piece that was never started by then is lost. The longest piece ends 5 s after its hand-over.
      */
     private static void awaitQuiet(Server server, List<String> owed) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() - deadline < 0) {
             Events events = server.events();
             if (owed.stream()
