@@ -9,6 +9,13 @@ import java.util.concurrent.Callable;
  */
 public final class CaptureHooks {
 
+    /** {@link RequestContext#stage} inside an async stage that has captured nothing yet. */
+    private static final Object STAGE = new Object();
+    /** What {@link #asyncStageEntered} returns outside a request or task: the exit has nothing to do. */
+    private static final Object NOT_ENTERED = new Object();
+    /** What {@link #asyncStageEntered} returns where no outer async stage was on this thread. */
+    private static final Object NO_OUTER = new Object();
+
     private static volatile CaptureTarget target;
 
     private CaptureHooks() {}
@@ -28,12 +35,18 @@ public final class CaptureHooks {
         if (agent == null) {
             return task;
         }
+        Runnable handedOver;
         context.capturing = true;
         try {
-            return agent.capture(executor, task, via, context);
+            handedOver = agent.capture(executor, task, via, context);
         } finally {
             context.capturing = false;
         }
+        if (context.stage == STAGE && handedOver instanceof CapturedRunnable) {
+            // The one task that runAsync or supplyAsync hands over, or a wrapper of it that an executor hands on.
+            context.stage = ((CapturedRunnable) handedOver).record;
+        }
+        return handedOver;
     }
 
     /** The same for a {@code Callable} ({@code ForkJoinPool.submit(Callable)}). */
@@ -64,6 +77,40 @@ public final class CaptureHooks {
             agent.rejected(((CapturedRunnable) task).record);
         } else if (task instanceof CapturedCallable) {
             agent.rejected(((CapturedCallable<?>) task).record);
+        }
+    }
+
+    /**
+     * Entry of {@code CompletableFuture.runAsync}'s or {@code supplyAsync}'s stage: the task it hands over completes
+     * the future it returns, which the application may register, so the capture of that task is noted for the exit.
+     *
+     * @return for {@link #asyncStageExited}
+     */
+    public static Object asyncStageEntered() {
+        RequestContext context = RequestContext.current();
+        if (context.depth == 0 && context.task == null) {
+            return NOT_ENTERED;
+        }
+        Object outer = context.stage;
+        context.stage = STAGE;
+        return outer == null ? NO_OUTER : outer;
+    }
+
+    /**
+     * Exit of the same method, by a return ({@code future}) or not (null).
+     *
+     * @param entered what {@link #asyncStageEntered} returned
+     */
+    public static void asyncStageExited(Object entered, Object future) {
+        if (entered == NOT_ENTERED || entered == null) {
+            return;
+        }
+        RequestContext context = RequestContext.current();
+        Object captured = context.stage;
+        context.stage = entered == NO_OUTER ? null : entered;
+        CaptureTarget agent = target;
+        if (captured != STAGE && captured != null && future != null && agent != null) {
+            agent.completes(captured, future);
         }
     }
 

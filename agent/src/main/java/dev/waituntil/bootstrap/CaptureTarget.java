@@ -22,4 +22,8 @@ public interface CaptureTarget {
 
     /** The executor refused a captured task: it will never run. */
     void rejected(Object record);
+
+    /** The captured task of {@code record} completes {@code future}, which {@code runAsync} or {@code supplyAsync}
+     * returns to the application. */
+    void completes(Object record, Object future);
 }

@@ -38,6 +38,11 @@ public final class RequestContext {
     Object task;
     /** Set while the agent decides on a capture: an executor it uses meanwhile is not captured. */
     boolean capturing;
+    /**
+     * Inside {@code CompletableFuture}'s {@code runAsync} or {@code supplyAsync}: a marker until the task it hands
+     * over is captured, then the record of that capture; else null. See {@link CaptureHooks#asyncStageEntered}.
+     */
+    Object stage;
 
     RequestContext() {}
 

@@ -23,6 +23,7 @@ final class TaskAdmission {
     private final TaskCompletion completion;
     private final TaskCounters counters;
     private final DrainSignal drains;
+    private final CapturedFutures capturedFutures;
     private final boolean debug;
     private final AtomicLong ids = new AtomicLong();
 
@@ -32,6 +33,7 @@ final class TaskAdmission {
             TaskCounters counters,
             DrainSignal drains,
             boolean debug) {
+        this.capturedFutures = completion.capturedFutures();
         this.executor = executor;
         this.completion = completion;
         this.counters = counters;
@@ -47,7 +49,17 @@ final class TaskAdmission {
                     + future.getClass().getName());
         }
         TrackedTask task = track(label, future, scope, request);
-        admit(task);
+        Object captured = future instanceof CompletableFuture ? capturedFutures.of(future) : null;
+        if (captured == null) {
+            admit(task, true);
+        } else {
+            // Captured work, counted as registered when it was handed over. Admitted before the captured record goes,
+            // so that a drain sees one or the other; in a drained scope, the captured record stays.
+            admit(task, false);
+            if (!(captured instanceof TrackedTask && completion.discard((TrackedTask) captured))) {
+                task.outcomeCounted = true; // the captured record ended first, and counted how
+            }
+        }
         if (future instanceof CompletionStage) {
             // May run at once, on this thread, if the stage has already completed.
             ((CompletionStage<?>) future).whenComplete(task);
@@ -90,7 +102,7 @@ final class TaskAdmission {
     private <T> CompletableFuture<T> start(String label, ExecutorTask<T> work, Scope scope, RequestInfo request) {
         TrackedTask task = track(label, work, scope, request);
         work.reportTo(task); // before admit: a drain may cancel the task as soon as it is in the scope
-        admit(task);
+        admit(task, true);
         try {
             executor.execute(work);
         } catch (RejectedExecutionException e) {
@@ -104,7 +116,8 @@ final class TaskAdmission {
         return new TrackedTask(completion, ids.incrementAndGet(), label, future, scope, request);
     }
 
-    private void admit(TrackedTask task) {
+    /** @param count whether to count it as registered: not when it is captured work, counted already */
+    private void admit(TrackedTask task, boolean count) {
         Scope scope = task.scope();
         scope.tasks.add(task);
         // Checked after the add. A drain closes the scope, then waits once more for what is in it:
@@ -113,7 +126,9 @@ final class TaskAdmission {
             completion.discard(task);
             throw reject(task, scope.drainedReason() + "; no new background work is accepted");
         }
-        counters.registered();
+        if (count) {
+            counters.registered();
+        }
         if (debug) {
             LOG.info("wait-until: registered {} in {}", task.describe(), scope);
         }

@@ -21,11 +21,22 @@ final class TaskCompletion {
     private final TaskCounters counters;
     private final DrainSignal drains;
     private final boolean debug;
+    private final CapturedFutures capturedFutures;
 
     TaskCompletion(TaskCounters counters, DrainSignal drains, boolean debug) {
+        this(counters, drains, debug, new CapturedFutures());
+    }
+
+    TaskCompletion(TaskCounters counters, DrainSignal drains, boolean debug, CapturedFutures capturedFutures) {
+        this.capturedFutures = capturedFutures;
         this.counters = counters;
         this.drains = drains;
         this.debug = debug;
+    }
+
+    /** The futures that captured work completes, which this forgets as the work ends. */
+    CapturedFutures capturedFutures() {
+        return capturedFutures;
     }
 
     /** A task ended: normally, exceptionally, or cancelled. Runs on the completing thread; never throws. */
@@ -37,19 +48,25 @@ final class TaskCompletion {
             Throwable cause =
                     failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause == null) {
-                counters.completed();
+                if (!task.outcomeCounted) {
+                    counters.completed();
+                }
                 if (debug) {
                     LOG.info("wait-until: task {} completed", task.describe());
                 }
             } else if (cause instanceof CancellationException) {
-                counters.cancelled();
+                if (!task.outcomeCounted) {
+                    counters.cancelled();
+                }
                 if (!task.cancellationNamed) { // the drain or the watchdog has named it already
                     LOG.warn("wait-until: task {} was cancelled", task.describe());
                 } else if (debug) {
                     LOG.info("wait-until: task {} ended, cancelled", task.describe());
                 }
             } else {
-                counters.failed();
+                if (!task.outcomeCounted) {
+                    counters.failed();
+                }
                 LOG.error("wait-until: task " + task.describe() + " failed", cause);
             }
         } catch (Throwable logging) {
@@ -59,11 +76,18 @@ final class TaskCompletion {
         }
     }
 
-    /** Removes a task that was never accepted, without counting or logging it. */
-    void discard(TrackedTask task) {
+    /**
+     * Removes a task that was never accepted, or a captured record whose work a registration has adopted, without
+     * counting or logging it.
+     *
+     * @return false if it had ended already
+     */
+    boolean discard(TrackedTask task) {
         if (task.finish()) {
             remove(task);
+            return true;
         }
+        return false;
     }
 
     /** Ends the plain futures of {@code scope} that are done: nothing else would notice. */
@@ -99,6 +123,8 @@ final class TaskCompletion {
         scope.tasks.remove(task);
         if (task.isPlainFuture()) {
             scope.plainFutures.remove(task);
+        } else if (task.captured()) {
+            capturedFutures.ended(task);
         }
         if (drains.anyWaiting() && scope.tasks.isEmpty()) {
             drains.signal();

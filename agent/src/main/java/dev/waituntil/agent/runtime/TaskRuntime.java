@@ -31,6 +31,7 @@ public final class TaskRuntime {
     private final boolean debug;
     private final ScopeRegistry scopes = new ScopeRegistry();
     private final TaskCounters counters = new TaskCounters();
+    private final CapturedFutures capturedFutures = new CapturedFutures();
     private final DrainSignal drainSignal = new DrainSignal();
     private final ShutdownState shutdown = new ShutdownState();
     private final TaskCompletion completion;
@@ -45,7 +46,7 @@ public final class TaskRuntime {
         this.debug = config.flag(Setting.DEBUG);
         this.executor =
                 new TaskExecutor(config.number(Setting.EXECUTOR_THREADS), config.number(Setting.EXECUTOR_QUEUE));
-        this.completion = new TaskCompletion(counters, drainSignal, debug);
+        this.completion = new TaskCompletion(counters, drainSignal, debug, capturedFutures);
         this.admission = new TaskAdmission(executor, completion, counters, drainSignal, debug);
         this.drainer = new Drainer(scopes, completion, drainSignal, config.flag(Setting.DRAIN_CANCEL), debug);
         this.watchdog = Watchdog.start(this, config);
@@ -106,7 +107,8 @@ public final class TaskRuntime {
     // ---------------------------------------------------------------- registration
 
     /**
-     * Tracks an already-started task.
+     * Tracks an already-started task. A future that captured work completes ({@code CompletableFuture.runAsync} in
+     * a request) is that work: it counts once, and this task, with this label, takes the captured record's place.
      *
      * @param label the user's label, or null for a generated one
      * @param future a {@code CompletionStage} or a {@code Future}
@@ -160,6 +162,14 @@ public final class TaskRuntime {
             completion.observeDone(task);
         }
         completion.completed(task, failure); // a no-op when observeDone has ended it
+    }
+
+    /**
+     * The captured {@code task}'s run completes {@code future} ({@code CompletableFuture.runAsync}'s): registering
+     * that future adopts the work, which then counts once, under the registration's label.
+     */
+    public void captureCompletes(TrackedTask task, Object future) {
+        capturedFutures.link(task, future);
     }
 
     /** The executor refused a captured task: it never ran, and is forgotten, counted as rejected. */

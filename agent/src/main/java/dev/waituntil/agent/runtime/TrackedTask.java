@@ -39,6 +39,16 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private volatile int state;
     /** Set by whoever cancels it and names it in the log (a drain, the watchdog), so that its end does not again. */
     volatile boolean cancellationNamed;
+    /**
+     * For captured work: the future its run completes ({@code CompletableFuture.runAsync}'s), once known; a
+     * registration of that future adopts the work.
+     */
+    volatile Object completes;
+    /**
+     * A registration of captured work whose outcome was counted with the captured record, which ended first: its
+     * own end is logged but not counted again. Set before the task can end.
+     */
+    boolean outcomeCounted;
     /** 1 once a drain that gave up on it has named it: two drains of one stop name it once. */
     private volatile int named;
 
@@ -106,6 +116,11 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
 
     Object future() {
         return future;
+    }
+
+    /** Whether this is the record of captured work (handed to an executor), not of a registration or run/supply. */
+    boolean captured() {
+        return via != null;
     }
 
     boolean isPlainFuture() {

@@ -34,7 +34,7 @@ class InstrumentationGroupsTest {
     @Test
     void byDefaultEveryGroupIsInstalled() {
         List<HookPoint> points = Instrumenter.hookPoints(Config.defaults());
-        assertEquals(27, points.size(), names(points).toString());
+        assertEquals(29, points.size(), names(points).toString());
         assertEquals(names(Instrumenter.hookPoints()), names(points));
         assertEquals(
                 List.of(GROUPS),
@@ -47,12 +47,12 @@ class InstrumentationGroupsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1", "capture, 6"})
+    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1", "capture, 8"})
     void aGroupSwitchedOffHasNoneOfItsHookPointsInstalledAndTheOthersAllOfTheirs(String group, int itsPoints) {
         Config config = TestConfigs.of("instrumentation." + group + ".enabled=false");
         List<HookPoint> points = Instrumenter.hookPoints(config);
 
-        assertEquals(27 - itsPoints, points.size(), names(points).toString());
+        assertEquals(29 - itsPoints, points.size(), names(points).toString());
         assertTrue(
                 points.stream().noneMatch(p -> groupOf(p).equals(group)),
                 names(points).toString());
@@ -113,25 +113,29 @@ class InstrumentationGroupsTest {
 
     /**
      * What the capture advice calls, inlined into the JDK's executors (bootstrap loader: no class loader): in each
-     * method, the capture at its entry and the refusal at its exit by an exception.
+     * method, the capture at its entry and the refusal at its exit by an exception; and what else the class gets.
      */
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
             value = {
-                "java.util.concurrent.ThreadPoolExecutor | execute(Ljava/lang/Runnable;)V",
+                "java.util.concurrent.ThreadPoolExecutor | execute(Ljava/lang/Runnable;)V | -",
                 "java.util.concurrent.ForkJoinPool | execute(Ljava/lang/Runnable;)V "
                         + "submit(Ljava/util/concurrent/Callable;)Ljava/util/concurrent/ForkJoinTask; "
                         + "submit(Ljava/lang/Runnable;Ljava/lang/Object;)Ljava/util/concurrent/ForkJoinTask; "
-                        + "submit(Ljava/lang/Runnable;)Ljava/util/concurrent/ForkJoinTask;",
-                "java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor | execute(Ljava/lang/Runnable;)V"
+                        + "submit(Ljava/lang/Runnable;)Ljava/util/concurrent/ForkJoinTask; | -",
+                "java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor | execute(Ljava/lang/Runnable;)V | -"
             })
-    void theJdksExecutorsGetTheCaptureAdviceAndNoneWithCaptureOff(String className, String methods) throws IOException {
+    void theJdksExecutorsGetTheCaptureAdviceAndNoneWithCaptureOff(String className, String methods, String other)
+            throws IOException {
         byte[] classFile = classFile(className);
         List<String> expected = new ArrayList<>();
         for (String method : methods.split(" ")) {
             expected.add(method + " -> CaptureHooks.capture");
             expected.add(method + " -> CaptureHooks.rejected");
+        }
+        if (!other.equals("-")) {
+            expected.add(other);
         }
 
         byte[] instrumented = transformJdk(Instrumenter.hookPoints(), className, classFile);
@@ -146,6 +150,27 @@ class InstrumentationGroupsTest {
         assertNull(
                 transform(Instrumenter.hookPoints(), className, classFile),
                 "a class of that name in another loader than the bootstrap loader is not the JDK's");
+    }
+
+    /** Where runAsync and supplyAsync hand their task over: noted, so that registering the future adopts it. */
+    @Test
+    void completableFuturesAsyncStagesGetTheStageAdviceAndNoneWithCaptureOff() throws IOException {
+        String className = "java.util.concurrent.CompletableFuture";
+        byte[] classFile = classFile(className);
+        List<String> expected = new ArrayList<>();
+        for (String method : new String[] {
+            "asyncRunStage(Ljava/util/concurrent/Executor;Ljava/lang/Runnable;)Ljava/util/concurrent/CompletableFuture;",
+            "asyncSupplyStage(Ljava/util/concurrent/Executor;Ljava/util/function/Supplier;)"
+                    + "Ljava/util/concurrent/CompletableFuture;"
+        }) {
+            expected.add(method + " -> CaptureHooks.asyncStageEntered");
+            expected.add(method + " -> CaptureHooks.asyncStageExited");
+        }
+
+        byte[] instrumented = transformJdk(Instrumenter.hookPoints(), className, classFile);
+        assertNotNull(instrumented, className + " is instrumented by default");
+        assertEquals(sorted(expected), sorted(HookTransformerTest.staticCalls(instrumented)));
+        assertNull(transformJdk(Instrumenter.hookPoints(TestConfigs.of("capture=none")), className, classFile));
     }
 
     private static List<String> sorted(List<String> calls) {

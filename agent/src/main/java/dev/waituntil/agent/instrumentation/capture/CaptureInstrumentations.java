@@ -16,6 +16,8 @@ public final class CaptureInstrumentations {
                 new ForkJoinPoolInstrumentation.SubmitRunnable(),
                 new ForkJoinPoolInstrumentation.SubmitRunnableWithResult(),
                 new ForkJoinPoolInstrumentation.SubmitCallable(),
-                new ThreadPerTaskExecutorInstrumentation());
+                new ThreadPerTaskExecutorInstrumentation(),
+                new CompletableFutureInstrumentation.RunStage(),
+                new CompletableFutureInstrumentation.SupplyStage());
     }
 }

@@ -113,6 +113,11 @@ public final class ExecutorCapture implements CaptureTarget {
         runtime.captureRejected((TrackedTask) record);
     }
 
+    @Override
+    public void completes(Object record, Object future) {
+        runtime.captureCompletes((TrackedTask) record, future);
+    }
+
     private boolean captures(Object executor, Object task) {
         return enabled && !excludedClasses.get(executor.getClass()) && !excludedClasses.get(task.getClass());
     }

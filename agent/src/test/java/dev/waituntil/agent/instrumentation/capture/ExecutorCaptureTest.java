@@ -335,6 +335,109 @@ class ExecutorCaptureTest {
     }
 
     @Test
+    void runAsyncThatTheRequestRegistersIsOneTaskUnderTheRegisteredLabel() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<CompletableFuture<?>> future = new AtomicReference<>();
+        long registered = runtime.registeredCount();
+        long completed = runtime.completedCount();
+
+        serve("GET", "/shop/mail", () -> {
+            future.set(CompletableFuture.runAsync(() -> await(release)));
+            register("send mail", future.get(), "GET", "/shop/mail");
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(1, runtime.pending(scope), "captured and registered: one task");
+        assertEquals(List.of("send mail"), labels(scope), "the registered label wins");
+        assertEquals(registered + 1, runtime.registeredCount());
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertTrue(future.get().isDone(), "the drain returned before the work had run");
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(completed + 1, runtime.completedCount());
+        assertEquals(registered + 1, runtime.registeredCount());
+    }
+
+    @Test
+    void supplyAsyncOnAGivenExecutorThatTheRequestRegistersIsOneTask() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(1));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<CompletableFuture<String>> future = new AtomicReference<>();
+        long registered = runtime.registeredCount();
+        long completed = runtime.completedCount();
+
+        serve("POST", "/shop/invoice", () -> {
+            future.set(CompletableFuture.supplyAsync(
+                    () -> {
+                        await(release);
+                        return "invoice";
+                    },
+                    pool));
+            register("render invoice", future.get(), "POST", "/shop/invoice");
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(List.of("render invoice"), labels(scope));
+        assertEquals(registered + 1, runtime.registeredCount());
+        assertTrue(
+                runtime.pendingTasks().stream().anyMatch(t -> t.label().equals("render invoice")),
+                "the operators' list names the registered task");
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals("invoice", future.get().get());
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(completed + 1, runtime.completedCount());
+        assertEquals(registered + 1, runtime.registeredCount());
+    }
+
+    @Test
+    void registeringCapturedWorkThatHasAlreadyRunCountsItNoMore() throws Exception {
+        CountDownLatch ended = new CountDownLatch(1);
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10)) {
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                ended.countDown(); // after the captured task's run, and so its record, has ended
+            }
+        });
+        long registered = runtime.registeredCount();
+        long completed = runtime.completedCount();
+        AtomicReference<CompletableFuture<?>> future = new AtomicReference<>();
+
+        serve("GET", "/shop/quick", () -> {
+            future.set(CompletableFuture.runAsync(() -> {}, pool));
+            await(ended);
+            register("quick", future.get(), "GET", "/shop/quick");
+        });
+
+        assertEquals(0, runtime.pending(runtime.scopeOf(shop)));
+        assertEquals(registered + 1, runtime.registeredCount(), "counted once, when it was captured");
+        assertEquals(completed + 1, runtime.completedCount());
+    }
+
+    @Test
+    void registeringAFutureThatWasNotCapturedTracksItAsBefore() throws Exception {
+        CompletableFuture<String> outside = new CompletableFuture<>();
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> startedOutside = CompletableFuture.runAsync(() -> await(release));
+        long registered = runtime.registeredCount();
+        long completed = runtime.completedCount();
+
+        serve("GET", "/shop/plain", () -> {
+            register("made outside", outside, "GET", "/shop/plain");
+            register("started outside", startedOutside, "GET", "/shop/plain");
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(List.of("made outside", "started outside"), labels(scope));
+        assertEquals(registered + 2, runtime.registeredCount());
+        outside.complete("done");
+        release.countDown();
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(completed + 2, runtime.completedCount());
+    }
+
+    @Test
     void aForkJoinPoolsExecuteAndSubmitAreCaptured() throws Exception {
         ExecutorService pool = pool(new ForkJoinPool(2));
         CountDownLatch release = new CountDownLatch(1);
@@ -564,6 +667,11 @@ class ExecutorCaptureTest {
                     return null;
             }
         });
+    }
+
+    /** Registers {@code future} as {@code WaitUntil.register} does in a request of {@code shop}. */
+    private void register(String label, CompletableFuture<?> future, String method, String uri) {
+        runtime.register(label, future, runtime.scopeOf(shop), new RequestInfo(method, uri, 1));
     }
 
     private static List<String> labels(Scope scope) {
