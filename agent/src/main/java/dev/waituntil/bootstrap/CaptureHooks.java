@@ -1,5 +1,7 @@
 package dev.waituntil.bootstrap;
 
+import java.util.List;
+import java.util.ListIterator;
 import java.util.concurrent.Callable;
 
 /**
@@ -111,6 +113,25 @@ public final class CaptureHooks {
         CaptureTarget agent = target;
         if (captured != STAGE && captured != null && future != null && agent != null) {
             agent.completes(captured, future);
+        }
+    }
+
+    /**
+     * Exit of {@code ThreadPoolExecutor.shutdownNow()}: the tasks it returns, which never ran, are the application's
+     * own again, not the agent's wrappers, and their records end.
+     */
+    public static void shutdownNow(List<Runnable> unrun) {
+        CaptureTarget agent = target;
+        if (agent == null || unrun == null) {
+            return;
+        }
+        for (ListIterator<Runnable> tasks = unrun.listIterator(); tasks.hasNext(); ) {
+            Runnable task = tasks.next();
+            if (task instanceof CapturedRunnable) {
+                CapturedRunnable captured = (CapturedRunnable) task;
+                tasks.set(captured.task);
+                agent.notRun(captured.record);
+            }
         }
     }
 

@@ -26,4 +26,7 @@ public interface CaptureTarget {
     /** The captured task of {@code record} completes {@code future}, which {@code runAsync} or {@code supplyAsync}
      * returns to the application. */
     void completes(Object record, Object future);
+
+    /** The executor gave a captured task back unrun ({@code shutdownNow()}): it will never run through the agent. */
+    void notRun(Object record);
 }

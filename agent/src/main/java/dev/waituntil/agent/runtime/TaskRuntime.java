@@ -6,6 +6,7 @@ import dev.waituntil.agent.log.AgentLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -170,6 +171,15 @@ public final class TaskRuntime {
      */
     public void captureCompletes(TrackedTask task, Object future) {
         capturedFutures.link(task, future);
+    }
+
+    /**
+     * The executor gave a captured task back to the application unrun ({@code shutdownNow()}): it will never run
+     * through the agent, and ends cancelled, by the application's own choice, so with no warning.
+     */
+    public void captureNotRun(TrackedTask task) {
+        task.cancellationNamed = true;
+        completion.completed(task, new CancellationException("returned by shutdownNow() without having run"));
     }
 
     /** The executor refused a captured task: it never ran, and is forgotten, counted as rejected. */

@@ -60,13 +60,14 @@ class HookPointMatchersTest {
         assertTrue(
                 names.contains("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor.execute(Runnable)"),
                 names.toString());
+        assertTrue(names.contains("java.util.concurrent.ThreadPoolExecutor.shutdownNow()"), names.toString());
         assertTrue(
                 names.contains("java.util.concurrent.CompletableFuture.asyncRunStage(Executor, Runnable)"),
                 names.toString());
         assertTrue(
                 names.contains("java.util.concurrent.CompletableFuture.asyncSupplyStage(Executor, Supplier)"),
                 names.toString());
-        assertEquals(29, names.size(), names.toString());
+        assertEquals(30, names.size(), names.toString());
     }
 
     @Test

@@ -34,7 +34,7 @@ class InstrumentationGroupsTest {
     @Test
     void byDefaultEveryGroupIsInstalled() {
         List<HookPoint> points = Instrumenter.hookPoints(Config.defaults());
-        assertEquals(29, points.size(), names(points).toString());
+        assertEquals(30, points.size(), names(points).toString());
         assertEquals(names(Instrumenter.hookPoints()), names(points));
         assertEquals(
                 List.of(GROUPS),
@@ -47,12 +47,12 @@ class InstrumentationGroupsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1", "capture, 8"})
+    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1", "capture, 9"})
     void aGroupSwitchedOffHasNoneOfItsHookPointsInstalledAndTheOthersAllOfTheirs(String group, int itsPoints) {
         Config config = TestConfigs.of("instrumentation." + group + ".enabled=false");
         List<HookPoint> points = Instrumenter.hookPoints(config);
 
-        assertEquals(29 - itsPoints, points.size(), names(points).toString());
+        assertEquals(30 - itsPoints, points.size(), names(points).toString());
         assertTrue(
                 points.stream().noneMatch(p -> groupOf(p).equals(group)),
                 names(points).toString());
@@ -119,7 +119,8 @@ class InstrumentationGroupsTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "java.util.concurrent.ThreadPoolExecutor | execute(Ljava/lang/Runnable;)V | -",
+                "java.util.concurrent.ThreadPoolExecutor | execute(Ljava/lang/Runnable;)V "
+                        + "| shutdownNow()Ljava/util/List; -> CaptureHooks.shutdownNow",
                 "java.util.concurrent.ForkJoinPool | execute(Ljava/lang/Runnable;)V "
                         + "submit(Ljava/util/concurrent/Callable;)Ljava/util/concurrent/ForkJoinTask; "
                         + "submit(Ljava/lang/Runnable;Ljava/lang/Object;)Ljava/util/concurrent/ForkJoinTask; "

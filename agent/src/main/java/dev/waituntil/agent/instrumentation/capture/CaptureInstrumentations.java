@@ -12,6 +12,7 @@ public final class CaptureInstrumentations {
     public static List<HookPoint> hookPoints() {
         return Arrays.<HookPoint>asList(
                 new ThreadPoolExecutorInstrumentation(),
+                new ShutdownNowInstrumentation(),
                 new ForkJoinPoolInstrumentation.Execute(),
                 new ForkJoinPoolInstrumentation.SubmitRunnable(),
                 new ForkJoinPoolInstrumentation.SubmitRunnableWithResult(),

@@ -118,6 +118,11 @@ public final class ExecutorCapture implements CaptureTarget {
         runtime.captureCompletes((TrackedTask) record, future);
     }
 
+    @Override
+    public void notRun(Object record) {
+        runtime.captureNotRun((TrackedTask) record);
+    }
+
     private boolean captures(Object executor, Object task) {
         return enabled && !excludedClasses.get(executor.getClass()) && !excludedClasses.get(task.getClass());
     }

@@ -42,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -438,6 +439,38 @@ class ExecutorCaptureTest {
     }
 
     @Test
+    void shutdownNowReturnsTheApplicationsOwnTasksAndTheirRecordsEnd() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(1));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        long cancelled = runtime.cancelledCount();
+        ApplicationWork queued = new ApplicationWork();
+        AtomicReference<Future<?>> submitted = new AtomicReference<>();
+
+        serve("DELETE", "/shop/pool", () -> {
+            pool.execute(() -> {
+                running.countDown();
+                await(release);
+            });
+            pool.execute(queued);
+            submitted.set(pool.submit(new ApplicationWork()));
+        });
+        await(running);
+
+        List<Runnable> unrun = pool.shutdownNow();
+
+        assertEquals(2, unrun.size(), unrun.toString());
+        ApplicationWork own = (ApplicationWork) unrun.get(0); // a ClassCastException with the wrapper
+        assertSame(queued, own);
+        assertSame(submitted.get(), (FutureTask<?>) unrun.get(1), "submit's own future");
+        Scope scope = runtime.scopeOf(shop);
+        assertFalse(runtime.drainApplication(scope).timedOut(), "the interrupted task ends, the two never run");
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(cancelled + 2, runtime.cancelledCount(), "what never ran ends cancelled");
+        assertFalse(own.ran || ((FutureTask<?>) unrun.get(1)).isDone());
+    }
+
+    @Test
     void aForkJoinPoolsExecuteAndSubmitAreCaptured() throws Exception {
         ExecutorService pool = pool(new ForkJoinPool(2));
         CountDownLatch release = new CountDownLatch(1);
@@ -600,6 +633,16 @@ class ExecutorCaptureTest {
     public static final class ApplicationTask implements Runnable {
         @Override
         public void run() {}
+    }
+
+    /** The application's own task type, which it casts what {@code shutdownNow()} returns to. */
+    static final class ApplicationWork implements Runnable {
+        volatile boolean ran;
+
+        @Override
+        public void run() {
+            ran = true;
+        }
     }
 
     /** A task class that the exclusion names. */
