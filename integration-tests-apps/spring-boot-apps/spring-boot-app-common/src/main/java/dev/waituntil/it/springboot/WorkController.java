@@ -2,6 +2,7 @@ package dev.waituntil.it.springboot;
 
 import dev.waituntil.RejectedTaskException;
 import dev.waituntil.WaitUntil;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -13,6 +14,8 @@ import org.springframework.web.bind.annotation.RestController;
  * 202 at once. {@code POST /slow?label=X&ms=N&task=M}: stays in the request for N ms (so that it is still in
  * flight when the test sends SIGTERM), then registers M ms of work the same way and answers 202. Both record
  * {@code REQUEST <label>} first: the request reached the application, whatever its answer turns out to be.
+ * {@code POST /run-async?label=X&ms=N} does what code written without wait-until does: hands the same work to
+ * {@code CompletableFuture.runAsync} on its default executor, with no call to the API, and answers 202 at once.
  */
 @RestController
 public class WorkController {
@@ -28,6 +31,13 @@ public class WorkController {
         // Before anything can fail: the tests count every request the application saw as work it owes.
         receipts.event("REQUEST " + label);
         WaitUntil.run(label, () -> doWork(label, ms));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + "\n");
+    }
+
+    @PostMapping("/run-async")
+    public ResponseEntity<String> runAsync(@RequestParam String label, @RequestParam long ms) {
+        receipts.event("REQUEST " + label);
+        CompletableFuture.runAsync(() -> doWork(label, ms));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + "\n");
     }
 
