@@ -7,11 +7,9 @@ import dev.waituntil.it.support.Container;
 import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
-import dev.waituntil.it.support.JavaSources;
 import dev.waituntil.it.support.TestWebApps;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,122 +28,20 @@ class RedeployLeakIT {
 
     private static final int TASKS_PER_CYCLE = 3;
 
-    /**
-     * Deploys {@code webapps/a} as {@code /a} again and again. Holds each application's class loader
-     * weakly only (or, with {@code pin}, strongly: the control that shows a leak would be seen).
-     */
-    private static final String REDEPLOY_LOOP = """
-            package launcher;
+    /** Each request registers one task of 200 ms. */
+    private static final String REQUEST = "/a/run?label=cycle-%d-task-%d&ms=200";
 
-            import java.io.File;
-            import java.io.InputStream;
-            import java.lang.ref.WeakReference;
-            import java.net.URL;
-            import java.util.ArrayList;
-            import java.util.List;
-            import org.apache.catalina.Context;
-            import org.apache.catalina.connector.Connector;
-            import org.apache.catalina.startup.Tomcat;
-
-            public class RedeployLoop {
-                static final List<ClassLoader> PINNED = new ArrayList<>();
-
-                public static void main(String[] args) throws Exception {
-                    File app = new File(args[0]);
-                    File scratch = new File(args[1]);
-                    int cycles = Integer.parseInt(args[2]);
-                    int tasks = Integer.parseInt(args[3]);
-                    boolean pin = Boolean.parseBoolean(args[4]);
-                    new File(scratch, "webapps").mkdirs();
-                    Tomcat tomcat = new Tomcat();
-                    tomcat.setBaseDir(scratch.getAbsolutePath());
-                    Connector connector = new Connector("HTTP/1.1");
-                    connector.setPort(0);
-                    connector.setProperty("address", "127.0.0.1");
-                    tomcat.setConnector(connector);
-                    // Tomcat's background processor every second instead of every 10: it often meets an
-                    // undeploy, which is when it can be caught holding the stopping application's loader.
-                    tomcat.getEngine().setBackgroundProcessorDelay(1);
-                    tomcat.start();
-                    int port = connector.getLocalPort();
-                    List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
-                    for (int cycle = 0; cycle < cycles; cycle++) {
-                        Context context = tomcat.addWebapp("/a", app.getAbsolutePath());
-                        for (int t = 0; t < tasks; t++) {
-                            try (InputStream in = new URL("http://127.0.0.1:" + port + "/a/run?label=cycle-" + cycle
-                                    + "-task-" + t + "&ms=200").openStream()) {
-                                in.readAllBytes();
-                            }
-                        }
-                        ClassLoader loader = context.getLoader().getClassLoader();
-                        loaders.add(new WeakReference<>(loader));
-                        if (pin) {
-                            PINNED.add(loader);
-                        }
-                        loader = null;
-                        long start = System.nanoTime();
-                        tomcat.getHost().removeChild(context); // undeploy: stop, then destroy
-                        System.out.println("UNDEPLOYED " + cycle + " IN " + (System.nanoTime() - start) / 1_000_000 + " MS");
-                        context = null;
-                    }
-                    for (int i = 0; i < 20 && countLive(loaders) > 0; i++) {
-                        System.gc();
-                        Thread.sleep(100);
-                    }
-                    System.out.println("LIVE LOADERS " + countLive(loaders) + " OF " + cycles);
-                    int holding = 0;
-                    for (Thread thread : Thread.getAllStackTraces().keySet()) {
-                        ClassLoader ccl = thread.getContextClassLoader();
-                        if (ccl != null && ccl.getClass().getName().contains("WebappClassLoader")) {
-                            holding++;
-                            System.out.println("THREAD " + thread.getName() + " HOLDS " + ccl.getClass().getName());
-                        }
-                    }
-                    System.out.println("THREADS HOLDING A LOADER " + holding);
-                    System.out.flush();
-                    tomcat.stop();
-                    tomcat.destroy();
-                }
-
-                static int countLive(List<WeakReference<ClassLoader>> loaders) {
-                    int live = 0;
-                    for (WeakReference<ClassLoader> ref : loaders) {
-                        if (ref.get() != null) {
-                            live++;
-                        }
-                    }
-                    return live;
-                }
-            }
-            """;
-
-    private static Path launcher;
-    private static Path app;
-    private static Path scratch;
+    private static RedeployLoop loop;
 
     @BeforeAll
     static void build() throws Exception {
         Path dir = ItEnvironment.freshWorkDir("redeploy-leak");
-        Container tomcat = Container.TOMCAT_10;
-        launcher = JavaSources.compile(dir.resolve("launcher"), tomcat.jars(), 17, REDEPLOY_LOOP);
-        app = TestWebApps.build(tomcat, dir, "a").resolve("a");
-        scratch = dir.resolve("scratch");
+        Path app = TestWebApps.build(Container.TOMCAT_10, dir, "a").resolve("a");
+        loop = RedeployLoop.build(dir, app);
     }
 
     private static JavaProcess.Builder loop(String name, boolean pin) {
-        List<Path> classpath = new ArrayList<>(Container.TOMCAT_10.jars());
-        classpath.add(launcher);
-        return JavaProcess.builder(name)
-                .javaAgent(ItEnvironment.agentJar(), "debug=true")
-                .jvmOption("-Xmx256m")
-                .classpath(classpath.toArray(new Path[0]))
-                .mainClass(
-                        "launcher.RedeployLoop",
-                        app.toString(),
-                        scratch.resolve(name.replace(' ', '-')).toString(),
-                        String.valueOf(CYCLES),
-                        String.valueOf(TASKS_PER_CYCLE),
-                        String.valueOf(pin));
+        return loop.loop(name, CYCLES, TASKS_PER_CYCLE, REQUEST, pin);
     }
 
     @Test
