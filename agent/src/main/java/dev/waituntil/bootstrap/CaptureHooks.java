@@ -3,6 +3,8 @@ package dev.waituntil.bootstrap;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * What the capture advice calls when work is handed to an executor of the JDK. The advice is inlined into the
@@ -76,7 +78,9 @@ public final class CaptureHooks {
             return;
         }
         if (task instanceof CapturedRunnable) {
-            agent.rejected(((CapturedRunnable) task).record);
+            if (((CapturedRunnable) task).drop()) {
+                agent.rejected(((CapturedRunnable) task).record);
+            }
         } else if (task instanceof CapturedCallable) {
             agent.rejected(((CapturedCallable<?>) task).record);
         }
@@ -130,8 +134,97 @@ public final class CaptureHooks {
             if (task instanceof CapturedRunnable) {
                 CapturedRunnable captured = (CapturedRunnable) task;
                 tasks.set(captured.task);
-                agent.notRun(captured.record);
+                if (captured.drop()) {
+                    agent.notRun(captured.record, "returned by shutdownNow() without having run");
+                }
             }
+        }
+    }
+
+    /**
+     * Exit of a JDK rejection policy that may drop the task without a word: {@code DiscardPolicy} always, and
+     * {@code CallerRunsPolicy} and {@code DiscardOldestPolicy} when the pool is shut down. Where the task has not
+     * run (a caller that ran it has), it never will: forgotten, counted as rejected.
+     */
+    public static void discarded(Runnable task) {
+        CaptureTarget agent = target;
+        if (agent != null && task instanceof CapturedRunnable && ((CapturedRunnable) task).drop()) {
+            try {
+                agent.rejected(((CapturedRunnable) task).record);
+            } catch (Throwable ignored) {
+                // Called where the pool's own exceptions must reach the caller: the agent's never do.
+            }
+        }
+    }
+
+    /**
+     * {@code DiscardOldestPolicy.rejectedExecution}, done here in its place so that the task it drops is known: the
+     * same two calls as the JDK's own body (8 to 25), the queue's head dropped and the new task handed over again.
+     * What the pool's {@code execute} throws reaches the caller unchanged.
+     *
+     * @return false where the agent is not ready: the JDK's body then runs instead
+     */
+    public static boolean discardOldest(Runnable task, ThreadPoolExecutor executor) {
+        if (target == null) {
+            return false;
+        }
+        if (!executor.isShutdown()) {
+            discarded(executor.getQueue().poll());
+            executor.execute(task);
+        } else {
+            discarded(task);
+        }
+        return true;
+    }
+
+    /**
+     * Entry of {@code ThreadPoolExecutor.purge()}: the queued submitted tasks the application has cancelled, which
+     * the purge removes, will never run; their records end cancelled, quietly, as when the pool comes to them.
+     */
+    public static void purging(ThreadPoolExecutor executor) {
+        CaptureTarget agent = target;
+        if (agent == null) {
+            return;
+        }
+        for (Runnable queued : executor.getQueue()) {
+            if (queued instanceof CapturedFuture
+                    && ((CapturedFuture) queued).isCancelled()
+                    && ((CapturedFuture) queued).drop()) {
+                agent.notRun(((CapturedFuture) queued).record, "cancelled, then purged from its pool's queue");
+            }
+        }
+    }
+
+    /**
+     * Entry of {@code ThreadPoolExecutor.remove(task)} with the application's own task: the wrapper that the queue
+     * holds in its place, for the method to remove instead, so that it finds what it would find without the agent.
+     *
+     * @return the wrapper of {@code task} in the pool's queue, or {@code task} where there is none
+     */
+    public static Runnable queuedAs(ThreadPoolExecutor executor, Runnable task) {
+        if (target == null
+                || task == null
+                || task instanceof CapturedRunnable
+                || executor instanceof ScheduledThreadPoolExecutor) {
+            return task;
+        }
+        for (Runnable queued : executor.getQueue()) {
+            if (queued instanceof CapturedRunnable && ((CapturedRunnable) queued).task == task) {
+                return queued;
+            }
+        }
+        return task;
+    }
+
+    /** Exit of the same method: a wrapper it removed for the application's task will never run. */
+    public static void removed(Runnable original, Runnable removed, boolean found) {
+        CaptureTarget agent = target;
+        if (agent != null
+                && found
+                && removed != original
+                && removed instanceof CapturedRunnable
+                && ((CapturedRunnable) removed).drop()) {
+            agent.notRun(((CapturedRunnable) removed).record, "removed from its pool's queue by the application");
         }
     }
 

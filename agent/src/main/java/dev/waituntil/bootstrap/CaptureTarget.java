@@ -27,6 +27,11 @@ public interface CaptureTarget {
      * returns to the application. */
     void completes(Object record, Object future);
 
-    /** The executor gave a captured task back unrun ({@code shutdownNow()}): it will never run through the agent. */
-    void notRun(Object record);
+    /**
+     * The application took a captured task back unrun ({@code shutdownNow()}, {@code remove}, a cancel and
+     * {@code purge}): it will never run through the agent.
+     *
+     * @param why how, for the record's end
+     */
+    void notRun(Object record, String why);
 }

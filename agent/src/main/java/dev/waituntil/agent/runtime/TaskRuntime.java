@@ -174,12 +174,15 @@ public final class TaskRuntime {
     }
 
     /**
-     * The executor gave a captured task back to the application unrun ({@code shutdownNow()}): it will never run
-     * through the agent, and ends cancelled, by the application's own choice, so with no warning.
+     * The application took a captured task back unrun ({@code shutdownNow()}, {@code remove}, a cancel and
+     * {@code purge}): it will never run through the agent, and ends cancelled, by the application's own choice, so
+     * with no warning.
+     *
+     * @param why how it was taken back: the cancellation's message
      */
-    public void captureNotRun(TrackedTask task) {
+    public void captureNotRun(TrackedTask task, String why) {
         task.cancellationNamed = true;
-        completion.completed(task, new CancellationException("returned by shutdownNow() without having run"));
+        completion.completed(task, new CancellationException(why));
     }
 
     /** The executor refused a captured task: it never ran, and is forgotten, counted as rejected. */

@@ -67,7 +67,7 @@ class HookPointMatchersTest {
         assertTrue(
                 names.contains("java.util.concurrent.CompletableFuture.asyncSupplyStage(Executor, Supplier)"),
                 names.toString());
-        assertEquals(30, names.size(), names.toString());
+        assertEquals(35, names.size(), names.toString());
     }
 
     @Test

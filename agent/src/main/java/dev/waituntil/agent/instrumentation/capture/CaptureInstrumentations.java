@@ -13,6 +13,11 @@ public final class CaptureInstrumentations {
         return Arrays.<HookPoint>asList(
                 new ThreadPoolExecutorInstrumentation(),
                 new ShutdownNowInstrumentation(),
+                new QueueRemovalInstrumentation.Remove(),
+                new QueueRemovalInstrumentation.Purge(),
+                new RejectionPolicyInstrumentation.Discard(),
+                new RejectionPolicyInstrumentation.CallerRuns(),
+                new RejectionPolicyInstrumentation.DiscardOldest(),
                 new ForkJoinPoolInstrumentation.Execute(),
                 new ForkJoinPoolInstrumentation.SubmitRunnable(),
                 new ForkJoinPoolInstrumentation.SubmitRunnableWithResult(),

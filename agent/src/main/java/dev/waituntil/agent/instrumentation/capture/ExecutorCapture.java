@@ -119,8 +119,8 @@ public final class ExecutorCapture implements CaptureTarget {
     }
 
     @Override
-    public void notRun(Object record) {
-        runtime.captureNotRun((TrackedTask) record);
+    public void notRun(Object record, String why) {
+        runtime.captureNotRun((TrackedTask) record, why);
     }
 
     private boolean captures(Object executor, Object task) {

@@ -272,6 +272,133 @@ class ExecutorCaptureTest {
     }
 
     @Test
+    void aTaskThatADiscardPolicyDropsEndsRejectedAndAQueuedOneStaysPending() throws Exception {
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.DiscardPolicy()));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean droppedRan = new AtomicBoolean();
+        long rejected = runtime.rejectedCount();
+
+        serve("POST", "/shop/discard", () -> {
+            pool.execute(() -> await(release));
+            pool.execute(() -> await(release));
+            pool.execute(() -> droppedRan.set(true)); // the queue is full: dropped without a word
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(2, runtime.pending(scope), "the running task and the queued one, not the dropped one");
+        assertEquals(rejected + 1, runtime.rejectedCount());
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut(), "nothing waits for the dropped task");
+        assertFalse(droppedRan.get());
+    }
+
+    @Test
+    void discardOldestPolicyEndsTheTaskItDropsAndKeepsTheNewOne() throws Exception {
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.DiscardOldestPolicy()));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean oldestRan = new AtomicBoolean();
+        AtomicBoolean newestRan = new AtomicBoolean();
+        long rejected = runtime.rejectedCount();
+
+        serve("POST", "/shop/oldest", () -> {
+            pool.execute(() -> await(release));
+            pool.execute(() -> oldestRan.set(true));
+            pool.execute(() -> newestRan.set(true)); // drops the queued one, takes its place
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(2, runtime.pending(scope), "the running task and the newest, not the dropped one");
+        assertEquals(rejected + 1, runtime.rejectedCount());
+
+        pool.shutdown(); // the queued task still runs
+        AtomicBoolean afterShutdownRan = new AtomicBoolean();
+        serve("POST", "/shop/oldest-closed", () -> pool.execute(() -> afterShutdownRan.set(true)));
+        assertEquals(2, runtime.pending(scope), "a pool shut down drops the new task: not pending");
+        assertEquals(rejected + 2, runtime.rejectedCount());
+
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertTrue(newestRan.get(), "the drain waited for the newest task");
+        assertFalse(oldestRan.get() || afterShutdownRan.get());
+    }
+
+    @Test
+    void callerRunsPolicyRunsTheTaskInTheRequestOrDropsItOnceThePoolIsShutDown() throws Exception {
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.CallerRunsPolicy()));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        long rejected = runtime.rejectedCount();
+
+        serve("POST", "/shop/caller-runs", () -> {
+            pool.execute(() -> await(release));
+            pool.execute(() -> await(release));
+            pool.execute(() -> ranOn.set(Thread.currentThread()));
+        });
+        assertSame(Thread.currentThread(), ranOn.get(), "the policy ran the third task in the caller");
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(2, runtime.pending(scope), "the task the caller ran has ended");
+        assertEquals(rejected, runtime.rejectedCount());
+
+        pool.shutdown(); // the queued task still runs
+        serve("POST", "/shop/caller-runs-closed", () -> pool.execute(() -> ranOn.set(null)));
+        assertEquals(2, runtime.pending(scope), "dropped by the shut-down pool: not pending");
+        assertEquals(rejected + 1, runtime.rejectedCount());
+        assertSame(Thread.currentThread(), ranOn.get(), "not run");
+
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+    }
+
+    @Test
+    void removeFindsTheApplicationsQueuedTaskAndItsRecordEnds() throws Exception {
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()));
+        CountDownLatch release = new CountDownLatch(1);
+        ApplicationWork queued = new ApplicationWork();
+        long cancelled = runtime.cancelledCount();
+
+        serve("DELETE", "/shop/queued", () -> {
+            pool.execute(() -> await(release));
+            pool.execute(queued);
+        });
+
+        assertTrue(pool.remove(queued), "found as without the agent, though the queue holds the agent's wrapper");
+        assertTrue(pool.getQueue().isEmpty());
+        assertFalse(pool.remove(queued), "once");
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(1, runtime.pending(scope), "the removed task is no longer pending");
+        assertEquals(cancelled + 1, runtime.cancelledCount(), "ended cancelled: the application took it back");
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertFalse(queued.ran);
+    }
+
+    @Test
+    void purgeOfACancelledSubmittedTaskEndsItsRecord() throws Exception {
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Future<?>> queued = new AtomicReference<>();
+        long cancelled = runtime.cancelledCount();
+
+        serve("GET", "/shop/purge", () -> {
+            pool.execute(() -> await(release));
+            queued.set(pool.submit(() -> await(release)));
+        });
+        assertTrue(queued.get().cancel(false));
+        pool.purge();
+
+        assertTrue(pool.getQueue().isEmpty(), "purge removed the cancelled task, as without the agent");
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(1, runtime.pending(scope), "only the running task");
+        assertEquals(cancelled + 1, runtime.cancelledCount());
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+    }
+
+    @Test
     void aSubmittedTaskThatTheApplicationCancelsEndsCancelledWhenThePoolComesToIt() throws Exception {
         ExecutorService pool = pool(Executors.newFixedThreadPool(1));
         CountDownLatch release = new CountDownLatch(1);
