@@ -74,6 +74,11 @@ public final class RequestContext {
         CURRENT.get().task = outer;
     }
 
+    /** The tracked task the calling thread runs now, or null: see {@link #enterTask}. */
+    public static Object runningTask() {
+        return CURRENT.get().task;
+    }
+
     /** The tracked task this thread runs now (see {@link #enterTask}), or null. */
     public Object task() {
         return task;

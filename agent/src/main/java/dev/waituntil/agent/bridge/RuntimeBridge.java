@@ -5,6 +5,7 @@ import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
 import dev.waituntil.agent.runtime.TaskContext;
 import dev.waituntil.agent.runtime.TaskRuntime;
+import dev.waituntil.agent.runtime.TrackedTask;
 import dev.waituntil.bootstrap.BridgeTarget;
 import dev.waituntil.bootstrap.RequestContext;
 import dev.waituntil.bootstrap.RequestHookTarget;
@@ -15,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The runtime as every copy of the API sees it through {@link WaitUntilBridge}. Works out on the
  * caller's thread what a call belongs to: inside a request, that request and its web application;
- * outside, the application of the thread's context class loader, or the JVM. Work started by
+ * inside a tracked task, the task's request and application; elsewhere, the application of the thread's
+ * context class loader, or the JVM. Work started by
  * {@code run}/{@code supply} takes along what {@link TaskContext} captures here.
  */
 public final class RuntimeBridge implements BridgeTarget {
@@ -34,6 +36,11 @@ public final class RuntimeBridge implements BridgeTarget {
     @Override
     public void register(String label, Object task) {
         RequestContext request = RequestContext.active();
+        TrackedTask outer = request == null ? runningTask() : null;
+        if (outer != null) {
+            runtime.register(label, task, outer.scope(), outer.request());
+            return;
+        }
         ClassLoader application = applicationOf(request);
         runtime.register(label, task, runtime.scopeOf(application), describe(request));
     }
@@ -41,23 +48,38 @@ public final class RuntimeBridge implements BridgeTarget {
     @Override
     public CompletableFuture<Void> run(String label, Runnable task) {
         RequestContext request = RequestContext.active();
+        TrackedTask outer = request == null ? runningTask() : null;
         ClassLoader application = applicationOf(request);
-        Scope scope = runtime.scopeOf(application);
-        return runtime.run(label, task, scope, describe(request), capture(application, scope));
+        Scope scope = outer != null ? outer.scope() : runtime.scopeOf(application);
+        RequestInfo origin = outer != null ? outer.request() : describe(request);
+        return runtime.run(label, task, scope, origin, capture(application, scope));
     }
 
     @Override
     public CompletableFuture<?> supply(String label, Callable<?> task) {
         RequestContext request = RequestContext.active();
+        TrackedTask outer = request == null ? runningTask() : null;
         ClassLoader application = applicationOf(request);
-        Scope scope = runtime.scopeOf(application);
-        return runtime.supply(label, task, scope, describe(request), capture(application, scope));
+        Scope scope = outer != null ? outer.scope() : runtime.scopeOf(application);
+        RequestInfo origin = outer != null ? outer.request() : describe(request);
+        return runtime.supply(label, task, scope, origin, capture(application, scope));
     }
 
     @Override
     public int pending() {
-        Scope scope = runtime.scopeOf(applicationOf(RequestContext.active()));
-        return runtime.pending(scope);
+        RequestContext request = RequestContext.active();
+        TrackedTask outer = request == null ? runningTask() : null;
+        return runtime.pending(outer != null ? outer.scope() : runtime.scopeOf(applicationOf(request)));
+    }
+
+    /**
+     * The tracked task the calling thread runs ({@code run}/{@code supply} work, a captured task) outside a request:
+     * a call it makes belongs to that task's request and application, whichever pool's thread runs it and whatever
+     * its context class loader (the common pool's threads have none of the application's).
+     */
+    private static TrackedTask runningTask() {
+        Object task = RequestContext.runningTask();
+        return task instanceof TrackedTask ? (TrackedTask) task : null;
     }
 
     private static ClassLoader applicationOf(RequestContext request) {

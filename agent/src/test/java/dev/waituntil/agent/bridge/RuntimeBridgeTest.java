@@ -179,6 +179,31 @@ class RuntimeBridgeTest {
     }
 
     @Test
+    void whatARunTaskRegistersBelongsToTheTasksRequestAndApplicationWhateverTheWorkersLoader() throws Exception {
+        Object request = request(jakarta.servlet.http.HttpServletRequest.class, "POST", "/shop/order", "/shop");
+        CountDownLatch registered = new CountDownLatch(1);
+        CompletableFuture<?>[] result = new CompletableFuture<?>[1];
+        serve(
+                request,
+                shop,
+                () -> result[0] = bridge.run("outer", () -> {
+                    // A worker of a pool the application did not make: its loader says nothing of the application.
+                    Thread.currentThread().setContextClassLoader(null);
+                    bridge.register("inner", new CompletableFuture<>());
+                    registered.countDown();
+                }));
+        assertTrue(registered.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
+        result[0].get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+
+        TrackedTask inner = runtime.pendingTasks().stream()
+                .filter(t -> t.label().equals("inner"))
+                .findFirst()
+                .orElseThrow(AssertionError::new);
+        assertEquals("POST /shop/order (request 1)", String.valueOf(inner.request()));
+        assertSame(runtime.scopeOf(shop), inner.scope(), "the task's application, not the JVM's");
+    }
+
+    @Test
     void runAndSupplyWorkRunsWithTheRequestsApplicationLoader() throws Exception {
         Object request = request(jakarta.servlet.http.HttpServletRequest.class, "GET", "/shop/x", "/shop");
         CompletableFuture<?>[] result = new CompletableFuture<?>[1];
