@@ -217,18 +217,34 @@ abstract class RequestScopeTests {
     private static final Pattern FILTER_OF_MIX = Pattern.compile(
             "wait-until: registered 'filter /a/mix/(\\d+)/\\w+' \\(age \\d+ ms, request GET /a/mix/(\\d+)/\\w+ \\(request (\\d+)\\)");
 
-    /** The kind of request {@code id} is: 2 % throw, 5 % send an error, 15 % each forward, include and async. */
+    private static final Pattern CAPTURED_MIX = Pattern.compile("wait-until: captured '(ThreadPoolExecutor.execute"
+            + "|CompletableFuture.runAsync) from GET /a/mix/(\\d+)/\\w+' \\(age \\d+ ms, request GET /a/mix/(\\d+)/\\w+ "
+            + "\\(request (\\d+)\\)");
+
+    /**
+     * The kind of request {@code id} is: 2 % throw, 5 % send an error, 12 % each forward, include and async, and
+     * 12 % each hand the registration over to the application's pool or to {@code runAsync}, captured.
+     */
     private static String kindOf(int id) {
         int k = id % 100;
-        return k < 2 ? "throw" : k < 7 ? "error" : k < 22 ? "forward" : k < 37 ? "include" : k < 52 ? "async" : "plain";
+        return k < 2
+                ? "throw"
+                : k < 7
+                        ? "error"
+                        : k < 19
+                                ? "forward"
+                                : k < 31
+                                        ? "include"
+                                        : k < 43 ? "async" : k < 55 ? "pool" : k < 67 ? "runasync" : "plain";
     }
 
     /**
      * Request-scope isolation: {@value #ISOLATION_REQUESTS} requests or more, from 8 clients, on the
-     * container's pooled threads, mixing plain requests, exceptions, errors, forwards, includes and async
-     * requests, each registering one task labelled with its id (which is also in its path). Every task must be
-     * attributed to its own request: the URI the agent recorded has the task's id, and the filter's task of the
-     * same HTTP request has the same request number.
+     * container's pooled threads, mixing plain requests, exceptions, errors, forwards, includes, async requests
+     * and requests that hand their work to the application's pool or to {@code runAsync} (captured, no API call),
+     * each registering one task labelled with its id (which is also in its path). Every task must be attributed to
+     * its own request: the URI the agent recorded has the task's id, the filter's task of the same HTTP request has
+     * the same request number, and so has the agent's capture of a hand-over.
      */
     @Test
     void mixedRequestsOnPooledThreadsAreEachAttributedToTheirOwnRequest() throws Exception {
@@ -294,6 +310,24 @@ abstract class RequestScopeTests {
             }
             filterChecked++;
         }
+        // The hand-overs the agent captured: each in the request whose servlet task it later registered.
+        int capturedChecked = 0;
+        for (String line : p.linesContaining("wait-until: captured '")) {
+            Matcher m = CAPTURED_MIX.matcher(line);
+            if (!m.find()) {
+                continue;
+            }
+            Integer mixOfSameRequest = mixOfRequest.get(Long.parseLong(m.group(4)));
+            if (!m.group(2).equals(m.group(3))
+                    || mixOfSameRequest == null
+                    || mixOfSameRequest != Integer.parseInt(m.group(2))) {
+                misattributed.add("captured in another request than its work's: " + line);
+            }
+            capturedChecked++;
+        }
+        long handedOver = mixOfRequest.values().stream()
+                .filter(id -> kindOf(id).equals("pool") || kindOf(id).equals("runasync"))
+                .count();
         List<Integer> servedAgain = timesServed.entrySet().stream()
                 .filter(e -> e.getValue() > 1)
                 .map(Map.Entry::getKey)
@@ -301,10 +335,11 @@ abstract class RequestScopeTests {
                 .collect(java.util.stream.Collectors.toList());
         Figures.print(container + " isolation: " + ISOLATION_REQUESTS + " requests from " + clients
                 + " clients in " + sentMillis
-                + " ms (throw 2 %, error 5 %, forward, include and async 15 % each); tasks "
+                + " ms (throw 2 %, error 5 %, forward, include, async, pool and runAsync 12 % each); tasks "
                 + "registered " + mixOfRequest.size() + " (ids sent again by the client and served twice: "
                 + servedAgain
-                + "), filter tasks matched to their request " + filterChecked + ", attributed to the wrong request "
+                + "), filter tasks matched to their request " + filterChecked + ", captured hand-overs matched "
+                + capturedChecked + " of " + handedOver + ", attributed to the wrong request "
                 + misattributed.size() + ", unexpected statuses " + wrongStatus.size());
         assertEquals(Map.of(), wrongStatus, "every request answered as its kind says\n" + server.describe());
         assertEquals(
@@ -313,6 +348,7 @@ abstract class RequestScopeTests {
                 misattributed.size() + " task(s) attributed to the wrong request");
         assertEquals(ISOLATION_REQUESTS, timesServed.size(), "every request registered its task");
         assertEquals(mixOfRequest.size(), filterChecked, "every request's filter registered its task");
+        assertEquals(handedOver, capturedChecked, "every hand-over to the pool or to runAsync was captured once");
     }
 
     /**

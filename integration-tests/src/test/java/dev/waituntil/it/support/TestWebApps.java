@@ -26,7 +26,8 @@ import java.util.List;
  * <li>{@code /plain-thread?tag=T}: registers {@code "from plain thread T"} from a thread the application
  *     starts itself (not through the container): it belongs to the application, not to the request.
  * <li>{@code /mix/<id>/<kind>}: registers {@code "mix <id> <kind>"} plainly, then throws, or sends an error,
- *     or through a forward, an include, or {@code AsyncContext.start} (the request-scope isolation test).
+ *     or through a forward, an include, {@code AsyncContext.start}, or from work handed to the application's own
+ *     pool or to {@code CompletableFuture.runAsync} with no API call (the request-scope isolation test).
  * <li>{@code /block?n=K}: registers K tasks labelled {@code "block i of K in <context path>"} that stay
  *     pending until {@code /release}; {@code /release} lets them all finish (a static gate, one per
  *     application class loader).
@@ -46,6 +47,8 @@ public final class TestWebApps {
             import java.io.IOException;
             import java.io.PrintWriter;
             import java.util.concurrent.CompletableFuture;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.Executors;
             import javax.servlet.AsyncContext;
             import javax.servlet.ServletException;
             import javax.servlet.http.HttpServlet;
@@ -147,6 +150,14 @@ public final class TestWebApps {
                         req.getRequestDispatcher("/mix/" + id + "/forwarded").forward(req, resp);
                     } else if ("include".equals(kind)) {
                         req.getRequestDispatcher("/mix/" + id + "/included").include(req, resp);
+                    } else if ("pool".equals(kind)) {
+                        // Handed to the application's own pool with no API call: the registration inside it belongs
+                        // to this request only because the agent captured the hand-over.
+                        pool().execute(() -> WaitUntil.register(label, CompletableFuture.completedFuture(id)));
+                        resp.getWriter().println(label);
+                    } else if ("runasync".equals(kind)) {
+                        CompletableFuture.runAsync(() -> WaitUntil.register(label, CompletableFuture.completedFuture(id)));
+                        resp.getWriter().println(label);
                     } else if ("async".equals(kind)) {
                         final AsyncContext async = req.startAsync();
                         async.start(() -> {
@@ -168,6 +179,23 @@ public final class TestWebApps {
                         } else {
                             resp.getWriter().println(label);
                         }
+                    }
+                }
+
+                /** The application's own pool for /mix/<id>/pool, made on first use, stopped with the servlet. */
+                private ExecutorService pool;
+
+                private synchronized ExecutorService pool() {
+                    if (pool == null) {
+                        pool = Executors.newFixedThreadPool(4);
+                    }
+                    return pool;
+                }
+
+                @Override
+                public synchronized void destroy() {
+                    if (pool != null) {
+                        pool.shutdown();
                     }
                 }
 
