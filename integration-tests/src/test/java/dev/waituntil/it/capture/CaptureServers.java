@@ -120,8 +120,10 @@ final class CaptureServers {
             public Server start(
                     Path dir, String test, Path war, String agentArguments, List<String> options, String... apps)
                     throws Exception {
-                TomcatDistribution.Base base =
-                        tomcat.newBase(dir.resolve(test + (agentArguments != null ? "-agent" : "-no-agent")));
+                // Ours may come among the options instead, where the test orders it beside another vendor's agent.
+                boolean ours = agentArguments != null
+                        || options.stream().anyMatch(o -> o.startsWith("-javaagent:" + ItEnvironment.agentJar()));
+                TomcatDistribution.Base base = tomcat.newBase(dir.resolve(test + (ours ? "-agent" : "-no-agent")));
                 for (String app : apps) {
                     base.deploy(war, app);
                 }
@@ -132,10 +134,7 @@ final class CaptureServers {
                 }
                 opts.addAll(jvmOptions(events, options));
                 TomcatServer server = TomcatServer.start(
-                        tomcat + " " + test + (agentArguments != null ? " with the agent" : " without the agent"),
-                        tomcat,
-                        base,
-                        opts);
+                        tomcat + " " + test + (ours ? " with the agent" : " without the agent"), tomcat, base, opts);
                 try {
                     for (String app : apps) {
                         server.awaitAnswer("/" + app + "/ping", Duration.ofSeconds(30));

@@ -54,7 +54,7 @@ abstract class CaptureTests {
     private static final int REQUESTS = 6;
 
     /** The shortest piece of work before a SIGTERM: pending when the signal is sent right after the last request. */
-    private static final long SIGTERM_WORK_MILLIS = 1500;
+    static final long SIGTERM_WORK_MILLIS = 1500;
 
     /**
      * The shortest before an undeploy, longer: the container notices the deleted WAR a second or two later, and the
@@ -62,7 +62,7 @@ abstract class CaptureTests {
      */
     private static final long UNDEPLOY_WORK_MILLIS = 2500;
 
-    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
+    static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
     private static final Pattern DRAINING =
             Pattern.compile("wait-until: draining (.+) for .*: (\\d+) task\\(s\\) pending");
@@ -230,7 +230,7 @@ abstract class CaptureTests {
      * asserts that each was answered 200 and reached the application; returns the labels of every piece of work those
      * requests owe.
      */
-    private List<String> handOver(Server server, String app, String prefix, long shortest) throws Exception {
+    static List<String> handOver(Server server, String app, String prefix, long shortest) throws Exception {
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (int i = 1; i <= REQUESTS; i++) {
             String label = prefix + "-" + i;
@@ -253,7 +253,7 @@ abstract class CaptureTests {
     }
 
     /** Precondition: none of the work had ended when the stop or the undeploy began. */
-    private static void assertNothingDoneBefore(long millis, Events events, List<String> owed, String why) {
+    static void assertNothingDoneBefore(long millis, Events events, List<String> owed, String why) {
         List<String> doneBefore = owed.stream()
                 .filter(l ->
                         events.first("DONE", l).map(e -> e.millis() < millis).orElse(false))
@@ -273,7 +273,7 @@ abstract class CaptureTests {
      * line per piece of work owed, each from a request to {@code /app/work}. Nothing of the container's (its logging
      * pool, which the application's log lines go through on Tomcat), nothing of the library thread's.
      */
-    private static void assertCapturedOnlyTheApplicationsWork(Server server, List<String> owed, String why) {
+    static void assertCapturedOnlyTheApplicationsWork(Server server, List<String> owed, String why) {
         List<String> captured = server.linesContaining("wait-until: captured ");
         List<String> other = captured.stream()
                 .filter(l -> !l.contains(" from GET /app/work' "))
@@ -355,7 +355,7 @@ abstract class CaptureTests {
         }
     }
 
-    private static String why(Outcome o, Events events, Server server) {
+    static String why(Outcome o, Events events, Server server) {
         return o.describe() + "\n" + events.describe() + "\n" + server.describe();
     }
 

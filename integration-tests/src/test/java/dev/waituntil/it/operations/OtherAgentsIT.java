@@ -8,6 +8,7 @@ import dev.waituntil.it.support.Figures;
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
 import dev.waituntil.it.support.OtherAgent;
+import dev.waituntil.it.support.ProgramAssertions;
 import dev.waituntil.it.support.TomcatDistribution;
 import dev.waituntil.it.support.TomcatServer;
 import dev.waituntil.it.support.TomcatTestWar;
@@ -146,7 +147,7 @@ class OtherAgentsIT {
                     .map(Map.Entry::getKey)
                     .collect(Collectors.toList());
             List<String> oursWarned = output.stream()
-                    .filter(OtherAgentsIT::isOursAtWarningOrWorse)
+                    .filter(ProgramAssertions::isOursAtWarningOrWorse)
                     .collect(Collectors.toList());
             List<String> theirErrors = other.linesAtLevel(output, "ERROR");
             List<String> throughOurCode = output.stream()
@@ -190,16 +191,6 @@ class OtherAgentsIT {
             assertEquals(List.of(), theirErrors, other + " logged no error\n" + why);
             assertEquals(List.of(), throughOurCode, "no stack trace passes through our code\n" + why);
         }
-    }
-
-    /** A line of ours (its logger or its message) at WARNING or SEVERE, in Tomcat's format or plain JUL's. */
-    private static boolean isOursAtWarningOrWorse(String line) {
-        boolean ours = line.contains("dev.waituntil.") || line.contains("wait-until");
-        boolean bad = line.contains(" WARNING [")
-                || line.contains(" SEVERE [")
-                || line.startsWith("WARNING:")
-                || line.startsWith("SEVERE:");
-        return ours && bad;
     }
 
     /**

@@ -13,6 +13,16 @@ public final class ProgramAssertions {
     /** The one warning of the API without the agent. */
     public static final String NOT_ATTACHED = "the agent is not attached to this JVM";
 
+    /** A line of ours (its logger or its message) at WARNING or SEVERE, in Tomcat's format or plain JUL's. */
+    public static boolean isOursAtWarningOrWorse(String line) {
+        boolean ours = line.contains("dev.waituntil.") || line.contains("wait-until");
+        boolean bad = line.contains(" WARNING [")
+                || line.contains(" SEVERE [")
+                || line.startsWith("WARNING:")
+                || line.startsWith("SEVERE:");
+        return ours && bad;
+    }
+
     private ProgramAssertions() {}
 
     /**
