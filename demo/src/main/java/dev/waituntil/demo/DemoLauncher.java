@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Exit code 0 when the receipt was sent before the server exited, 1 when it was not, 2 when the demo
  * could not run (no agent jar, bad arguments, the server did not start). Options: {@code --agent <path>}
  * (default: the agent jar built next to this one, {@code ../../agent/target/wait-until-agent.jar}),
- * {@code --no-agent}, {@code --untracked} (the server hands the work to a plain thread pool instead of
- * {@code WaitUntil}: the control, in which the receipt is lost), {@code --port <n>}.
+ * {@code --no-agent}, {@code --plain-pool} (the server hands the work to a plain thread pool instead of
+ * {@code WaitUntil}: without the agent, the control, in which the receipt is lost; with it, the agent's zero-code
+ * capture tracks the hand-over), {@code --port <n>}.
  *
  * <p>SIGTERM is what {@link ProcessHandle#destroy()} sends on Linux and macOS. On Windows it terminates the
  * process at once, with no shutdown hooks, so the demo cannot show a drain there.
@@ -52,10 +53,11 @@ public final class DemoLauncher {
 
     static final String USAGE = String.join(
             System.lineSeparator(),
-            "usage: java -jar wait-until-demo.jar [--agent <path> | --no-agent] [--untracked] [--port <n>]",
+            "usage: java -jar wait-until-demo.jar [--agent <path> | --no-agent] [--plain-pool] [--port <n>]",
             "  --agent <path>  the agent jar (default: ../../agent/target/wait-until-agent.jar from this jar)",
             "  --no-agent      run the server without the agent (the API's standalone mode)",
-            "  --untracked     the server hands the work to a plain thread pool instead of WaitUntil (the control)",
+            "  --plain-pool    the server hands the work to a plain thread pool, with no WaitUntil call: lost without",
+            "                  the agent (the control), captured and waited for with it",
             "  --port <n>      the server's port (default 0: any free port)",
             "exit code: 0 the receipt was sent before the server exited, 1 it was not, 2 the demo could not run");
 
@@ -127,7 +129,7 @@ public final class DemoLauncher {
         DemoResult.Builder result = new DemoResult.Builder();
         shop.order(result);
         sleep(PAUSE_BEFORE_SIGTERM_MILLIS);
-        stop(server, options.untracked(), t0, result, out);
+        stop(server, options.plainPool() && options.agentJar() == null, t0, result, out);
         output.awaitEnd(TimeUnit.SECONDS.toNanos(5));
 
         long receiptAt = output.receiptAt();
@@ -193,8 +195,8 @@ public final class DemoLauncher {
         command.add(options.classPath());
         command.add(DemoServer.class.getName());
         command.add(Integer.toString(options.port()));
-        if (options.untracked()) {
-            command.add("--untracked");
+        if (options.plainPool()) {
+            command.add("--plain-pool");
         }
         return command;
     }

@@ -6,11 +6,11 @@ import java.nio.file.Path;
  * What the demo runs.
  *
  * @param agentJar  the agent jar for {@code -javaagent}, or null to run the server without the agent
- * @param untracked the server hands the work to a plain thread pool instead of {@code WaitUntil}
+ * @param plainPool the server hands the work to a plain thread pool instead of {@code WaitUntil}
  * @param classPath the class path of the server's JVM: the demo jar
  * @param port      the server's port; 0 picks a free one
  */
-public record DemoOptions(Path agentJar, boolean untracked, String classPath, int port) {
+public record DemoOptions(Path agentJar, boolean plainPool, String classPath, int port) {
 
     /** The defaults of {@code java -jar wait-until-demo.jar}: this jar, and the agent jar built next to it. */
     public static DemoOptions defaults() {
@@ -18,19 +18,19 @@ public record DemoOptions(Path agentJar, boolean untracked, String classPath, in
     }
 
     public DemoOptions withAgent(Path agent) {
-        return new DemoOptions(agent, untracked, classPath, port);
+        return new DemoOptions(agent, plainPool, classPath, port);
     }
 
-    public DemoOptions withUntracked(boolean value) {
+    public DemoOptions withPlainPool(boolean value) {
         return new DemoOptions(agentJar, value, classPath, port);
     }
 
     public DemoOptions withClassPath(String value) {
-        return new DemoOptions(agentJar, untracked, value, port);
+        return new DemoOptions(agentJar, plainPool, value, port);
     }
 
     public DemoOptions withPort(int value) {
-        return new DemoOptions(agentJar, untracked, classPath, value);
+        return new DemoOptions(agentJar, plainPool, classPath, value);
     }
 
     /** The command line; an {@link IllegalArgumentException} with an empty message asks for the usage. */
@@ -44,8 +44,8 @@ public record DemoOptions(Path agentJar, boolean untracked, String classPath, in
                 options = options.withAgent(Path.of(arg.substring("--agent=".length())));
             } else if (arg.equals("--no-agent")) {
                 options = options.withAgent(null);
-            } else if (arg.equals("--untracked")) {
-                options = options.withUntracked(true);
+            } else if (arg.equals("--plain-pool")) {
+                options = options.withPlainPool(true);
             } else if (arg.equals("--port") && i + 1 < args.length && args[i + 1].matches("\\d{1,5}")) {
                 options = options.withPort(Integer.parseInt(args[++i]));
             } else {

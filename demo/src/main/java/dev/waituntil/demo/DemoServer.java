@@ -21,12 +21,13 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <pre>
  * java [-javaagent:agent/target/wait-until-agent.jar=debug=true] -cp demo/target/wait-until-demo.jar \
- *      dev.waituntil.demo.DemoServer [port] [--untracked]
+ *      dev.waituntil.demo.DemoServer [port] [--plain-pool]
  * </pre>
  *
  * <p>{@code port} 0 (the default) picks a free port; the line {@value #STARTED}{@code <port>...} says
- * which. {@code --untracked} hands the same work to a plain thread pool instead, as applications do
- * without wait-until: nothing waits for it when the JVM stops (the demo's control).
+ * which. {@code --plain-pool} hands the same work to a plain thread pool instead, with no call to wait-until, as
+ * legacy code does: without the agent nothing waits for it when the JVM stops (the demo's control); with the agent,
+ * its zero-code capture tracks the hand-over and the stop waits for it.
  */
 public final class DemoServer {
 
@@ -43,14 +44,14 @@ public final class DemoServer {
 
     public static void main(String[] args) throws Exception {
         int port = 0;
-        boolean untracked = false;
+        boolean plainPool = false;
         for (String arg : args) {
-            if (arg.equals("--untracked")) {
-                untracked = true;
+            if (arg.equals("--plain-pool")) {
+                plainPool = true;
             } else if (arg.matches("\\d{1,5}")) {
                 port = Integer.parseInt(arg);
             } else {
-                System.err.println("usage: DemoServer [port] [--untracked]   (port 0: any free port)");
+                System.err.println("usage: DemoServer [port] [--plain-pool]   (port 0: any free port)");
                 System.exit(2);
             }
         }
@@ -63,7 +64,7 @@ public final class DemoServer {
 
         ServletContextHandler shop = new ServletContextHandler();
         shop.setContextPath("/shop");
-        shop.addServlet(new ServletHolder("order", new OrderServlet(untracked)), "/order");
+        shop.addServlet(new ServletHolder("order", new OrderServlet(plainPool)), "/order");
         server.setHandler(shop);
         // Jetty's own shutdown hook stops the server on SIGTERM. With the agent, the agent's hook waits for
         // the pending tasks (waituntil.drain.timeout) before the JVM may exit.
@@ -72,7 +73,8 @@ public final class DemoServer {
         server.start();
         say(STARTED + connector.getLocalPort() + ": POST http://127.0.0.1:" + connector.getLocalPort()
                 + "/shop/order?id=N (agent attached: " + WaitUntil.isAgentActive()
-                + (untracked ? "; --untracked: the receipt goes to a plain thread pool, not to WaitUntil" : "") + ")");
+                + (plainPool ? "; --plain-pool: the receipt goes to a plain thread pool, with no WaitUntil call" : "")
+                + ")");
         server.join();
     }
 
@@ -86,13 +88,13 @@ public final class DemoServer {
 
         private static final long serialVersionUID = 1L;
 
-        private final boolean untracked;
-        /** Only for --untracked: fire and forget, the usual way that work gets lost. */
-        private final transient ExecutorService plainPool;
+        private final boolean plainPool;
+        /** Only for --plain-pool: fire and forget, the usual way that work gets lost, unless the agent captures it. */
+        private final transient ExecutorService pool;
 
-        OrderServlet(boolean untracked) {
-            this.untracked = untracked;
-            this.plainPool = untracked
+        OrderServlet(boolean plainPool) {
+            this.plainPool = plainPool;
+            this.pool = plainPool
                     ? Executors.newCachedThreadPool(r -> {
                         Thread t = new Thread(r, "plain-pool");
                         t.setDaemon(true);
@@ -109,8 +111,8 @@ public final class DemoServer {
                 return;
             }
             Runnable sendReceipt = () -> sendReceipt(id);
-            if (untracked) {
-                plainPool.execute(sendReceipt);
+            if (plainPool) {
+                pool.execute(sendReceipt);
             } else {
                 WaitUntil.run("send receipt " + id, sendReceipt);
             }
@@ -121,7 +123,7 @@ public final class DemoServer {
             resp.getOutputStream().write(body);
             resp.flushBuffer();
             say("order " + id + " answered 202; sending the receipt takes " + WORK_MILLIS + " ms"
-                    + (untracked ? " (untracked)" : ""));
+                    + (plainPool ? " (on a plain pool)" : ""));
         }
 
         /** The slow part: a mail server, say. */

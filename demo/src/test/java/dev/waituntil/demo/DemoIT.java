@@ -104,8 +104,8 @@ class DemoIT {
 
     /** Control: the same server without the agent, the work on a plain thread pool. The receipt is lost. */
     @Test
-    void controlWithoutTheAgentAndUntrackedWorkTheReceiptIsLost() {
-        DemoResult r = DemoLauncher.run(options().withAgent(null).withUntracked(true), System.out);
+    void controlWithoutTheAgentAndAPlainPoolTheReceiptIsLost() {
+        DemoResult r = DemoLauncher.run(options().withAgent(null).withPlainPool(true), System.out);
         String output = r.output();
 
         assertEquals(202, r.status(), output);
@@ -122,7 +122,7 @@ class DemoIT {
         // exit with the work left: that time is also the JVM's own shutdown, which a loaded machine stretches (the
         // launcher's summary prints it).
         assertFalse(r.receiptSent(), "the receipt was sent although nothing waited for it\n" + output);
-        assertEquals(-1, indexOf(r.lines(), "receipt 42"), "the server waited for the untracked work\n" + output);
+        assertEquals(-1, indexOf(r.lines(), "receipt 42"), "the server waited for the plain pool's work\n" + output);
         assertEquals(1, r.exitCode(), output);
     }
 
@@ -131,6 +131,26 @@ class DemoIT {
      * and its own shutdown hook waits for it: the receipt is sent too. What the agent adds is shown by the
      * first test: the task belongs to its request, and the drain is the agent's.
      */
+    /**
+     * The same plain pool with the agent: no call to wait-until, yet the agent captures the hand-over in the request
+     * and the stop waits for the receipt. The control above shows that the pool alone loses it.
+     */
+    @Test
+    void withTheAgentAPlainPoolsWorkIsCapturedAndTheReceiptSent() {
+        DemoResult r = DemoLauncher.run(options().withPlainPool(true), System.out);
+        String output = r.output();
+
+        assertEquals(202, r.status(), output);
+        assertAnsweredBeforeTheWorkCouldEnd(r, output);
+        assertFalse(r.killed(), output);
+        assertTrue(r.receiptSent(), "no '" + RECEIPT_LINE.trim() + "'\n" + output);
+        assertTrue(r.receiptAt() > r.sigtermAt(), "receipt not after SIGTERM\n" + output);
+        int captured = indexOf(r.lines(), "wait-until: captured 'ThreadPoolExecutor.execute from POST /shop/order'");
+        assertTrue(captured >= 0, "no capture of the pool's task in the request\n" + output);
+        assertTrue(captured < indexOfEnd(r.lines(), RECEIPT_LINE), "captured after the receipt?\n" + output);
+        assertEquals(0, r.exitCode(), output);
+    }
+
     @Test
     void withoutTheAgentTheApiStandaloneModeStillWaits() {
         DemoResult r = DemoLauncher.run(options().withAgent(null), System.out);
