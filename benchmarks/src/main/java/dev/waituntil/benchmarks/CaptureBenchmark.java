@@ -38,6 +38,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *       {@code submit}: at most 5 ns and 0 bytes added, agent against none.</li>
  *   <li>{@code *InRequest}: the same hand-over inside a request, so captured with the agent. Budget: at most 150 ns
  *       and 150 bytes added, against {@code *Outside} in the same fork and against itself without the agent.</li>
+ *   <li>{@link #executeInTask}: the same {@code execute} from a captured task running outside any request (work
+ *       that work handed over hands on), captured through the task's record instead of the request; against
+ *       {@code executeOutside}, as {@code executeInRequest} is.</li>
  *   <li>{@link #requestWithOneExecute} against {@link #requestOnly}: a whole request that hands over one task,
  *       against the same request handing over nothing; it adds to the capture what a request pays once, for its
  *       first captured task (the agent describes the request: method, URI).</li>
@@ -84,6 +87,12 @@ public class CaptureBenchmark {
     private final BodyServlet runsAsync = new BodyServlet(this::runAsyncBatch);
     private final BodyServlet handsOverOne = new BodyServlet(() -> executor.execute(tick));
     private final BodyServlet handsOverNothing = new BodyServlet(() -> {});
+    /** What {@link #holding} was last handed: a task a request handed over, to run later outside the request. */
+    private Runnable held;
+
+    private final ThreadPoolExecutor holding = runningHere((task, pool) -> held = task);
+    private final Runnable executeBatchTask = this::executeBatch;
+    private final BodyServlet handsOverABatchTask = new BodyServlet(() -> holding.execute(executeBatchTask));
     private final ClassLoader application = new URLClassLoader(new URL[0], CaptureBenchmark.class.getClassLoader()) {
         @Override
         public String toString() {
@@ -144,6 +153,11 @@ public class CaptureBenchmark {
             new BodyServlet(() -> CompletableFuture.runAsync(tick, probe)).service(get, response);
             expect("CompletableFuture.runAsync in a request", seen[0], agent);
 
+            new BodyServlet(() -> holding.execute(() -> probe.execute(tick))).service(get, response);
+            expect("a task handed over in a request", held, agent);
+            runHeld();
+            expect("execute in a captured task outside a request", seen[0], agent);
+
             probe.execute(tick);
             expect("execute outside a request", seen[0], false);
             probe.submit(tick);
@@ -162,7 +176,7 @@ public class CaptureBenchmark {
     private static void expect(String what, Runnable seen, boolean captured) {
         if (wrapped(seen) != captured) {
             throw new IllegalStateException(
-                    what + " should " + (captured ? "" : "not ") + "be captured, but the " + "executor received a "
+                    what + " should " + (captured ? "" : "not ") + "be captured, but the executor received a "
                             + (seen == null ? "null" : seen.getClass().getName()));
         }
     }
@@ -251,6 +265,26 @@ public class CaptureBenchmark {
     @ComparedTo("runAsyncOutside")
     public void runAsyncInRequest() throws Exception {
         runsAsync.service(get, response);
+    }
+
+    /**
+     * A request hands over a task, captured with the agent, that the executor keeps; once the request is over, that
+     * task runs here and hands over {@value #BATCH} tasks, each captured through the outer task's record. Each
+     * operation also carries a hundredth of the request and of the outer task's own capture: a hundredth of what
+     * {@code requestWithOneExecute} adds to {@code requestOnly}.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    @ComparedTo("executeOutside")
+    public void executeInTask() throws Exception {
+        handsOverABatchTask.service(get, response);
+        runHeld();
+    }
+
+    private void runHeld() {
+        Runnable task = held;
+        held = null;
+        task.run();
     }
 
     /** A request that hands over nothing: the baseline of {@link #requestWithOneExecute}. */

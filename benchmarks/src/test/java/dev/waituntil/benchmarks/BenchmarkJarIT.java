@@ -58,6 +58,7 @@ class BenchmarkJarIT {
             "CaptureBenchmark.submitInRequest",
             "CaptureBenchmark.runAsyncOutside",
             "CaptureBenchmark.runAsyncInRequest",
+            "CaptureBenchmark.executeInTask",
             "CaptureBenchmark.requestOnly",
             "CaptureBenchmark.requestWithOneExecute");
 
