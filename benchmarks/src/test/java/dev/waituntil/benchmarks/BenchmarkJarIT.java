@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Keeps the benchmark module honest at CI's cost of a few seconds: the built jar lists every benchmark that
- * BENCHMARKS.md reports, and a smoke run (one fork, one short iteration) of the request path, with and without
- * the agent, and of the drain latency shows that the agent reaches the forks that need it (the benchmarks
- * themselves fail when a fork has the agent it should not, or lacks it) and that the summary compares the two.
- * It measures nothing.
+ * BENCHMARKS.md reports, and smoke runs (one fork, one short iteration) of the request path and of a captured
+ * hand-over, each with and without the agent, and of the drain latency show that the agent reaches the forks that
+ * need it (the benchmarks themselves fail when a fork has the agent it should not, or lacks it, or when capture does
+ * not happen exactly with the agent) and that the summary compares the two. It measures nothing.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchmarkJarIT {
@@ -51,7 +51,16 @@ class BenchmarkJarIT {
             "DrainBenchmark.drain100k",
             "DrainBenchmark.complete100k",
             "DrainBenchmark.drain100kAtDeadline",
-            "MemoryBenchmark.pendingTasks");
+            "MemoryBenchmark.pendingTasks",
+            "CaptureBenchmark.executeOutside",
+            "CaptureBenchmark.executeInRequest",
+            "CaptureBenchmark.submitOutside",
+            "CaptureBenchmark.submitInRequest",
+            "CaptureBenchmark.runAsyncOutside",
+            "CaptureBenchmark.runAsyncInRequest",
+            "CaptureBenchmark.executeInTask",
+            "CaptureBenchmark.requestOnly",
+            "CaptureBenchmark.requestWithOneExecute");
 
     @Test
     void theJarListsEveryBenchmark() throws Exception {
@@ -85,6 +94,19 @@ class BenchmarkJarIT {
                 .matcher(output);
         assertTrue(comparison.find(), "no comparison of the request path with and without the agent:\n" + output);
         assertTrue(output.contains("DrainBenchmark.lastCompletionToDrainReturn"), output);
+    }
+
+    /** Its forks fail unless the agent captures a hand-over in a request, and nothing is captured without it. */
+    @Test
+    void aSmokeRunOfCaptureFindsTheHandOverCapturedOnlyWithTheAgent() throws Exception {
+        String output = run(
+                "-f", "1", "-wi", "0", "-i", "1", "-r", "100ms", "-foe", "true", "CaptureBenchmark.executeInRequest");
+        assertTrue(output.contains("running CaptureBenchmark without the agent"), output);
+        assertTrue(
+                Pattern.compile("CaptureBenchmark\\.executeInRequest \\(1 thread\\), agent vs none\\s+\\S+ ns/op")
+                        .matcher(output)
+                        .find(),
+                "no comparison of the captured hand-over with and without the agent:\n" + output);
     }
 
     private static String run(String... args) throws IOException, InterruptedException {
