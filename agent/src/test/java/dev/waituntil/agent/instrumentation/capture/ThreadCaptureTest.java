@@ -196,6 +196,42 @@ class ThreadCaptureTest {
         assertSame(boom, handled.get(), "the application's handler ran, as without the agent");
     }
 
+    /** A thread has no future: at the deadline a drain names it and goes on; the thread is not interrupted. */
+    @Test
+    void aThreadStillRunningAtTheDeadlineIsNamedNotInterrupted() throws Exception {
+        TaskRuntime impatient = new TaskRuntime(TestConfigs.of("drain.timeout=1s", "drain.cancel=true"));
+        CaptureTargets.install(impatient);
+        CaptureTargets.capture(impatient, THREADS);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        try {
+            serve("GET", "/shop/slow", () -> {
+                thread.set(new Thread(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                    }
+                }));
+                thread.get().start();
+            });
+
+            Scope scope = impatient.scopeOf(shop);
+            DrainReport report = impatient.drainApplication(scope);
+            assertTrue(report.timedOut(), report.toString());
+            assertTrue(
+                    String.join(" ", report.leftPending()).contains("Thread.start from GET /shop/slow"),
+                    report.leftPending().toString());
+        } finally {
+            release.countDown();
+            CaptureTargets.install(runtime());
+            CaptureTargets.capture(runtime(), Config.defaults());
+        }
+        thread.get().join(TimeUnit.SECONDS.toMillis(60));
+        assertFalse(interrupted.get(), "a thread is not cancellable: it was interrupted");
+    }
+
     /**
      * What a captured thread hands on is captured for the same request, whatever its {@code run()}: one given a
      * runnable, and a subclass that overrides {@code run()}.
