@@ -171,8 +171,8 @@ public final class CaptureHooks {
             return null;
         }
         CaptureTarget agent = target;
-        if (agent == null) {
-            return null;
+        if (agent == null || thread.getState() != Thread.State.NEW) {
+            return null; // a second start() throws; the first one's capture stays as it is
         }
         Object record;
         context.capturing = true;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -97,6 +98,27 @@ class ThreadCaptureTest {
         assertFalse(report.timedOut(), report.toString());
         assertEquals(0, runtime().pending(scope));
         assertEquals(completed + 1, runtime().completedCount());
+    }
+
+    @Test
+    void aThreadStartedTwiceCountsOnceAndStillEnds() throws Exception {
+        ExecutorCaptureTest.install(THREADS);
+        CountDownLatch release = new CountDownLatch(1);
+        long registered = runtime().registeredCount();
+        long rejected = runtime().rejectedCount();
+
+        serve("GET", "/shop/twice", () -> {
+            Thread thread = new Thread(() -> await(release));
+            thread.start();
+            assertThrows(IllegalThreadStateException.class, thread::start);
+        });
+
+        Scope scope = runtime().scopeOf(shop);
+        assertEquals(List.of("Thread.start from GET /shop/twice"), labels(scope));
+        assertEquals(registered + 1, runtime().registeredCount());
+        assertEquals(rejected, runtime().rejectedCount(), "the thread that runs was not refused");
+        releaseLater(release);
+        assertFalse(runtime().drainApplication(scope).timedOut(), "the running thread's record still ends");
     }
 
     /** The default, {@code executors}: the hook points on {@code Thread} are not installed, and nothing is tracked. */
