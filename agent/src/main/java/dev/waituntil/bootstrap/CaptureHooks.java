@@ -2,7 +2,10 @@ package dev.waituntil.bootstrap;
 
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 
@@ -21,6 +24,15 @@ public final class CaptureHooks {
     private static final Object NO_OUTER = new Object();
 
     private static volatile CaptureTarget target;
+
+    /**
+     * The threads captured at their start and not yet ended, each with its record. Weak keys: a thread that never
+     * ends through the hooks (it failed to start and the exit advice did not run) holds nothing once unreachable.
+     * Its own thread reads an entry once, the first time it reads its {@link RequestContext}.
+     */
+    private static final Map<Thread, CapturedThread> THREADS = new WeakHashMap<Thread, CapturedThread>();
+    /** Whether any thread has been captured: until then, a thread's end and its first context take no lock. */
+    private static volatile boolean threadsCaptured;
 
     private CaptureHooks() {}
 
@@ -225,6 +237,121 @@ public final class CaptureHooks {
                 && removed instanceof CapturedRunnable
                 && ((CapturedRunnable) removed).drop()) {
             agent.notRun(((CapturedRunnable) removed).record, "removed from its pool's queue by the application");
+        }
+    }
+
+    /**
+     * Exit of {@code submit} that returned {@code future}, made after the hand-over of {@code task}: what cancels the
+     * captured work at a drain's deadline.
+     */
+    public static void cancelledThrough(Object task, Future<?> future) {
+        CaptureTarget agent = target;
+        if (agent != null && future != null && task instanceof CapturedCallable) {
+            agent.cancelledThrough(((CapturedCallable<?>) task).record, future);
+        }
+    }
+
+    /**
+     * Entry of {@code Thread.start()}: {@code thread}, about to start, is captured when the starting thread is in a
+     * request or a tracked task and the agent captures threads.
+     *
+     * @param via how it was started, for its label
+     * @return the capture, for {@link #threadStarted}; null when the thread is not captured
+     */
+    public static Object threadStarting(Thread thread, String via) {
+        RequestContext context = RequestContext.current();
+        if ((context.depth == 0 && context.task == null) || context.capturing || thread == null) {
+            return null;
+        }
+        CaptureTarget agent = target;
+        if (agent == null || thread.getState() != Thread.State.NEW) {
+            return null; // a second start() throws; the first one's capture stays as it is
+        }
+        Object record;
+        context.capturing = true;
+        try {
+            record = agent.captureThread(thread, via, context);
+        } finally {
+            context.capturing = false;
+        }
+        if (record == null) {
+            return null;
+        }
+        CapturedThread captured = new CapturedThread(record);
+        synchronized (THREADS) {
+            // Before the thread runs: its first look at its context finds the record.
+            THREADS.put(thread, captured);
+        }
+        threadsCaptured = true;
+        return captured;
+    }
+
+    /** Exit of the same method: {@code thrown}, the thread did not start and never will; its record is forgotten. */
+    public static void threadStarted(Thread thread, Object captured, Throwable thrown) {
+        if (captured == null || thrown == null) {
+            return;
+        }
+        synchronized (THREADS) {
+            THREADS.remove(thread);
+        }
+        CaptureTarget agent = target;
+        if (agent != null) {
+            agent.rejected(((CapturedThread) captured).record);
+        }
+    }
+
+    /** Entry of {@code Thread.dispatchUncaughtException}: what a captured thread's run threw, for its end. */
+    public static void threadFailed(Thread thread, Throwable failure) {
+        if (!threadsCaptured) {
+            return;
+        }
+        CapturedThread captured;
+        synchronized (THREADS) {
+            captured = THREADS.get(thread);
+        }
+        if (captured != null) {
+            captured.failure = failure;
+        }
+    }
+
+    /**
+     * The end of a thread's run, on that thread: {@code Thread.exit()}, which the JVM calls as a platform thread
+     * ends (after its uncaught exception handler), and the end of a virtual thread's run. A captured thread's record
+     * ends.
+     */
+    public static void threadEnded(Thread thread) {
+        if (!threadsCaptured) {
+            return;
+        }
+        CapturedThread captured;
+        synchronized (THREADS) {
+            captured = THREADS.remove(thread);
+        }
+        if (captured != null) {
+            ended(captured.record, thread, captured.failure);
+        }
+    }
+
+    /** The record of {@code thread}'s capture, if it was captured at its start and has not ended; else null. */
+    static Object threadRecord(Thread thread) {
+        if (!threadsCaptured) {
+            return null;
+        }
+        CapturedThread captured;
+        synchronized (THREADS) {
+            captured = THREADS.get(thread);
+        }
+        return captured == null ? null : captured.record;
+    }
+
+    /** A captured thread's record and, once its run has thrown, the failure. */
+    private static final class CapturedThread {
+        final Object record;
+        /** Written and read by the captured thread itself. */
+        Throwable failure;
+
+        CapturedThread(Object record) {
+            this.record = record;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.waituntil.bootstrap;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 
 /** What the agent does for the capture hooks; implemented in the agent, installed into {@link CaptureHooks}. */
 public interface CaptureTarget {
@@ -34,4 +35,18 @@ public interface CaptureTarget {
      * @param why how, for the record's end
      */
     void notRun(Object record, String why);
+
+    /**
+     * {@code future}, which the executor made after the hand-over of the captured task of {@code record}, cancels that
+     * task ({@code ThreadPerTaskExecutor.submit}): the drain's deadline cancels it through this future.
+     */
+    void cancelledThrough(Object record, Future<?> future);
+
+    /**
+     * {@code thread} is about to start, by a thread inside a request or a tracked task ({@code context}).
+     *
+     * @param via how it is started, for its label: {@code Thread.start}
+     * @return the thread's record, pending from now until its run has ended, or null when it is not captured
+     */
+    Object captureThread(Thread thread, String via, RequestContext context);
 }

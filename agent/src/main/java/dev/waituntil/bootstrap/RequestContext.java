@@ -15,7 +15,10 @@ public final class RequestContext {
     private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<RequestContext>() {
         @Override
         protected RequestContext initialValue() {
-            return new RequestContext();
+            RequestContext context = new RequestContext();
+            // A thread captured at its start is its own task, whatever its run() is: what it hands over is captured.
+            context.task = CaptureHooks.threadRecord(Thread.currentThread());
+            return context;
         }
     };
 

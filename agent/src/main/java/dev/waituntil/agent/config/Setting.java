@@ -49,7 +49,7 @@ public enum Setting {
             "capture.exclude",
             Type.PREFIXES,
             "",
-            "comma-separated class-name prefixes of tasks or executors never to capture"),
+            "comma-separated class-name prefixes of tasks, executors, threads or thread starters never to capture"),
     INSTRUMENTATION_SERVLET(
             "instrumentation.servlet.enabled",
             Type.BOOLEAN,

@@ -49,6 +49,9 @@ public final class Instrumenter {
         for (Group group : groups()) {
             if (group.enabled(config)) {
                 points.addAll(group.points);
+                if (group.setting == Setting.INSTRUMENTATION_CAPTURE && ExecutorCapture.capturesThreads(config)) {
+                    points.addAll(CaptureInstrumentations.threadHookPoints());
+                }
             }
         }
         return points;

@@ -173,6 +173,11 @@ public final class TaskRuntime {
         capturedFutures.link(task, future);
     }
 
+    /** {@code future}, made by the executor after the hand-over, cancels the captured {@code task}'s work. */
+    public void captureCancelledThrough(TrackedTask task, Future<?> future) {
+        task.cancelledThrough = future;
+    }
+
     /**
      * The application took a captured task back unrun ({@code shutdownNow()}, {@code remove}, a cancel and
      * {@code purge}): it will never run through the agent, and ends cancelled, by the application's own choice, so

@@ -45,6 +45,11 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
      */
     volatile Object completes;
     /**
+     * For captured work that is not a {@code Future} itself: the future the executor made for it after the hand-over
+     * ({@code ThreadPerTaskExecutor.submit}'s), which cancels it; null where there is none.
+     */
+    volatile Future<?> cancelledThrough;
+    /**
      * A registration of captured work whose outcome was counted with the captured record, which ended first: its
      * own end is logged but not counted again. Set before the task can end.
      */
@@ -157,8 +162,9 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
         try {
             if (via != null) {
                 // A captured task ends when its run does; a Future (what submit hands over) can be told to stop.
-                if (future instanceof Future) {
-                    ((Future<?>) future).cancel(true);
+                Future<?> own = future instanceof Future ? (Future<?>) future : cancelledThrough;
+                if (own != null) {
+                    own.cancel(true);
                 }
                 return isDone();
             }

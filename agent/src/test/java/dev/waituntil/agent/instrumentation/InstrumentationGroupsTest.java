@@ -34,7 +34,7 @@ class InstrumentationGroupsTest {
     @Test
     void byDefaultEveryGroupIsInstalled() {
         List<HookPoint> points = Instrumenter.hookPoints(Config.defaults());
-        assertEquals(35, points.size(), names(points).toString());
+        assertEquals(37, points.size(), names(points).toString());
         assertEquals(names(Instrumenter.hookPoints()), names(points));
         assertEquals(
                 List.of(GROUPS),
@@ -47,12 +47,12 @@ class InstrumentationGroupsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1", "capture, 14"})
+    @CsvSource({"servlet, 12", "tomcat, 5", "jetty, 3", "spring, 1", "capture, 16"})
     void aGroupSwitchedOffHasNoneOfItsHookPointsInstalledAndTheOthersAllOfTheirs(String group, int itsPoints) {
         Config config = TestConfigs.of("instrumentation." + group + ".enabled=false");
         List<HookPoint> points = Instrumenter.hookPoints(config);
 
-        assertEquals(35 - itsPoints, points.size(), names(points).toString());
+        assertEquals(37 - itsPoints, points.size(), names(points).toString());
         assertTrue(
                 points.stream().noneMatch(p -> groupOf(p).equals(group)),
                 names(points).toString());
@@ -154,6 +154,33 @@ class InstrumentationGroupsTest {
         assertNull(
                 transform(Instrumenter.hookPoints(), className, classFile),
                 "a class of that name in another loader than the bootstrap loader is not the JDK's");
+    }
+
+    /**
+     * {@code java.lang.Thread} with {@code waituntil.capture=executors,threads}: the capture at {@code start()}'s
+     * entry and its refusal at its exit, the end of the thread, its failure; left alone by default.
+     */
+    @Test
+    void threadGetsTheThreadAdviceOnlyWhenThreadsAreCaptured() throws IOException {
+        String className = "java.lang.Thread";
+        byte[] classFile = classFile(className);
+        Config threads = TestConfigs.of("capture=executors,threads");
+
+        byte[] instrumented = transformJdk(Instrumenter.hookPoints(threads), className, classFile);
+        assertNotNull(instrumented, className + " is instrumented with threads");
+        assertEquals(
+                sorted(List.of(
+                        "start()V -> CaptureHooks.threadStarting",
+                        "start()V -> CaptureHooks.threadStarted",
+                        "exit()V -> CaptureHooks.threadEnded",
+                        "dispatchUncaughtException(Ljava/lang/Throwable;)V -> CaptureHooks.threadFailed")),
+                sorted(HookTransformerTest.staticCalls(instrumented)));
+        assertNull(transformJdk(Instrumenter.hookPoints(), className, classFile), "left alone by default");
+        assertNull(transformJdk(
+                Instrumenter.hookPoints(
+                        TestConfigs.of("capture=executors,threads", "instrumentation.capture.enabled=false")),
+                className,
+                classFile));
     }
 
     /** Where runAsync and supplyAsync hand their task over: noted, so that registering the future adopts it. */

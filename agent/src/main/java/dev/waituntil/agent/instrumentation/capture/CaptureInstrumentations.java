@@ -4,7 +4,10 @@ import dev.waituntil.agent.hook.HookPoint;
 import java.util.Arrays;
 import java.util.List;
 
-/** The JDK's executors: work handed over in a request or a tracked task is captured ({@link ExecutorCapture}). */
+/**
+ * The JDK's executors, and its threads where asked: work handed over in a request or a tracked task is captured
+ * ({@link ExecutorCapture}).
+ */
 public final class CaptureInstrumentations {
 
     private CaptureInstrumentations() {}
@@ -22,8 +25,20 @@ public final class CaptureInstrumentations {
                 new ForkJoinPoolInstrumentation.SubmitRunnable(),
                 new ForkJoinPoolInstrumentation.SubmitRunnableWithResult(),
                 new ForkJoinPoolInstrumentation.SubmitCallable(),
-                new ThreadPerTaskExecutorInstrumentation(),
+                new CompletableFutureThreadPerTaskInstrumentation(),
                 new CompletableFutureInstrumentation.RunStage(),
-                new CompletableFutureInstrumentation.SupplyStage());
+                new CompletableFutureInstrumentation.SupplyStage(),
+                new ThreadPerTaskExecutorInstrumentation.Execute(),
+                new ThreadPerTaskExecutorInstrumentation.SubmitCallable());
+    }
+
+    /** {@code Thread.start()} and the end of a thread: only with {@code waituntil.capture=executors,threads}. */
+    public static List<HookPoint> threadHookPoints() {
+        return Arrays.<HookPoint>asList(
+                new ThreadInstrumentation.Start(),
+                new ThreadInstrumentation.Exit(),
+                new ThreadInstrumentation.Uncaught(),
+                new ThreadInstrumentation.VirtualStart(),
+                new ThreadInstrumentation.VirtualRun());
     }
 }

@@ -20,9 +20,14 @@ public final class CaptureSummary {
         }
         List<String> excluded = new ArrayList<String>(ExecutorCapture.BUILT_IN_EXCLUSIONS);
         excluded.addAll(config.list(Setting.CAPTURE_EXCLUDE));
+        String threads = ExecutorCapture.capturesThreads(config)
+                ? "; so are threads started there with Thread.start(), virtual ones included, until their run has "
+                        + "ended, unless the JDK (its pools' workers, timers) or an excluded class starts them"
+                : "; threads started with Thread.start() are not (waituntil.capture=executors,threads would)";
         return "work handed over in a request or a tracked task to ThreadPoolExecutor (and the Executors pools), "
-                + "ForkJoinPool (the common pool included) and CompletableFuture's async stages is tracked until it "
-                + "has run; never schedule*, nor tasks or executors whose class starts with "
+                + "ForkJoinPool (the common pool included), the thread-per-task executors (JDK 21+) and "
+                + "CompletableFuture's async stages is tracked until it has run" + threads
+                + "; never schedule*, nor tasks, executors or threads whose class starts with "
                 + String.join(", ", excluded);
     }
 }

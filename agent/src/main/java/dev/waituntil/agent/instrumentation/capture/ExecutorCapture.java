@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
@@ -37,7 +38,9 @@ public final class ExecutorCapture implements CaptureTarget {
      * served, not work it hands over. Tomcat's logging too: its file handlers write each record on a pool of their
      * own, so every line a request logs (through {@code ServletContext.log} or {@code java.util.logging}) would be a
      * task of that request. And the agent's own tasks: run/supply work is tracked already (its pool is a
-     * {@code ThreadPoolExecutor} too), and a captured task that one pool hands on to another is captured once.
+     * {@code ThreadPoolExecutor} too), and a captured task that one pool hands on to another is captured once. And
+     * the continuations of virtual threads (JDK 21 and later), which their scheduler, a {@code ForkJoinPool}, is given
+     * at every start and every unpark: a virtual thread is the application's work, its scheduling is not.
      */
     static final List<String> BUILT_IN_EXCLUSIONS = Collections.unmodifiableList(Arrays.asList(
             "org.apache.tomcat.",
@@ -46,14 +49,27 @@ public final class ExecutorCapture implements CaptureTarget {
             "org.apache.juli.",
             "org.eclipse.jetty.",
             "dev.waituntil.agent.runtime.",
-            "dev.waituntil.bootstrap."));
+            "dev.waituntil.bootstrap.",
+            "java.lang.VirtualThread$"));
+
+    /**
+     * Whoever calls {@code Thread.start()} from these packages is the JDK: its pools starting their workers
+     * ({@code ThreadPoolExecutor.addWorker}, {@code ForkJoinPool}, {@code CompletableFuture}'s thread per task, whose
+     * work is captured as it is handed over), timers, cleaners, the HTTP keep-alive timer. Long-lived or not the
+     * application's own work, never a task of the request that happened to start them.
+     */
+    static final List<String> JDK_STARTERS =
+            Collections.unmodifiableList(Arrays.asList("java.", "javax.", "jdk.", "sun.", "com.sun."));
 
     private static final String COMPLETABLE_FUTURE = "java.util.concurrent.CompletableFuture$";
+    private static final String VIRTUAL_THREAD = "java.lang.VirtualThread";
 
     private final TaskRuntime runtime;
     private final RequestHookTarget requests;
     private final boolean enabled;
+    private final boolean threads;
     private final String[] excluded;
+    private final List<String> excludedPrefixes;
     private final ClassValue<Boolean> excludedClasses = new ClassValue<Boolean>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
@@ -72,14 +88,21 @@ public final class ExecutorCapture implements CaptureTarget {
         this.runtime = runtime;
         this.requests = requests;
         this.enabled = capturesExecutors(config);
+        this.threads = capturesThreads(config);
         List<String> prefixes = new ArrayList<String>(BUILT_IN_EXCLUSIONS);
         prefixes.addAll(config.list(Setting.CAPTURE_EXCLUDE));
         this.excluded = prefixes.toArray(new String[0]);
+        this.excludedPrefixes = Collections.unmodifiableList(prefixes);
     }
 
     /** Whether {@code waituntil.capture} asks for executors to be captured. */
     public static boolean capturesExecutors(Config config) {
         return config.text(Setting.CAPTURE).startsWith("executors");
+    }
+
+    /** Whether {@code waituntil.capture} asks for {@code Thread.start()} to be captured too. */
+    public static boolean capturesThreads(Config config) {
+        return config.text(Setting.CAPTURE).equals("executors,threads");
     }
 
     @Override
@@ -121,6 +144,65 @@ public final class ExecutorCapture implements CaptureTarget {
     @Override
     public void notRun(Object record, String why) {
         runtime.captureNotRun((TrackedTask) record, why);
+    }
+
+    @Override
+    public void cancelledThrough(Object record, Future<?> future) {
+        runtime.captureCancelledThrough((TrackedTask) record, future);
+    }
+
+    /**
+     * A thread started in a request or a tracked task, unless its class is excluded, it is a fork/join worker, or
+     * whoever started it is (see {@link #starter}): the JDK, a container, or what the exclusion names.
+     */
+    @Override
+    public Object captureThread(Thread thread, String via, RequestContext context) {
+        if (!threads || thread instanceof ForkJoinWorkerThread || excludedClasses.get(thread.getClass())) {
+            return null;
+        }
+        String type = thread.getClass().getName();
+        if (startsWithAny(type, JDK_STARTERS) && !type.equals("java.lang.Thread") && !type.equals(VIRTUAL_THREAD)) {
+            return null; // the JDK's own kinds of thread: its timers', its innocuous system threads
+        }
+        String starter = starter(thread);
+        if (starter == null || startsWithAny(starter, JDK_STARTERS) || startsWithAny(starter, excludedPrefixes)) {
+            return null;
+        }
+        return track(via, thread, context);
+    }
+
+    /**
+     * The class whose code calls {@code start()} on {@code thread}: the frame below {@code start()}, or below what
+     * only passes the call on: {@code Thread.startVirtualThread}, the builders' {@code start(task)}, and the thread's
+     * own class (a subclass's {@code start()} that calls {@code super.start()}, or its constructor). The runnable a
+     * thread runs is a private field of {@code java.lang.Thread}, out of reach without opening {@code java.base}; who
+     * starts it names its origin as well. A stack trace costs some microseconds, paid only when a thread is started
+     * in a request or a tracked task, itself a far dearer call.
+     */
+    private static String starter(Thread thread) {
+        String own = thread.getClass().getName();
+        boolean belowStart = false;
+        for (StackTraceElement frame : new Throwable().getStackTrace()) {
+            String name = frame.getClassName();
+            String method = frame.getMethodName();
+            if (!belowStart) {
+                belowStart = method.equals("start") && (name.equals("java.lang.Thread") || name.equals(VIRTUAL_THREAD));
+            } else if (!name.equals(own)
+                    && !name.startsWith("java.lang.ThreadBuilders$")
+                    && !(name.equals("java.lang.Thread") && method.equals("startVirtualThread"))) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static boolean startsWithAny(String name, List<String> prefixes) {
+        for (String prefix : prefixes) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean captures(Object executor, Object task) {

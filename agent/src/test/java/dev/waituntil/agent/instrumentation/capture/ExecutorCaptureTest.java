@@ -72,13 +72,17 @@ class ExecutorCaptureTest {
     /** A guard against a hang, not a speed check. */
     private static final long PATIENCE_SECONDS = 60;
 
-    private static TaskRuntime runtime;
+    /** Shared with the other capture tests in this JVM, which install the same hook points once. */
+    static TaskRuntime runtime;
 
     private final List<ExecutorService> pools = new ArrayList<>();
     private final ClassLoader shop = new URLClassLoader(new URL[0], getClass().getClassLoader());
 
     @BeforeAll
-    static void installTheAgentsCapture() throws Exception {
+    static synchronized void installTheAgentsCapture() throws Exception {
+        if (runtime != null) {
+            return;
+        }
         Instrumentation instrumentation = ByteBuddyAgent.install();
         BootstrapInjector.inject(instrumentation, bootstrapJar());
         for (String hooks : new String[] {"CaptureHooks", "ServletHooks", "RequestContext"}) {
@@ -90,14 +94,17 @@ class ExecutorCaptureTest {
         runtime = new TaskRuntime(TestConfigs.of("drain.timeout=60s"));
         CaptureTargets.install(runtime);
         install(Config.defaults());
-        Instrumenter.Prepared prepared = Instrumenter.prepare(CaptureInstrumentations.hookPoints());
+        // The thread hook points too, as waituntil.capture=executors,threads installs them: the config decides.
+        List<HookPoint> points = new ArrayList<>(CaptureInstrumentations.hookPoints());
+        points.addAll(CaptureInstrumentations.threadHookPoints());
+        Instrumenter.Prepared prepared = Instrumenter.prepare(points);
         Instrumenter.install(instrumentation, prepared, false);
         CountDownLatch retransformed = new CountDownLatch(1);
         prepared.afterWarmUp(retransformed::countDown); // after the retransformation, which waits for the same
         await(retransformed);
     }
 
-    private static void install(Config config) {
+    static void install(Config config) {
         CaptureTargets.capture(runtime, config);
     }
 
@@ -803,7 +810,7 @@ class ExecutorCaptureTest {
         serve(shop, method, uri, work);
     }
 
-    private static void serve(ClassLoader application, String method, String uri, Runnable work) {
+    static void serve(ClassLoader application, String method, String uri, Runnable work) {
         Thread thread = Thread.currentThread();
         ClassLoader before = thread.getContextClassLoader();
         thread.setContextClassLoader(application);
@@ -844,7 +851,7 @@ class ExecutorCaptureTest {
         runtime.register(label, future, runtime.scopeOf(shop), new RequestInfo(method, uri, 1));
     }
 
-    private static List<String> labels(Scope scope) {
+    static List<String> labels(Scope scope) {
         return runtime.pendingTasks().stream()
                 .filter(t -> t.scope() == scope)
                 .map(TrackedTask::label)
@@ -853,7 +860,7 @@ class ExecutorCaptureTest {
     }
 
     /** Releases {@code latch} from another thread a moment from now, while the test's thread drains. */
-    private static void releaseLater(CountDownLatch latch) {
+    static void releaseLater(CountDownLatch latch) {
         Thread releaser = new Thread(() -> {
             try {
                 Thread.sleep(200);
@@ -866,7 +873,7 @@ class ExecutorCaptureTest {
         releaser.start();
     }
 
-    private static Object await(CountDownLatch latch) {
+    static Object await(CountDownLatch latch) {
         try {
             if (!latch.await(PATIENCE_SECONDS, TimeUnit.SECONDS)) {
                 throw new AssertionError("waited " + PATIENCE_SECONDS + " s");
