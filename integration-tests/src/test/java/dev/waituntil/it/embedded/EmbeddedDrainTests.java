@@ -480,8 +480,8 @@ abstract class EmbeddedDrainTests {
                     .statusCode();
             LoadClients load = LoadClients.start(
                     4,
-                    (label, ms) -> LoadClients.Answer.of(http.send(
-                            get(base + "/work?label=" + label + "&ms=" + ms), HttpResponse.BodyHandlers.ofString())),
+                    (label, ms) -> LoadClients.Answer.of(
+                            http.send(get(base + LoadClients.work(label, ms)), HttpResponse.BodyHandlers.ofString())),
                     p::isAlive);
             beforeTheStop.run(app, load);
             load.stopping();

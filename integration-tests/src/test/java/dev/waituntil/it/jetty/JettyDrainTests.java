@@ -572,7 +572,7 @@ abstract class JettyDrainTests {
     private static LoadClients startLoad(JettyServerProcess server, int clients) {
         return LoadClients.start(
                 clients,
-                (label, ms) -> LoadClients.Answer.of(server.get("/app/work?label=" + label + "&ms=" + ms)),
+                (label, ms) -> LoadClients.Answer.of(server.get("/app" + LoadClients.work(label, ms))),
                 server::isAlive);
     }
 

@@ -25,7 +25,8 @@ import java.util.List;
  *     before it registers anything: the application owes that task, whatever the answer;
  * <li>{@code /work?label=X&ms=N}: {@code WaitUntil.run(X, ...)}: sleeps N ms, then records
  *     {@code DONE X <millis>}; interrupted (cancelled), it records {@code INTERRUPTED X <millis>} instead.
- *     Answers {@code accepted X} (or 503, below);
+ *     Answers {@code accepted X} (or 503, below). With {@code via=pool}, the same task goes to the application's
+ *     own fixed pool instead, with no call to wait-until (what the agent's capture tracks);
  * <li>{@code /slow?label=X&ms=N&task=M}: records {@code SLOW-IN X <millis>}, sleeps N ms in the request,
  *     then registers the task of {@code /work?label=X&ms=M}, and answers {@code accepted X};
  * <li>{@code /stuck?label=X}: {@code WaitUntil.run(X, ...)} of a task that records {@code STUCK X <millis>} and
@@ -110,7 +111,8 @@ public final class JettyTestWebApp {
                         resp.getWriter().println("pong " + contextPath + " agent=" + WaitUntil.isAgentActive());
                     } else if ("/work".equals(path)) {
                         Recorder.record("REQUEST " + label);
-                        answer(resp, label, work(label, Long.parseLong(req.getParameter("ms"))));
+                        long ms = Long.parseLong(req.getParameter("ms"));
+                        answer(resp, label, "pool".equals(req.getParameter("via")) ? onOwnPool(label, ms) : work(label, ms));
                     } else if ("/slow".equals(path)) {
                         Recorder.record("REQUEST " + label);
                         Recorder.record("SLOW-IN " + label);
@@ -218,6 +220,32 @@ public final class JettyTestWebApp {
                     });
                 }
 
+                /** The application's own pool, with no call to wait-until: only the agent's capture tracks its work. */
+                private static java.util.concurrent.ExecutorService ownPool;
+
+                /**
+                 * Hands the task of /work to the application's own pool (daemon threads, as a JVM that ends with its
+                 * main thread needs); returns null.
+                 */
+                private static synchronized String onOwnPool(final String label, final long ms) {
+                    if (ownPool == null) {
+                        ownPool = java.util.concurrent.Executors.newFixedThreadPool(64, r -> {
+                            Thread t = new Thread(r, "app-own-pool");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                    }
+                    ownPool.execute(new Runnable() {
+                        @Override
+                        public void run() {
+                            if (sleep(label, ms)) {
+                                Recorder.record("DONE " + label);
+                            }
+                        }
+                    });
+                    return null;
+                }
+
                 /** Registers the task; returns null, or why it was refused. */
                 private static String work(final String label, final long ms) {
                     try {
@@ -263,6 +291,11 @@ public final class JettyTestWebApp {
                 @Override
                 public void destroy() {
                     Recorder.record("SERVLET-DESTROYED " + contextPath);
+                    synchronized (WorkServlet.class) {
+                        if (ownPool != null) {
+                            ownPool.shutdown();
+                        }
+                    }
                 }
             }
             """;

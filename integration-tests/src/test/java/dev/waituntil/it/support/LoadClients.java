@@ -48,6 +48,16 @@ import java.util.stream.Collectors;
  */
 public final class LoadClients {
 
+    /**
+     * The path of {@code /work} (after the context path) for a load request: every other one (an odd {@code n} in
+     * {@code load-<c>-<n>}) hands its task to the application's own pool with no API call ({@code via=pool}), which
+     * only the agent's zero-code capture tracks; the others to {@code WaitUntil.run}.
+     */
+    public static String work(String label, long ms) {
+        boolean odd = (label.charAt(label.length() - 1) - '0') % 2 == 1;
+        return "/work?label=" + label + "&ms=" + ms + (odd ? "&via=pool" : "");
+    }
+
     /** Sends the request that registers the task {@code label} of {@code ms}; returns the answer. */
     @FunctionalInterface
     public interface Request {

@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  * <li>{@code /work?label=X&ms=N}: {@code WaitUntil.run(X, ...)}: the task sleeps N ms, then writes
  *     {@code DONE X <millis>} (or {@code INTERRUPTED X <millis>} if it was interrupted); answers 200
  *     {@code accepted X}, or 503 {@code rejected X: <reason>} (and writes {@code REJECTED X}) when
- *     {@code run} throws.
+ *     {@code run} throws. With {@code via=pool}, the same task goes to the application's own fixed pool instead,
+ *     with no call to wait-until (what the agent's capture tracks).
  * <li>{@code /slow?label=X&ms=N&taskMs=M}: writes {@code SLOW-IN X <millis>}, sleeps N ms inside the
  *     request (a request still in flight when the stop begins), then registers the task X of M ms as
  *     {@code /work} does, writes {@code SLOW-OUT X <millis>} and answers.
@@ -115,7 +116,11 @@ public final class TomcatTestWar {
                     resp.setContentType("text/plain;charset=UTF-8");
                     String path = req.getServletPath();
                     String label = req.getParameter("label");
-                    if ("/work".equals(path)) {
+                    if ("/work".equals(path) && "pool".equals(req.getParameter("via"))) {
+                        Events.event("REQUEST", label);
+                        onOwnPool(label, Long.parseLong(param(req, "ms", "0")));
+                        resp.getWriter().println("accepted " + label);
+                    } else if ("/work".equals(path)) {
                         Events.event("REQUEST", label);
                         submit(label, Long.parseLong(param(req, "ms", "0")), resp);
                     } else if ("/slow".equals(path)) {
@@ -145,6 +150,32 @@ public final class TomcatTestWar {
                     } else {
                         resp.sendError(404, "no endpoint " + path);
                     }
+                }
+
+                /** The application's own pool, with no call to wait-until: only the agent's capture tracks its work. */
+                private static java.util.concurrent.ExecutorService ownPool;
+
+                /** The task of /work on the application's own pool (daemon threads, made on first use). */
+                private static synchronized void onOwnPool(final String label, final long ms) {
+                    if (ownPool == null) {
+                        ownPool = java.util.concurrent.Executors.newFixedThreadPool(64, r -> {
+                            Thread t = new Thread(r, "app-own-pool");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                    }
+                    ownPool.execute(new Runnable() {
+                        @Override
+                        public void run() {
+                            try {
+                                Thread.sleep(ms);
+                            } catch (InterruptedException e) {
+                                Events.event("INTERRUPTED", label);
+                                return;
+                            }
+                            Events.event("DONE", label);
+                        }
+                    });
                 }
 
                 private static void submit(final String label, final long ms, HttpServletResponse resp) throws IOException {
@@ -191,6 +222,11 @@ public final class TomcatTestWar {
                 @Override
                 public void destroy() {
                     Events.event("SERVLET-DESTROYED", contextPath);
+                    synchronized (WorkServlet.class) {
+                        if (ownPool != null) {
+                            ownPool.shutdown();
+                        }
+                    }
                 }
             }
             """;

@@ -633,7 +633,7 @@ abstract class TomcatShutdownDrainTests {
                 .taskMillis(100, 1000)
                 .start(
                         c -> (label, ms) -> {
-                            TomcatServer.Response r = server.get("/app/work?label=" + label + "&ms=" + ms);
+                            TomcatServer.Response r = server.get("/app" + LoadClients.work(label, ms));
                             return new LoadClients.Answer(r.status(), r.body());
                         },
                         server::isAlive);
