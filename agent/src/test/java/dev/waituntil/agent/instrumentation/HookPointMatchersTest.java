@@ -69,7 +69,13 @@ class HookPointMatchersTest {
                 names.toString());
         assertTrue(names.contains("java.util.concurrent.ThreadPerTaskExecutor.execute(Runnable)"), names.toString());
         assertTrue(names.contains("java.util.concurrent.ThreadPerTaskExecutor.submit(Callable)"), names.toString());
-        assertEquals(37, names.size(), names.toString());
+        assertTrue(
+                names.contains("org.springframework.core.task.SimpleAsyncTaskExecutor.doExecute(Runnable)"),
+                names.toString());
+        assertTrue(
+                names.contains("org.springframework.core.task.VirtualThreadTaskExecutor.execute(Runnable)"),
+                names.toString());
+        assertEquals(39, names.size(), names.toString());
     }
 
     @Test
@@ -153,6 +159,24 @@ class HookPointMatchersTest {
         HookPoint engine = point("org.apache.catalina.core.ContainerBase.stopInternal");
         assertEquals("org.apache.catalina.core.ContainerBase", engine.requiredClass());
         assertFalse(typeMatches(engine, Object.class));
+    }
+
+    /** In the application's loader, by name: their own declaration, which a subclass that hands on overrides. */
+    @Test
+    void springExecutorHookPointsMatchTheMethodThatStartsTheThread() throws Exception {
+        HookPoint simple = point("org.springframework.core.task.SimpleAsyncTaskExecutor.doExecute(Runnable)");
+        assertFalse(simple.jdkClass());
+        assertTrue(typeMatches(simple, org.springframework.core.task.SimpleAsyncTaskExecutor.class));
+        assertFalse(typeMatches(simple, org.springframework.core.task.SyncTaskExecutor.class));
+        Class<?> executor = org.springframework.core.task.SimpleAsyncTaskExecutor.class;
+        assertTrue(methodMatches(simple, executor.getDeclaredMethod("doExecute", Runnable.class)));
+        assertFalse(methodMatches(simple, executor.getMethod("execute", Runnable.class)));
+        HookPoint virtual = point("org.springframework.core.task.VirtualThreadTaskExecutor.execute(Runnable)");
+        assertFalse(virtual.jdkClass());
+        assertTrue(typeMatches(virtual, org.springframework.core.task.VirtualThreadTaskExecutor.class));
+        assertTrue(methodMatches(
+                virtual,
+                org.springframework.core.task.VirtualThreadTaskExecutor.class.getMethod("execute", Runnable.class)));
     }
 
     @Test

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The JDK's executors, and its threads where asked: work handed over in a request or a tracked task is captured
- * ({@link ExecutorCapture}).
+ * The JDK's executors, Spring's that start threads themselves, and the JDK's threads where asked: work handed
+ * over in a request or a tracked task is captured ({@link ExecutorCapture}).
  */
 public final class CaptureInstrumentations {
 
@@ -29,7 +29,9 @@ public final class CaptureInstrumentations {
                 new CompletableFutureInstrumentation.RunStage(),
                 new CompletableFutureInstrumentation.SupplyStage(),
                 new ThreadPerTaskExecutorInstrumentation.Execute(),
-                new ThreadPerTaskExecutorInstrumentation.SubmitCallable());
+                new ThreadPerTaskExecutorInstrumentation.SubmitCallable(),
+                new SimpleAsyncTaskExecutorInstrumentation(),
+                new VirtualThreadTaskExecutorInstrumentation());
     }
 
     /** {@code Thread.start()} and the end of a thread: only with {@code waituntil.capture=executors,threads}. */

@@ -25,8 +25,9 @@ public final class CaptureSummary {
                         + "ended, unless the JDK (its pools' workers, timers) or an excluded class starts them"
                 : "; threads started with Thread.start() are not (waituntil.capture=executors,threads would)";
         return "work handed over in a request or a tracked task to ThreadPoolExecutor (and the Executors pools), "
-                + "ForkJoinPool (the common pool included), the thread-per-task executors (JDK 21+) and "
-                + "CompletableFuture's async stages is tracked until it has run" + threads
+                + "ForkJoinPool (the common pool included), the thread-per-task executors (JDK 21+), "
+                + "CompletableFuture's async stages and Spring's SimpleAsyncTaskExecutor and "
+                + "VirtualThreadTaskExecutor is tracked until it has run" + threads
                 + "; never schedule*, nor tasks, executors or threads whose class starts with "
                 + String.join(", ", excluded);
     }

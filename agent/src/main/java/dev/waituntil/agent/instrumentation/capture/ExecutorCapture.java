@@ -239,8 +239,17 @@ public final class ExecutorCapture implements CaptureTarget {
             }
             return "CompletableFuture async stage";
         }
-        if (task instanceof FutureTask && via.equals(ThreadPoolExecutorInstrumentation.VIA)) {
-            return "ThreadPoolExecutor.submit";
+        if (task instanceof FutureTask) {
+            // submit wraps the application's task in a FutureTask and hands that to execute.
+            if (via.equals(ThreadPoolExecutorInstrumentation.VIA)) {
+                return "ThreadPoolExecutor.submit";
+            }
+            if (via.equals(SimpleAsyncTaskExecutorInstrumentation.VIA)) {
+                return "SimpleAsyncTaskExecutor.submit";
+            }
+            if (via.equals(VirtualThreadTaskExecutorInstrumentation.VIA)) {
+                return "VirtualThreadTaskExecutor.submit";
+            }
         }
         return via;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.waituntil.agent.bridge.BootstrapInjector;
 import dev.waituntil.agent.config.Config;
@@ -48,6 +49,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -60,6 +62,10 @@ import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskRejectedException;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
+import org.springframework.core.task.support.TaskExecutorAdapter;
 
 /**
  * Work handed to the JDK's executors, captured as the agent captures it: the bootstrap package on the bootstrap class
@@ -743,6 +749,148 @@ class ExecutorCaptureTest {
             Thread.sleep(20);
         }
         assertNull(gone.get(), "the application's class loader is still reachable after its captured task has run");
+    }
+
+    @Test
+    void springsSimpleAsyncTaskExecutorIsCapturedOnceWithItsTaskDecoratorApplied() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger decorated = new AtomicInteger();
+        AtomicBoolean decoratedRunCaptured = new AtomicBoolean();
+        SimpleAsyncTaskExecutor decorating = new SimpleAsyncTaskExecutor("decorating-");
+        decorating.setTaskDecorator(task -> {
+            decorated.incrementAndGet();
+            return () -> {
+                task.run();
+                // The decorator's own code runs inside the captured task: work it hands on is captured too.
+                Runnable probe = CaptureHooks.capture((Executor) Runnable::run, (Runnable) () -> {}, "probe");
+                decoratedRunCaptured.set(probe instanceof dev.waituntil.bootstrap.CapturedRunnable);
+                probe.run();
+            };
+        });
+        SimpleAsyncTaskExecutor plain = new SimpleAsyncTaskExecutor("plain-");
+        List<Future<?>> futures = new ArrayList<>();
+        long registered = runtime.registeredCount();
+
+        serve("GET", "/shop/spring", () -> {
+            decorating.execute(() -> await(release));
+            futures.add(plain.submit(() -> await(release)));
+            futures.add(plain.submitCompletable((Runnable) () -> await(release)));
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(
+                List.of(
+                        "CompletableFuture.runAsync from GET /shop/spring",
+                        "SimpleAsyncTaskExecutor.execute from GET /shop/spring",
+                        "SimpleAsyncTaskExecutor.submit from GET /shop/spring"),
+                labels(scope),
+                "each hand-over once, submitCompletable's under the runAsync it goes through");
+        assertEquals(registered + 3, runtime.registeredCount());
+        assertEquals(1, decorated.get(), "the TaskDecorator decorated the task once");
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        for (Future<?> future : futures) {
+            assertTrue(future.isDone(), "the drain returned before the work had run");
+        }
+        assertTrue(decoratedRunCaptured.get(), "the decorated task ran as the captured task");
+        assertEquals(registered + 4, runtime.registeredCount(), "and the probe it handed on was captured");
+    }
+
+    @Test
+    void aTaskThatSimpleAsyncTaskExecutorsConcurrencyLimitRefusesIsNeverCaptured() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SimpleAsyncTaskExecutor limited = new SimpleAsyncTaskExecutor("limited-");
+        limited.setConcurrencyLimit(1);
+        limited.setRejectTasksWhenLimitReached(true);
+        long registered = runtime.registeredCount();
+        long rejected = runtime.rejectedCount();
+
+        serve("POST", "/shop/limited", () -> {
+            limited.execute(() -> await(release));
+            assertThrows(TaskRejectedException.class, () -> limited.execute(() -> {}), "over the limit");
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(List.of("SimpleAsyncTaskExecutor.execute from POST /shop/limited"), labels(scope));
+        assertEquals(registered + 1, runtime.registeredCount());
+        assertEquals(rejected, runtime.rejectedCount(), "refused before any thread was asked for");
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+    }
+
+    /**
+     * As {@code SimpleAsyncTaskScheduler} with a target executor does, and {@code TaskExecutorAdapter} around a JDK
+     * pool: the Spring executor hands the task to a JDK executor, which captures it, once.
+     */
+    @Test
+    void aSpringExecutorThatHandsItsTasksToAJdkPoolIsCapturedOnceThere() throws Exception {
+        ExecutorService pool = pool(Executors.newFixedThreadPool(2));
+        CountDownLatch release = new CountDownLatch(1);
+        SimpleAsyncTaskExecutor targeted = new SimpleAsyncTaskExecutor() {
+            @Override
+            protected void doExecute(Runnable task) {
+                pool.execute(task);
+            }
+        };
+        TaskExecutorAdapter adapter = new TaskExecutorAdapter(pool);
+        adapter.setTaskDecorator(task -> task::run);
+
+        serve("GET", "/shop/handed", () -> {
+            targeted.execute(() -> await(release));
+            adapter.execute(() -> await(release));
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(
+                List.of(
+                        "ThreadPoolExecutor.execute from GET /shop/handed",
+                        "ThreadPoolExecutor.execute from GET /shop/handed"),
+                labels(scope));
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+    }
+
+    /** Virtual threads: JDK 21 and later (run this class on JDK 25 with {@code -Djvm=<java>}). */
+    @Test
+    void springsVirtualThreadExecutorsAreCaptured() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21 or later");
+        CountDownLatch release = new CountDownLatch(1);
+        VirtualThreadTaskExecutor virtual = new VirtualThreadTaskExecutor("virtual-");
+        SimpleAsyncTaskExecutor simpleVirtual = new SimpleAsyncTaskExecutor("simple-virtual-");
+        simpleVirtual.setVirtualThreads(true);
+        List<Future<?>> futures = new ArrayList<>();
+
+        serve("GET", "/shop/virtual", () -> {
+            virtual.execute(() -> await(release));
+            futures.add(virtual.submit(() -> await(release)));
+            futures.add(simpleVirtual.submit(() -> await(release)));
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        assertEquals(
+                List.of(
+                        "SimpleAsyncTaskExecutor.submit from GET /shop/virtual",
+                        "VirtualThreadTaskExecutor.execute from GET /shop/virtual",
+                        "VirtualThreadTaskExecutor.submit from GET /shop/virtual"),
+                labels(scope));
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        for (Future<?> future : futures) {
+            assertTrue(future.isDone(), "the drain returned before the work had run");
+        }
+    }
+
+    @Test
+    void springsSimpleAsyncTaskExecutorOutsideARequestIsNotCaptured() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        long registered = runtime.registeredCount();
+
+        new SimpleAsyncTaskExecutor("outside-").execute(ran::countDown);
+
+        await(ran);
+        assertEquals(registered, runtime.registeredCount());
     }
 
     private java.lang.ref.WeakReference<ClassLoader> captureAndForget(ExecutorService pool) throws Exception {
