@@ -38,6 +38,14 @@ import org.junit.jupiter.api.function.Executable;
  * same jar and requests without the agent: the default executor's work is lost with the JVM, or runs against
  * the destroyed bean.
  *
+ * <p>The same with {@code @Async} methods, still with no API call: on Spring Boot's {@code applicationTaskExecutor}
+ * ({@code POST /async}; a {@code ThreadPoolTaskExecutor}, captured at its JDK pool) and on a
+ * {@code SimpleAsyncTaskExecutor} bean with a {@code TaskDecorator} ({@code POST /async-simple}; a thread per task,
+ * captured where it starts the thread): each piece is captured once, in its request, runs decorated, and finishes
+ * before Spring destroys the beans. Without the agent, Boot's executor waits for its work only as long as the
+ * context's lifecycle phase may last (Spring 6.1 and later; shortened to 1 s in those runs), and the JVM exits under
+ * the simple executor's threads.
+ *
  * <p>The default executor is the common pool. With 2 processors its parallelism is 1: up to JDK 24
  * {@code CompletableFuture} then starts a thread per task, from JDK 25 the pool runs the tasks one after
  * another. {@value #TASKS} tasks of 3 s down to 2 s are pending at the SIGTERM either way, and take 3 s, or
@@ -47,7 +55,7 @@ import org.junit.jupiter.api.function.Executable;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SpringBootCaptureTests {
 
-    /** Requests to {@code /run-async} after the warm-up, each handing over one piece of work. */
+    /** Requests after the warm-up, each handing over one piece of work; more for {@code /async} (see there). */
     private static final int TASKS = 5;
 
     private static final long LONGEST_MS = 3_000;
@@ -80,14 +88,28 @@ abstract class SpringBootCaptureTests {
     /** Graceful shutdown off: Spring stops the web server at once, then destroys the beans. */
     @Test
     void sigtermWithRunAsyncWorkPendingFinishesItAllBeforeSpringDestroysTheBeans() throws Exception {
-        Run run = sigtermRun("immediate", true, false);
+        Run run = sigtermRun("immediate", RUN_ASYNC, true, false);
         assertAgentGuarantees(run);
     }
 
     /** Graceful shutdown on: Spring's graceful phase has no request to wait for; the agent's drain does the waiting. */
     @Test
     void sigtermWithGracefulShutdownFinishesRunAsyncWorkBeforeSpringDestroysTheBeans() throws Exception {
-        Run run = sigtermRun("graceful", true, true);
+        Run run = sigtermRun("graceful", RUN_ASYNC, true, true);
+        assertAgentGuarantees(run);
+    }
+
+    /** {@code @Async} on Spring Boot's {@code applicationTaskExecutor}, whose JDK pool captures the work. */
+    @Test
+    void sigtermWithAsyncWorkOnBootsExecutorPendingFinishesItAllBeforeSpringDestroysTheBeans() throws Exception {
+        Run run = sigtermRun("async-immediate", ASYNC, true, false);
+        assertAgentGuarantees(run);
+    }
+
+    /** {@code @Async("simple")} on a {@code SimpleAsyncTaskExecutor}: a thread per task, decorated. */
+    @Test
+    void sigtermWithAsyncWorkOnASimpleAsyncTaskExecutorFinishesItAllBeforeSpringDestroysTheBeans() throws Exception {
+        Run run = sigtermRun("async-simple-immediate", ASYNC_SIMPLE, true, false);
         assertAgentGuarantees(run);
     }
 
@@ -100,9 +122,29 @@ abstract class SpringBootCaptureTests {
      */
     @Test
     void withoutTheAgentRunAsyncWorkIsLostOrOutlivesTheBeans() throws Exception {
-        Run run = sigtermRun("control-no-agent", false, false);
+        assertWorkLostWithoutTheAgent(sigtermRun("control-no-agent", RUN_ASYNC, false, false));
+    }
+
+    /**
+     * {@code @Async} on Boot's executor without the agent: the executor's own stop waits for its tasks only as long
+     * as the lifecycle phase may last (1 s here, see {@link #ASYNC}), then Spring interrupts them and destroys the
+     * beans. Shows that the test with the agent can fail.
+     */
+    @Test
+    void withoutTheAgentAsyncWorkOnBootsExecutorIsLostOrOutlivesTheBeans() throws Exception {
+        assertWorkLostWithoutTheAgent(sigtermRun("control-no-agent-async", ASYNC, false, false));
+    }
+
+    /** {@code @Async("simple")} without the agent: the JVM exits under the executor's threads. */
+    @Test
+    void withoutTheAgentAsyncWorkOnASimpleAsyncTaskExecutorIsLostOrOutlivesTheBeans() throws Exception {
+        assertWorkLostWithoutTheAgent(sigtermRun("control-no-agent-async-simple", ASYNC_SIMPLE, false, false));
+    }
+
+    private static void assertWorkLostWithoutTheAgent(Run run) {
         String why = run.why();
-        assertEquals(Map.of(202, TASKS + 1), run.statuses, "every request was answered 202 (status: count)\n" + why);
+        assertEquals(
+                Map.of(202, run.tasks + 1), run.statuses, "every request was answered 202 (status: count)\n" + why);
         assertTrue(
                 run.app
                         .firstLine(l -> l.contains("wait-until agent active: false"))
@@ -115,8 +157,29 @@ abstract class SpringBootCaptureTests {
 
     // ================================================================================  the run
 
+    /** How a request hands its work over, and how the agent labels the capture of it. */
+    private record Endpoint(String path, String capture, int tasks, List<String> jvmOptions) {}
+
+    private static final Endpoint RUN_ASYNC =
+            new Endpoint("/run-async", "CompletableFuture.runAsync", TASKS, List.of());
+    /**
+     * An {@code @Async void} method is submitted: {@code ThreadPoolTaskExecutor.submit}, to its JDK pool. 12 tasks:
+     * more than the 8 threads of Boot's pool, so some wait in its queue. Since Spring 6.1 the executor's own stop,
+     * in the context's lifecycle phase, waits for its tasks, queued ones included, but only as long as that phase
+     * may last ({@code spring.lifecycle.timeout-per-shutdown-phase}, 30 s by default), then interrupts them: set to
+     * 1 s here, with and without the agent, so that the control shows that wait ending before the work; the agent's
+     * drain comes before that phase and has its own timeout.
+     */
+    private static final Endpoint ASYNC = new Endpoint(
+            "/async", "ThreadPoolExecutor.submit", 12, List.of("-Dspring.lifecycle.timeout-per-shutdown-phase=1s"));
+    /** Submitted too, but the decorator wraps the {@code FutureTask}: what starts the thread is a plain task. */
+    private static final Endpoint ASYNC_SIMPLE =
+            new Endpoint("/async-simple", "SimpleAsyncTaskExecutor.execute", TASKS, List.of());
+
     private static final class Run {
         final String name;
+        final Endpoint endpoint;
+        final int tasks;
         final boolean agent;
         final boolean graceful;
         SpringBootApp app;
@@ -137,8 +200,10 @@ abstract class SpringBootCaptureTests {
         List<String> usedAfterDestroy = List.of();
         List<String> interrupted = List.of();
 
-        Run(String name, boolean agent, boolean graceful) {
+        Run(String name, Endpoint endpoint, boolean agent, boolean graceful) {
             this.name = name;
+            this.endpoint = endpoint;
+            this.tasks = endpoint.tasks();
             this.agent = agent;
             this.graceful = graceful;
         }
@@ -162,16 +227,18 @@ abstract class SpringBootCaptureTests {
      * once, waits (bounded) for the exit and reads the events. The work owed is that of every request that reached
      * the controller ({@code REQUEST}), whatever its answer.
      */
-    private Run sigtermRun(String name, boolean agent, boolean graceful) throws Exception {
-        Run run = new Run(name, agent, graceful);
+    private Run sigtermRun(String name, Endpoint endpoint, boolean agent, boolean graceful) throws Exception {
+        Run run = new Run(name, endpoint, agent, graceful);
         Path runDir = Files.createDirectories(dir.resolve(name));
         long started = System.nanoTime();
-        try (SpringBootApp app = SpringBootApp.start(appJar, agent, graceful, runDir, JVM_OPTIONS, START_TIMEOUT)) {
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        options.addAll(endpoint.jvmOptions());
+        try (SpringBootApp app = SpringBootApp.start(appJar, agent, graceful, runDir, options, START_TIMEOUT)) {
             run.app = app;
             send(run, WARM_UP, 1);
             long sendStarted = System.nanoTime();
-            for (int i = 0; i < TASKS; i++) {
-                send(run, "task-" + (i + 1), LONGEST_MS - ((LONGEST_MS - SHORTEST_MS) * i) / (TASKS - 1));
+            for (int i = 0; i < run.tasks; i++) {
+                send(run, "task-" + (i + 1), LONGEST_MS - ((LONGEST_MS - SHORTEST_MS) * i) / (run.tasks - 1));
             }
             run.sendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sendStarted);
             app.sigterm();
@@ -187,7 +254,7 @@ abstract class SpringBootCaptureTests {
 
     private static void send(Run run, String label, long ms) {
         Response r = run.app
-                .postAsync("/run-async?label=" + label + "&ms=" + ms, REQUEST_TIMEOUT)
+                .postAsync(run.endpoint.path() + "?label=" + label + "&ms=" + ms, REQUEST_TIMEOUT)
                 .join();
         run.statuses.merge(r.failure() == null ? r.status() : -1, 1, Integer::sum);
     }
@@ -226,16 +293,17 @@ abstract class SpringBootCaptureTests {
     private void assertAgentGuarantees(Run run) {
         JavaProcess p = run.app.process();
         int beanDestroyedLine = p.indexOfLineContaining("it-app | BEAN-DESTROYED");
-        String runAsyncCapture = "wait-until: captured 'CompletableFuture.runAsync from POST /run-async'";
+        String capture = "wait-until: captured '" + run.endpoint.capture() + " from POST " + run.endpoint.path() + "'";
+        String anyCapture = "wait-until: captured '";
         List<Executable> checks = new ArrayList<>();
         checks.add(() -> assertTrue(
                 p.firstLineContaining("wait-until agent active: true").isPresent(), "the agent is attached"));
-        checks.add(() ->
-                assertEquals(Map.of(202, TASKS + 1), run.statuses, "every request was answered 202 (status: count)"));
-        checks.add(() -> assertEquals(TASKS + 1, run.labels.size(), "every request reached the controller"));
+        checks.add(() -> assertEquals(
+                Map.of(202, run.tasks + 1), run.statuses, "every request was answered 202 (status: count)"));
+        checks.add(() -> assertEquals(run.tasks + 1, run.labels.size(), "every request reached the controller"));
         checks.add(() -> assertTrue(
-                run.pendingAtSigterm >= TASKS - 1,
-                "at least " + (TASKS - 1) + " of the " + TASKS + " tasks were still pending at the SIGTERM ("
+                run.pendingAtSigterm >= run.tasks - 1,
+                "at least " + (run.tasks - 1) + " of the " + run.tasks + " tasks were still pending at the SIGTERM ("
                         + run.pendingAtSigterm + ")"));
         checks.add(() -> assertTrue(run.beanDestroyed.isPresent(), "the stop went on: Spring destroyed the bean"));
         checks.add(() -> assertEquals(List.of(), run.notDone, "every piece of work finished (DONE)"));
@@ -247,9 +315,32 @@ abstract class SpringBootCaptureTests {
         checks.add(() -> assertEquals(
                 List.of(), p.linesContaining("wait-until: registered '"), "nothing was registered through the API"));
         checks.add(() -> assertEquals(
-                TASKS + 1L,
-                p.countLinesContaining(runAsyncCapture),
-                "each runAsync was captured once, in its request: a line \"" + runAsyncCapture + " ...\" each"));
+                run.tasks + 1L,
+                p.countLinesContaining(capture),
+                "each hand-over was captured once, in its request: a line \"" + capture + " ...\" each"));
+        checks.add(() -> assertEquals(
+                run.tasks + 1L,
+                p.countLinesContaining(anyCapture),
+                "nothing else was captured (no task captured twice, by two executors): lines \"" + anyCapture
+                        + "...\""));
+        if (run.endpoint == ASYNC) {
+            checks.add(() ->
+                    assertEquals(run.tasks + 1L, p.countLinesContaining("it-app | async "), "every @Async method ran"));
+            checks.add(() -> assertEquals(
+                    0L,
+                    p.countLinesContaining(" on thread simple-"),
+                    "... on Spring Boot's executor, not on the simple one"));
+        }
+        if (run.endpoint == ASYNC_SIMPLE) {
+            checks.add(() -> assertEquals(
+                    run.tasks + 1L,
+                    p.countLinesContaining(" on thread simple-"),
+                    "every @Async method ran on the simple executor's threads"));
+            checks.add(() -> assertEquals(
+                    run.tasks + 1L,
+                    p.countLinesContaining(" (decorated)"),
+                    "the simple executor's TaskDecorator applied to every piece"));
+        }
         // As in SpringBootDrainTests: the drain that protects the beans is the one of the application's own stop,
         // not the JVM shutdown hook's, which runs beside Spring's, unordered.
         checks.add(() -> {
@@ -280,15 +371,16 @@ abstract class SpringBootCaptureTests {
                 .max()
                 .orElse(-1);
         String text = String.format(
-                "%s, runAsync capture, %s, %s: start %d ms, %d requests sent in %d ms (statuses %s), %d tasks "
+                "%s, %s capture, %s, %s: start %d ms, %d requests sent in %d ms (statuses %s), %d tasks "
                         + "pending at SIGTERM; SIGTERM -> BEAN-DESTROYED %s, -> last DONE %s, -> exit %d ms (exit "
                         + "code %d); of %d pieces of work: not done %d, DONE after BEAN-DESTROYED %d, "
                         + "USED-AFTER-DESTROY %d, interrupted %d; captured lines %d; whole run %d ms",
                 appJar,
+                run.endpoint.path(),
                 run.graceful ? "graceful" : "immediate",
                 run.agent ? "agent" : "no agent (control)",
                 run.app.startupMillis(),
-                TASKS + 1,
+                run.tasks + 1,
                 run.sendMillis,
                 run.statuses,
                 run.pendingAtSigterm,

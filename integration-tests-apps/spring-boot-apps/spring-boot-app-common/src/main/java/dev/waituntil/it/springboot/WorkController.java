@@ -16,14 +16,20 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code REQUEST <label>} first: the request reached the application, whatever its answer turns out to be.
  * {@code POST /run-async?label=X&ms=N} does what code written without wait-until does: hands the same work to
  * {@code CompletableFuture.runAsync} on its default executor, with no call to the API, and answers 202 at once.
+ * {@code POST /async?label=X&ms=N} and {@code POST /async-simple?label=X&ms=N} do the same through an
+ * {@code @Async} method ({@link AsyncWork}): on Spring Boot's executor, and on a {@code SimpleAsyncTaskExecutor}.
  */
 @RestController
 public class WorkController {
 
     private final Receipts receipts;
+    private final AsyncWork async;
+    private final Work work;
 
-    public WorkController(Receipts receipts) {
+    public WorkController(Receipts receipts, AsyncWork async) {
         this.receipts = receipts;
+        this.async = async;
+        this.work = new Work(receipts);
     }
 
     @PostMapping("/work")
@@ -38,6 +44,20 @@ public class WorkController {
     public ResponseEntity<String> runAsync(@RequestParam String label, @RequestParam long ms) {
         receipts.event("REQUEST " + label);
         CompletableFuture.runAsync(() -> doWork(label, ms));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + "\n");
+    }
+
+    @PostMapping("/async")
+    public ResponseEntity<String> async(@RequestParam String label, @RequestParam long ms) {
+        receipts.event("REQUEST " + label);
+        async.onDefaultExecutor(label, ms);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + "\n");
+    }
+
+    @PostMapping("/async-simple")
+    public ResponseEntity<String> asyncSimple(@RequestParam String label, @RequestParam long ms) {
+        receipts.event("REQUEST " + label);
+        async.onSimpleExecutor(label, ms);
         return ResponseEntity.status(HttpStatus.ACCEPTED).body("accepted " + label + "\n");
     }
 
@@ -59,13 +79,26 @@ public class WorkController {
     }
 
     private void doWork(String label, long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            receipts.event("INTERRUPTED " + label);
-            Thread.currentThread().interrupt();
-            return;
+        work.run(label, ms);
+    }
+
+    /** The work of every endpoint: sleeps {@code ms}, then records its receipt. */
+    static final class Work {
+        private final Receipts receipts;
+
+        Work(Receipts receipts) {
+            this.receipts = receipts;
         }
-        receipts.done(label);
+
+        void run(String label, long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                receipts.event("INTERRUPTED " + label);
+                Thread.currentThread().interrupt();
+                return;
+            }
+            receipts.done(label);
+        }
     }
 }
