@@ -61,6 +61,13 @@ public final class ExecutorCapture implements CaptureTarget {
     static final List<String> JDK_STARTERS =
             Collections.unmodifiableList(Arrays.asList("java.", "javax.", "jdk.", "sun.", "com.sun."));
 
+    /**
+     * Spring's executors that start a thread per task ({@code SimpleAsyncTaskExecutor.doExecute},
+     * {@code VirtualThreadTaskExecutor.execute}): the task is captured as they hand it over, and the thread that runs
+     * it would count the same work twice.
+     */
+    static final List<String> SPRING_STARTERS = Collections.singletonList("org.springframework.core.task.");
+
     private static final String COMPLETABLE_FUTURE = "java.util.concurrent.CompletableFuture$";
     private static final String VIRTUAL_THREAD = "java.lang.VirtualThread";
 
@@ -153,7 +160,8 @@ public final class ExecutorCapture implements CaptureTarget {
 
     /**
      * A thread started in a request or a tracked task, unless its class is excluded, it is a fork/join worker, or
-     * whoever started it is (see {@link #starter}): the JDK, a container, or what the exclusion names.
+     * whoever started it is (see {@link #starter}): the JDK, a container, Spring's executors that capture the task
+     * already, or what the exclusion names.
      */
     @Override
     public Object captureThread(Thread thread, String via, RequestContext context) {
@@ -165,7 +173,10 @@ public final class ExecutorCapture implements CaptureTarget {
             return null; // the JDK's own kinds of thread: its timers', its innocuous system threads
         }
         String starter = starter(thread);
-        if (starter == null || startsWithAny(starter, JDK_STARTERS) || startsWithAny(starter, excludedPrefixes)) {
+        if (starter == null
+                || startsWithAny(starter, JDK_STARTERS)
+                || startsWithAny(starter, SPRING_STARTERS)
+                || startsWithAny(starter, excludedPrefixes)) {
             return null;
         }
         return track(via, thread, context);

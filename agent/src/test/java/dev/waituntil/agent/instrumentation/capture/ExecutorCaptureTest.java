@@ -882,6 +882,34 @@ class ExecutorCaptureTest {
         }
     }
 
+    /** With threads captured too, the thread that Spring's executor starts for the task is not a second task. */
+    @Test
+    void springsExecutorsCountTheirTaskOnceWhenThreadsAreCapturedToo() throws Exception {
+        install(TestConfigs.of("capture=executors,threads"));
+        CountDownLatch release = new CountDownLatch(1);
+        SimpleAsyncTaskExecutor simple = new SimpleAsyncTaskExecutor("simple-threads-");
+        boolean virtual = Runtime.version().feature() >= 21;
+        long registered = runtime.registeredCount();
+
+        serve("GET", "/shop/threads", () -> {
+            simple.execute(() -> await(release));
+            if (virtual) {
+                new VirtualThreadTaskExecutor("virtual-threads-").execute(() -> await(release));
+            }
+        });
+
+        Scope scope = runtime.scopeOf(shop);
+        List<String> expected = new ArrayList<>(List.of("SimpleAsyncTaskExecutor.execute from GET /shop/threads"));
+        if (virtual) {
+            expected.add("VirtualThreadTaskExecutor.execute from GET /shop/threads");
+        }
+        assertEquals(expected, labels(scope));
+        assertEquals(registered + expected.size(), runtime.registeredCount());
+        releaseLater(release);
+        assertFalse(runtime.drainApplication(scope).timedOut());
+        assertEquals(0, runtime.pending(scope));
+    }
+
     @Test
     void springsSimpleAsyncTaskExecutorOutsideARequestIsNotCaptured() throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
