@@ -291,9 +291,16 @@ public final class JettyTestWebApp {
                 @Override
                 public void destroy() {
                     Recorder.record("SERVLET-DESTROYED " + contextPath);
+                    // Stopped before the container looks for threads the application left running (Tomcat warns of
+                    // them): with the agent the pool is idle by now; without it, its work is interrupted, lost.
                     synchronized (WorkServlet.class) {
                         if (ownPool != null) {
-                            ownPool.shutdown();
+                            ownPool.shutdownNow();
+                            try {
+                                ownPool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
                         }
                     }
                 }
