@@ -222,6 +222,8 @@ public final class JettyTestWebApp {
 
                 /** The application's own pool, with no call to wait-until: only the agent's capture tracks its work. */
                 private static java.util.concurrent.ExecutorService ownPool;
+                /** Its threads, joined in destroy(). */
+                private static final java.util.List<Thread> ownThreads = new java.util.ArrayList<Thread>();
 
                 /**
                  * Hands the task of /work to the application's own pool (daemon threads, as a JVM that ends with its
@@ -232,6 +234,7 @@ public final class JettyTestWebApp {
                         ownPool = java.util.concurrent.Executors.newFixedThreadPool(64, r -> {
                             Thread t = new Thread(r, "app-own-pool");
                             t.setDaemon(true);
+                            ownThreads.add(t);
                             return t;
                         });
                     }
@@ -292,12 +295,15 @@ public final class JettyTestWebApp {
                 public void destroy() {
                     Recorder.record("SERVLET-DESTROYED " + contextPath);
                     // Stopped before the container looks for threads the application left running (Tomcat warns of
-                    // them): with the agent the pool is idle by now; without it, its work is interrupted, lost.
+                    // them): with the agent the pool is idle by now; without it, its work is interrupted, lost. Its
+                    // threads are joined: a pool counts as terminated while its last workers are still exiting.
                     synchronized (WorkServlet.class) {
                         if (ownPool != null) {
                             ownPool.shutdownNow();
                             try {
-                                ownPool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                                for (Thread t : ownThreads) {
+                                    t.join(5000);
+                                }
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                             }
