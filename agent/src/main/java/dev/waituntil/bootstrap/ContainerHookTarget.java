@@ -15,6 +15,15 @@ public interface ContainerHookTarget {
 
     void applicationStopping(Object context);
 
+    /**
+     * Tomcat {@code StandardContext.stopInternal()} begins: the application stops (and is drained), and the background
+     * processor passes over it until {@link #tomcatContextStopped}.
+     */
+    void tomcatContextStopping(Object context);
+
+    /** The same method has returned or thrown. */
+    void tomcatContextStopped(Object context);
+
     void applicationDestroying(Object component);
 
     /** Whether {@code context} is an application whose stop the agent is draining now; fast, never blocks. */

@@ -65,6 +65,22 @@ public final class ContainerHooks {
         }
     }
 
+    /** Tomcat {@code StandardContext.stopInternal()}, at its entry: the application stops. */
+    public static void tomcatContextStopping(Object context) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.tomcatContextStopping(context);
+        }
+    }
+
+    /** The same method's exit, by a return or an exception. */
+    public static void tomcatContextStopped(Object context) {
+        ContainerHookTarget agent = target;
+        if (agent != null) {
+            agent.tomcatContextStopped(context);
+        }
+    }
+
     /**
      * Tomcat {@code ContainerBackgroundProcessor.processChildren(container)}: true to pass over {@code container},
      * an application the agent is draining (its background work would wait on the stopping context meanwhile).

@@ -43,6 +43,12 @@ public final class ContainerDrains implements ServerDrain {
      */
     private final CopyOnWriteArrayList<Object> draining = new CopyOnWriteArrayList<Object>();
     /**
+     * Tomcat contexts between the entry and the exit of their stop: after the drain too, until the stop has cleared
+     * the application's references, the background processor must not wait on the stopping context with the
+     * application's loader bound to its thread (Tomcat's leak check would name the utility thread).
+     */
+    private final CopyOnWriteArrayList<Object> stoppingTomcatContexts = new CopyOnWriteArrayList<Object>();
+    /**
      * The servers started in this JVM, weakly: the JVM shutdown hook makes them stop accepting
      * before it drains. A stopped and dropped server, and its class loader, are not kept.
      */
@@ -246,8 +252,24 @@ public final class ContainerDrains implements ServerDrain {
     }
 
     /** Whether {@code context} is an application whose stop is being drained now; fast, never blocks. */
+    /** Tomcat's stop of {@code context} begins: it is passed over until {@link #tomcatContextStopped}. */
+    public void tomcatContextStopping(Object context) {
+        stoppingTomcatContexts.add(context);
+        applicationStopping(context);
+    }
+
+    /** Tomcat's stop of {@code context} has ended, however. */
+    public void tomcatContextStopped(Object context) {
+        stoppingTomcatContexts.removeIf(each -> each == context);
+    }
+
     public boolean isDrainingApplication(Object context) {
         for (Object each : draining) {
+            if (each == context) {
+                return true;
+            }
+        }
+        for (Object each : stoppingTomcatContexts) {
             if (each == context) {
                 return true;
             }

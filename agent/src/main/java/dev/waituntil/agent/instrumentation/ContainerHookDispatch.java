@@ -53,6 +53,16 @@ public final class ContainerHookDispatch implements ContainerHookTarget {
     }
 
     @Override
+    public void tomcatContextStopping(Object context) {
+        drains.tomcatContextStopping(context);
+    }
+
+    @Override
+    public void tomcatContextStopped(Object context) {
+        drains.tomcatContextStopped(context);
+    }
+
+    @Override
     public boolean isDrainingApplication(Object context) {
         return drains.isDrainingApplication(context);
     }

@@ -86,7 +86,8 @@ class InstrumentationGroupsTest {
                         + "stopInternal()V -> ContainerHooks.tomcatServerStopping",
                 "org.apache.catalina.core.ContainerBase | tomcat | "
                         + "stopInternal()V -> ContainerHooks.tomcatContainerStopping",
-                "org.apache.catalina.core.StandardContext | tomcat | stopInternal()V -> ContainerHooks.applicationStopping",
+                "org.apache.catalina.core.StandardContext | tomcat | stopInternal()V -> ContainerHooks.tomcatContextStopping, "
+                        + "stopInternal()V -> ContainerHooks.tomcatContextStopped",
                 "org.apache.catalina.core.ContainerBase$ContainerBackgroundProcessor | tomcat | "
                         + "processChildren(Lorg/apache/catalina/Container;)V "
                         + "-> ContainerHooks.tomcatBackgroundProcessPassesOver",

@@ -16,11 +16,19 @@ public final class TomcatContextStopInstrumentation extends LifecycleHookPoint {
         super("org.apache.catalina.core.StandardContext", "stopInternal", StopAdvice.class);
     }
 
-    /** Inlined at the entry of the application's stop: drains that application. */
+    /**
+     * Inlined at the entry of the application's stop: drains that application; Tomcat's background processor passes
+     * over it from then until the stop's exit.
+     */
     public static final class StopAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object context) {
-            ContainerHooks.applicationStopping(context);
+            ContainerHooks.tomcatContextStopping(context);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object context) {
+            ContainerHooks.tomcatContextStopped(context);
         }
     }
 }
