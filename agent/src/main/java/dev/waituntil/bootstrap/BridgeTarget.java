@@ -1,7 +1,9 @@
 package dev.waituntil.bootstrap;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * What the agent's runtime offers to every copy of the API, in JDK types only. Lives on the
@@ -17,4 +19,13 @@ public interface BridgeTarget {
     CompletableFuture<?> supply(String label, Callable<?> task);
 
     int pending();
+
+    /** See {@link WaitUntilBridge#pendingTasks}. */
+    List<Object[]> pendingTasks(boolean everyApplication);
+
+    /** See {@link WaitUntilBridge#statistics}. */
+    List<Object[]> statistics(boolean everyApplication);
+
+    /** See {@link WaitUntilBridge#addListener}. */
+    AutoCloseable addListener(Consumer<Object[]> listener, boolean everyApplication);
 }

@@ -10,8 +10,13 @@ import dev.waituntil.bootstrap.BridgeTarget;
 import dev.waituntil.bootstrap.RequestContext;
 import dev.waituntil.bootstrap.RequestHookTarget;
 import dev.waituntil.bootstrap.WaitUntilBridge;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The runtime as every copy of the API sees it through {@link WaitUntilBridge}. Works out on the
@@ -67,9 +72,70 @@ public final class RuntimeBridge implements BridgeTarget {
 
     @Override
     public int pending() {
+        return runtime.pending(callersScope());
+    }
+
+    @Override
+    public List<Object[]> pendingTasks(boolean everyApplication) {
+        List<Object[]> rows = new ArrayList<>();
+        for (Scope scope : scopes(everyApplication)) {
+            for (TrackedTask task : runtime.pendingTasksOf(scope)) {
+                RequestInfo request = task.request();
+                rows.add(new Object[] {
+                    scope.name(), task.id(), task.label(), request == null ? null : request.toString(), task.ageNanos()
+                });
+            }
+        }
+        if (everyApplication) {
+            rows.sort((a, b) -> Long.compare((Long) b[4], (Long) a[4]));
+        }
+        return rows;
+    }
+
+    @Override
+    public List<Object[]> statistics(boolean everyApplication) {
+        List<Object[]> rows = new ArrayList<>();
+        for (Scope scope : scopes(everyApplication)) {
+            long oldest = 0;
+            List<TrackedTask> pending = runtime.pendingTasksOf(scope);
+            if (!pending.isEmpty()) {
+                oldest = pending.get(0).ageNanos();
+            }
+            rows.add(new Object[] {
+                scope.name(),
+                scope.registeredCount(),
+                scope.completedCount(),
+                scope.failedCount(),
+                scope.cancelledCount(),
+                scope.rejectedCount(),
+                (long) pending.size(),
+                oldest
+            });
+        }
+        return rows;
+    }
+
+    @Override
+    public AutoCloseable addListener(Consumer<Object[]> listener, boolean everyApplication) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        return runtime.events().add(listener, callersScope(), everyApplication);
+    }
+
+    /** The scope the caller belongs to, as a registration of it would: its request's, its task's, its loader's. */
+    private Scope callersScope() {
         RequestContext request = RequestContext.active();
         TrackedTask outer = request == null ? runningTask() : null;
-        return runtime.pending(outer != null ? outer.scope() : runtime.scopeOf(applicationOf(request)));
+        return outer != null ? outer.scope() : runtime.scopeOf(applicationOf(request));
+    }
+
+    private List<Scope> scopes(boolean everyApplication) {
+        if (!everyApplication) {
+            return Collections.singletonList(callersScope());
+        }
+        List<Scope> all = new ArrayList<>();
+        all.add(runtime.jvm());
+        all.addAll(runtime.applicationScopes());
+        return all;
     }
 
     /**

@@ -104,6 +104,12 @@ final class Drainer {
         if (debug || report.timedOut()) {
             LOG.info("wait-until: {}", report);
         }
+        TaskEvents events = completion.events();
+        events.drainEnded(scope, report.elapsedNanos(), !empty);
+        int dropped = events.dropOwnedBy(scope);
+        if (debug && dropped > 0) {
+            LOG.info("wait-until: {} task listener(s) that {} added are dropped with it", dropped, scope);
+        }
         return report;
     }
 

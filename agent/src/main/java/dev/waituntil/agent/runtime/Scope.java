@@ -36,6 +36,8 @@ public final class Scope {
     final Set<TrackedTask> tasks = ConcurrentHashMap.newKeySet();
     /** The subset of {@link #tasks} that are plain futures: no callback, so drains wait on them. */
     final Queue<TrackedTask> plainFutures = new ConcurrentLinkedQueue<>();
+    /** This scope's own share of the runtime's counts. */
+    final TaskCounters counts = new TaskCounters();
     /** Requests being served (async ones until they complete): they may still register tasks. */
     final AtomicInteger inFlight = new AtomicInteger();
     /** Set when a drain of this scope has ended: a later drain (another hook of the same stop) returns at once. */
@@ -101,6 +103,26 @@ public final class Scope {
 
     public int requestsInFlight() {
         return inFlight.get();
+    }
+
+    public long registeredCount() {
+        return counts.registeredCount();
+    }
+
+    public long completedCount() {
+        return counts.completedCount();
+    }
+
+    public long failedCount() {
+        return counts.failedCount();
+    }
+
+    public long cancelledCount() {
+        return counts.cancelledCount();
+    }
+
+    public long rejectedCount() {
+        return counts.rejectedCount();
     }
 
     Collection<TrackedTask> pendingTasks() {

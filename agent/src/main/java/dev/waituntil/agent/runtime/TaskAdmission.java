@@ -24,6 +24,7 @@ final class TaskAdmission {
     private final TaskCounters counters;
     private final DrainSignal drains;
     private final CapturedFutures capturedFutures;
+    private final TaskEvents events;
     private final boolean debug;
     private final AtomicLong ids = new AtomicLong();
 
@@ -34,6 +35,7 @@ final class TaskAdmission {
             DrainSignal drains,
             boolean debug) {
         this.capturedFutures = completion.capturedFutures();
+        this.events = completion.events();
         this.executor = executor;
         this.completion = completion;
         this.counters = counters;
@@ -58,6 +60,8 @@ final class TaskAdmission {
             admit(task, false);
             if (!(captured instanceof TrackedTask && completion.discard((TrackedTask) captured))) {
                 task.outcomeCounted = true; // the captured record ended first, and counted how
+            } else {
+                endsWith(task, (TrackedTask) captured);
             }
         }
         if (future instanceof CompletionStage) {
@@ -92,7 +96,8 @@ final class TaskAdmission {
             completion.discard(task);
             return null;
         }
-        counters.registered();
+        counters.registered(scope);
+        events.started(task);
         if (debug) {
             LOG.info("wait-until: captured {} in {}", task.describe(), scope);
         }
@@ -127,15 +132,34 @@ final class TaskAdmission {
             throw reject(task, scope.drainedReason() + "; no new background work is accepted");
         }
         if (count) {
-            counters.registered();
+            counters.registered(scope);
         }
+        events.started(task);
         if (debug) {
             LOG.info("wait-until: registered {} in {}", task.describe(), scope);
         }
     }
 
+    /**
+     * Whoever waits for the end of the captured work that {@code task} adopts (a listener heard it start) is told when
+     * {@code task} ends.
+     */
+    private static void endsWith(TrackedTask task, TrackedTask adopted) {
+        CompletableFuture<Object[]> waited = adopted.endSignal;
+        if (waited == null) {
+            return;
+        }
+        CompletableFuture<Object[]> own = task.endSignal;
+        if (own == null) {
+            task.endSignal = waited;
+        } else {
+            own.thenAccept(waited::complete);
+        }
+    }
+
     private RejectedExecutionException reject(TrackedTask task, String reason) {
-        counters.rejected();
+        counters.rejected(task.scope());
+        events.ended(task, TaskCompletion.REJECTED, null, true);
         String message = "wait-until rejected task " + LogText.quote(task.label()) + ": " + reason;
         if (debug) {
             LOG.info(message);

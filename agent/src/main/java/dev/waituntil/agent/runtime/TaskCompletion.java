@@ -18,17 +18,29 @@ final class TaskCompletion {
 
     private static final Logger LOG = AgentLog.get(TaskCompletion.class);
 
+    static final String COMPLETED = "completed";
+    static final String FAILED = "failed";
+    static final String CANCELLED = "cancelled";
+    static final String REJECTED = "rejected";
+
     private final TaskCounters counters;
     private final DrainSignal drains;
     private final boolean debug;
     private final CapturedFutures capturedFutures;
+    private final TaskEvents events;
 
     TaskCompletion(TaskCounters counters, DrainSignal drains, boolean debug) {
-        this(counters, drains, debug, new CapturedFutures());
+        this(counters, drains, debug, new CapturedFutures(), new TaskEvents());
     }
 
-    TaskCompletion(TaskCounters counters, DrainSignal drains, boolean debug, CapturedFutures capturedFutures) {
+    TaskCompletion(
+            TaskCounters counters,
+            DrainSignal drains,
+            boolean debug,
+            CapturedFutures capturedFutures,
+            TaskEvents events) {
         this.capturedFutures = capturedFutures;
+        this.events = events;
         this.counters = counters;
         this.drains = drains;
         this.debug = debug;
@@ -39,24 +51,32 @@ final class TaskCompletion {
         return capturedFutures;
     }
 
+    /** The listeners to tell of each start and end. */
+    TaskEvents events() {
+        return events;
+    }
+
     /** A task ended: normally, exceptionally, or cancelled. Runs on the completing thread; never throws. */
     void completed(TrackedTask task, Throwable failure) {
         if (!task.finish()) {
             return;
         }
+        String outcome = null;
+        Throwable cause = null;
         try {
-            Throwable cause =
-                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause == null) {
+                outcome = COMPLETED;
                 if (!task.outcomeCounted) {
-                    counters.completed();
+                    counters.completed(task.scope());
                 }
                 if (debug) {
                     LOG.info("wait-until: task {} completed", task.describe());
                 }
             } else if (cause instanceof CancellationException) {
+                outcome = CANCELLED;
                 if (!task.outcomeCounted) {
-                    counters.cancelled();
+                    counters.cancelled(task.scope());
                 }
                 if (!task.cancellationNamed) { // the drain or the watchdog has named it already
                     LOG.warn("wait-until: task {} was cancelled", task.describe());
@@ -64,13 +84,21 @@ final class TaskCompletion {
                     LOG.info("wait-until: task {} ended, cancelled", task.describe());
                 }
             } else {
+                outcome = FAILED;
                 if (!task.outcomeCounted) {
-                    counters.failed();
+                    counters.failed(task.scope());
                 }
                 LOG.error("wait-until: task " + task.describe() + " failed", cause);
             }
         } catch (Throwable logging) {
             // Logging must never break the thread that completed the application's future.
+        }
+        try {
+            if (outcome != null) {
+                // Before the removal: a drain that waits for this task ends after its listeners heard of its end. A
+                // registration whose captured work ended first was told of already, as that work's end.
+                events.ended(task, outcome, outcome == FAILED ? cause : null, !task.outcomeCounted);
+            }
         } finally {
             remove(task);
         }

@@ -3,8 +3,9 @@ package dev.waituntil.agent.runtime;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How many tasks were registered, and how they ended, since the agent started: for operators (JMX).
- * Adders, not atomics: every registration and completion counts, on whichever thread it happens.
+ * How many tasks were registered, and how they ended, since the agent started: for operators (JMX), in all and
+ * per application (each {@link Scope} has its own). Adders, not atomics: every registration and completion counts,
+ * on whichever thread it happens.
  */
 final class TaskCounters {
 
@@ -18,20 +19,50 @@ final class TaskCounters {
         registered.increment();
     }
 
+    /** Counts here and in {@code scope}'s own counters. */
+    void registered(Scope scope) {
+        registered.increment();
+        scope.counts.registered.increment();
+    }
+
     void completed() {
         completed.increment();
+    }
+
+    /** Counts here and in {@code scope}'s own counters. */
+    void completed(Scope scope) {
+        completed.increment();
+        scope.counts.completed.increment();
     }
 
     void failed() {
         failed.increment();
     }
 
+    /** Counts here and in {@code scope}'s own counters. */
+    void failed(Scope scope) {
+        failed.increment();
+        scope.counts.failed.increment();
+    }
+
     void cancelled() {
         cancelled.increment();
     }
 
+    /** Counts here and in {@code scope}'s own counters. */
+    void cancelled(Scope scope) {
+        cancelled.increment();
+        scope.counts.cancelled.increment();
+    }
+
     void rejected() {
         rejected.increment();
+    }
+
+    /** Counts here and in {@code scope}'s own counters. */
+    void rejected(Scope scope) {
+        rejected.increment();
+        scope.counts.rejected.increment();
     }
 
     long registeredCount() {

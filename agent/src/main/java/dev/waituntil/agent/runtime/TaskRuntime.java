@@ -4,6 +4,7 @@ import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.config.Setting;
 import dev.waituntil.agent.log.AgentLog;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -33,6 +34,7 @@ public final class TaskRuntime {
     private final ScopeRegistry scopes = new ScopeRegistry();
     private final TaskCounters counters = new TaskCounters();
     private final CapturedFutures capturedFutures = new CapturedFutures();
+    private final TaskEvents events = new TaskEvents();
     private final DrainSignal drainSignal = new DrainSignal();
     private final ShutdownState shutdown = new ShutdownState();
     private final TaskCompletion completion;
@@ -47,7 +49,7 @@ public final class TaskRuntime {
         this.debug = config.flag(Setting.DEBUG);
         this.executor =
                 new TaskExecutor(config.number(Setting.EXECUTOR_THREADS), config.number(Setting.EXECUTOR_QUEUE));
-        this.completion = new TaskCompletion(counters, drainSignal, debug, capturedFutures);
+        this.completion = new TaskCompletion(counters, drainSignal, debug, capturedFutures, events);
         this.admission = new TaskAdmission(executor, completion, counters, drainSignal, debug);
         this.drainer = new Drainer(scopes, completion, drainSignal, config.flag(Setting.DRAIN_CANCEL), debug);
         this.watchdog = Watchdog.start(this, config);
@@ -193,7 +195,8 @@ public final class TaskRuntime {
     /** The executor refused a captured task: it never ran, and is forgotten, counted as rejected. */
     public void captureRejected(TrackedTask task) {
         completion.discard(task);
-        counters.rejected();
+        counters.rejected(task.scope());
+        events.ended(task, TaskCompletion.REJECTED, null, true);
     }
 
     // ---------------------------------------------------------------- queries
@@ -213,9 +216,22 @@ public final class TaskRuntime {
         return n;
     }
 
+    /** The pending tasks of {@code scope} itself (for the JVM scope: those of no application), oldest first. */
+    public List<TrackedTask> pendingTasksOf(Scope scope) {
+        completion.sweepPlainFutures(scope);
+        List<TrackedTask> tasks = new ArrayList<>(scope.tasks);
+        tasks.sort((a, b) -> Long.compare(a.registeredNanos(), b.registeredNanos()));
+        return tasks;
+    }
+
     /** Every pending task, oldest first, for operators. */
     public List<TrackedTask> pendingTasks() {
         return scopes.pendingTasks();
+    }
+
+    /** The listeners of task and drain events. */
+    public TaskEvents events() {
+        return events;
     }
 
     public long registeredCount() {

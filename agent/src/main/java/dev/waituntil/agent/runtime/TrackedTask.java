@@ -1,6 +1,7 @@
 package dev.waituntil.agent.runtime;
 
 import dev.waituntil.agent.log.LogText;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,8 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
      * own end is logged but not counted again. Set before the task can end.
      */
     boolean outcomeCounted;
+    /** Completed with the task's end event; set when a listener heard it start, else null. */
+    volatile CompletableFuture<Object[]> endSignal;
     /** 1 once a drain that gave up on it has named it: two drains of one stop name it once. */
     private volatile int named;
 
@@ -105,6 +108,10 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
 
     long registeredNanos() {
         return registeredNanos;
+    }
+
+    public long ageNanos() {
+        return System.nanoTime() - registeredNanos;
     }
 
     public long ageMillis() {
