@@ -3,8 +3,11 @@ package dev.waituntil;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The seam between every copy of the API and the agent's single runtime.
@@ -19,8 +22,14 @@ import java.util.concurrent.CompletableFuture;
  *   static CompletableFuture&lt;Void&gt; run(String label, Runnable task)
  *   static CompletableFuture&lt;?&gt; supply(String label, Callable&lt;?&gt; task)
  *   static int pending()
+ *   // added later: an agent that predates them lacks them, and observation then degrades (see below)
+ *   static List&lt;Object[]&gt; pendingTasks(boolean everyApplication)
+ *   static List&lt;Object[]&gt; statistics(boolean everyApplication)
+ *   static AutoCloseable addListener(Consumer&lt;Object[]&gt; listener, boolean everyApplication)
  * </pre>
- * This class binds method handles to them once; after that a call costs an indirect invocation.
+ * This class binds method handles to them once; after that a call costs an indirect invocation. The records'
+ * layout is the bridge's to document; {@link BridgeRecords} reads them. Against an agent without the
+ * observation methods, pending tasks and statistics are empty and listeners are inactive, with one warning.
  */
 final class AgentBackend implements Backend {
 
@@ -30,6 +39,11 @@ final class AgentBackend implements Backend {
     private final MethodHandle run;
     private final MethodHandle supply;
     private final MethodHandle pending;
+    /** Null when the agent predates them. */
+    private final MethodHandle pendingTasks;
+
+    private final MethodHandle statistics;
+    private final MethodHandle addListener;
     /** Tasks registered before the agent was attached dynamically; still counted by {@link #pending()}. */
     private final Backend before;
 
@@ -42,7 +56,20 @@ final class AgentBackend implements Backend {
         this.supply = lookup.findStatic(
                 bridge, "supply", MethodType.methodType(CompletableFuture.class, String.class, Callable.class));
         this.pending = lookup.findStatic(bridge, "pending", MethodType.methodType(int.class));
+        this.pendingTasks = optional(bridge, "pendingTasks", MethodType.methodType(List.class, boolean.class));
+        this.statistics = optional(bridge, "statistics", MethodType.methodType(List.class, boolean.class));
+        this.addListener = optional(
+                bridge, "addListener", MethodType.methodType(AutoCloseable.class, Consumer.class, boolean.class));
         this.before = before;
+    }
+
+    /** A bridge method added after the first version: null when the agent predates it. */
+    private static MethodHandle optional(Class<?> bridge, String name, MethodType type) {
+        try {
+            return MethodHandles.publicLookup().findStatic(bridge, name, type);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
 
     /**
@@ -117,6 +144,55 @@ final class AgentBackend implements Backend {
             throw rethrow(e);
         }
         return before == null ? count : count + before.pending();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<PendingTask> pendingTasks(boolean everyApplication) {
+        List<PendingTask> tasks = new ArrayList<PendingTask>();
+        if (pendingTasks == null) {
+            BridgeRecords.olderAgent("list of pending tasks");
+        } else {
+            try {
+                tasks.addAll(BridgeRecords.pendingTasks((List<Object[]>) pendingTasks.invokeExact(everyApplication)));
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+        }
+        if (before != null) {
+            tasks.addAll(before.pendingTasks(everyApplication));
+        }
+        return tasks;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<TaskStatistics> statistics(boolean everyApplication) {
+        if (statistics == null) {
+            BridgeRecords.olderAgent("statistics");
+            return new ArrayList<TaskStatistics>();
+        }
+        try {
+            return BridgeRecords.statistics((List<Object[]>) statistics.invokeExact(everyApplication));
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public TaskSubscription addListener(TaskListener listener, boolean everyApplication) {
+        if (addListener == null) {
+            BridgeRecords.olderAgent("task events");
+            return Subscriptions.INACTIVE;
+        }
+        AutoCloseable handle;
+        try {
+            handle = (AutoCloseable) addListener.invokeExact(
+                    (Consumer<Object[]>) new BridgeRecords.ListenerAdapter(listener), everyApplication);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return Subscriptions.closing(handle);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.waituntil;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,6 +23,14 @@ interface Backend {
     <T> CompletableFuture<T> supply(String label, Callable<T> task) throws RejectedExecutionException;
 
     int pending();
+
+    /** The pending tasks of the caller's application, or of every application. */
+    List<PendingTask> pendingTasks(boolean everyApplication);
+
+    /** The counts of the caller's application, or of every application. */
+    List<TaskStatistics> statistics(boolean everyApplication);
+
+    TaskSubscription addListener(TaskListener listener, boolean everyApplication);
 
     boolean isAgent();
 }

@@ -1,6 +1,9 @@
 package dev.waituntil;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -48,6 +51,7 @@ final class StandaloneBackend implements Backend {
 
     private final Set<StandaloneTask> pending = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
+    private final StandaloneEvents events = new StandaloneEvents();
     private final long drainTimeoutNanos;
     private final boolean cancelAtDeadline;
     private final int threads;
@@ -90,6 +94,7 @@ final class StandaloneBackend implements Backend {
     Thread newShutdownHook() {
         ClassPreloader.loadEverythingReferencedBy(StandaloneBackend.class);
         ClassPreloader.loadEverythingReferencedBy(StandaloneTask.class);
+        ClassPreloader.loadEverythingReferencedBy(StandaloneEvents.class);
         ClassPreloader.loadEverythingReferencedBy(CallerLoaderTask.class);
         Thread exitHook = new Thread(new ExitDrain(this), "wait-until-drain");
         // Inherited from whoever registered the first task, usually a request thread: the application's
@@ -101,7 +106,7 @@ final class StandaloneBackend implements Backend {
 
     @Override
     public void register(String label, Object task) {
-        StandaloneTask entry = new StandaloneTask(ids.incrementAndGet(), label, task, pending);
+        StandaloneTask entry = new StandaloneTask(ids.incrementAndGet(), label, task, pending, events);
         add(entry);
         if (task instanceof CompletionStage) {
             ((CompletionStage<?>) task).whenComplete(entry);
@@ -126,13 +131,14 @@ final class StandaloneBackend implements Backend {
                 work.cancel(true);
             }
         });
-        StandaloneTask entry = new StandaloneTask(ids.incrementAndGet(), label, result, pending);
+        StandaloneTask entry = new StandaloneTask(ids.incrementAndGet(), label, result, pending, events);
         add(entry);
         result.whenComplete(entry);
         try {
             executor().execute(work);
         } catch (RejectedExecutionException e) {
             pending.remove(entry);
+            entry.report(TaskOutcome.REJECTED, null);
             throw new RejectedExecutionException("wait-until rejected task '" + entry.label()
                     + "': the executor's queue is full (" + queue + " tasks waiting for " + threads
                     + " threads; raise waituntil.executor.queue or waituntil.executor.threads)");
@@ -142,8 +148,50 @@ final class StandaloneBackend implements Backend {
 
     @Override
     public int pending() {
-        pending.removeIf(StandaloneTask::isDone);
+        for (StandaloneTask entry : pending) {
+            if (entry.isDone()) {
+                pending.remove(entry);
+                entry.reportDone(); // a plain future, seen done: nothing else would report its end
+            }
+        }
         return pending.size();
+    }
+
+    @Override
+    public List<PendingTask> pendingTasks(boolean everyApplication) {
+        pending(); // plain futures that are done leave first
+        List<StandaloneTask> entries = new ArrayList<StandaloneTask>(pending);
+        Collections.sort(entries, new Comparator<StandaloneTask>() {
+            @Override
+            public int compare(StandaloneTask a, StandaloneTask b) {
+                return Long.compare(a.id(), b.id());
+            }
+        });
+        List<PendingTask> tasks = new ArrayList<PendingTask>(entries.size());
+        for (StandaloneTask entry : entries) {
+            tasks.add(new PendingTask(
+                    StandaloneEvents.APPLICATION, entry.id(), entry.label(), null, Duration.ofNanos(entry.ageNanos())));
+        }
+        return tasks;
+    }
+
+    @Override
+    public List<TaskStatistics> statistics(boolean everyApplication) {
+        List<PendingTask> now = pendingTasks(false);
+        return Collections.singletonList(new TaskStatistics(
+                StandaloneEvents.APPLICATION,
+                events.registered.sum(),
+                events.completed.sum(),
+                events.failed.sum(),
+                events.cancelled.sum(),
+                events.rejected.sum(),
+                now.size(),
+                now.isEmpty() ? Duration.ZERO : now.get(0).age()));
+    }
+
+    @Override
+    public TaskSubscription addListener(TaskListener listener, boolean everyApplication) {
+        return events.add(listener);
     }
 
     @Override
@@ -155,8 +203,11 @@ final class StandaloneBackend implements Backend {
         pending.add(entry);
         // Checked after the add: a drain that ends concurrently either sees the entry or we see it ended.
         String because = drainedBecause;
-        if (because != null) {
+        if (because == null) {
+            events.started(entry);
+        } else {
             pending.remove(entry);
+            entry.report(TaskOutcome.REJECTED, null);
             throw new RejectedExecutionException("wait-until rejected task '" + entry.label() + "': " + because
                     + " and its tasks have already been drained");
         }
@@ -233,6 +284,7 @@ final class StandaloneBackend implements Backend {
                 // The JVM is exiting and the hook runs beside us; it finds nothing left to wait for.
             }
         }
+        events.dropAll(); // the application's listeners must not keep its stopped class loader reachable
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         String outcome = left == 0
                 ? "all finished in " + millis + " ms"
@@ -267,6 +319,7 @@ final class StandaloneBackend implements Backend {
 
     /** {@link #drain(long, String)} until {@code deadline}, in {@link System#nanoTime()} terms. */
     private int drainUntil(long deadline, String because) {
+        long started = System.nanoTime();
         awaitAll(deadline);
         if (drainedBecause == null) {
             drainedBecause = because;
@@ -291,6 +344,7 @@ final class StandaloneBackend implements Backend {
         if (pool != null) {
             pool.shutdown();
         }
+        events.drainEnded(System.nanoTime() - started, left > 0);
         return left;
     }
 

@@ -212,7 +212,7 @@ public final class WaitUntil {
         return new RejectedTaskException(e.getMessage());
     }
 
-    private static Backend backend() {
+    static Backend backend() {
         Backend b = backend;
         return b != null ? b : choose();
     }
