@@ -74,7 +74,7 @@ public final class WaitUntilBridge {
      *   <li>{@code "started"}: {@code CompletableFuture<Object[]> end}, completed with the task's {@code "ended"}
      *       record;
      *   <li>{@code "ended"}: {@code String outcome} ({@code completed}, {@code failed}, {@code cancelled},
-     *       {@code rejected}), {@code Long durationNanos} (from registration), {@code Throwable failure} (for
+     *       {@code rejected}), {@code Long durationNanos} (from registration; 0 for {@code rejected}), {@code Throwable failure} (for
      *       {@code failed});
      *   <li>{@code "drained"} (id 0, no label, no request): {@code Boolean reachedDeadline}, {@code Long
      *       durationNanos}.

@@ -115,7 +115,7 @@ public final class TaskEvents {
             task.label(),
             requestOf(task),
             outcome,
-            System.nanoTime() - task.registeredNanos(),
+            TaskCompletion.REJECTED.equals(outcome) ? 0L : System.nanoTime() - task.registeredNanos(),
             failure
         };
         if (publish) {

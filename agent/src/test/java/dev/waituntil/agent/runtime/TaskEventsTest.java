@@ -99,6 +99,7 @@ class TaskEventsTest {
                         "ended " + app.name() + " late rejected"),
                 heard);
         assertEquals(false, events.get(2)[5]);
+        assertEquals(0L, events.get(3)[6], "a rejected task took no time");
         assertEquals(1, app.registeredCount());
         assertEquals(1, app.completedCount());
         assertEquals(1, app.rejectedCount());
