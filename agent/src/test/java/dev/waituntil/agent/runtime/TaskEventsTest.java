@@ -136,6 +136,35 @@ class TaskEventsTest {
         assertNotNull(heardOf.endSignal);
     }
 
+    /** The events' share of a task's cost when nobody listens: nothing allocated. The control listens, and allocates. */
+    @Test
+    void withNoListenerEventsAllocateNothing() {
+        TaskEvents quiet = new TaskEvents();
+        TrackedTask task = runtime.register("measured", new CompletableFuture<>(), runtime.jvm(), null);
+        assertTrue(allocatedBy(quiet, task) < 4096, "events with no listener allocated");
+        TaskEvents listened = new TaskEvents();
+        listened.add(e -> {}, runtime.jvm(), true);
+        assertTrue(allocatedBy(listened, task) > 100_000, "the control: events with a listener are records");
+    }
+
+    private static long allocatedBy(TaskEvents events, TrackedTask task) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) { // warm up
+            events.started(task);
+            task.endSignal = null;
+            events.ended(task, TaskCompletion.COMPLETED, null, true);
+        }
+        long start = threads.getThreadAllocatedBytes(id);
+        for (int i = 0; i < 100_000; i++) {
+            events.started(task);
+            task.endSignal = null;
+            events.ended(task, TaskCompletion.COMPLETED, null, true);
+        }
+        return threads.getThreadAllocatedBytes(id) - start;
+    }
+
     @Test
     void aThrowingListenerBreaksNeitherTheTaskNorOtherListenersAndIsLoggedOnce() {
         runtime.events()
