@@ -5,9 +5,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * The seam between every copy of the API and the agent's single runtime.
@@ -26,6 +28,7 @@ import java.util.function.Consumer;
  *   static List&lt;Object[]&gt; pendingTasks(boolean everyApplication)
  *   static List&lt;Object[]&gt; statistics(boolean everyApplication)
  *   static AutoCloseable addListener(Consumer&lt;Object[]&gt; listener, boolean everyApplication)
+ *   static String applySettings(Map&lt;String, String&gt; settings)
  * </pre>
  * This class binds method handles to them once; after that a call costs an indirect invocation. The records'
  * layout is the bridge's to document; {@link BridgeRecords} reads them. Against an agent without the
@@ -34,6 +37,8 @@ import java.util.function.Consumer;
 final class AgentBackend implements Backend {
 
     static final String BRIDGE = "dev.waituntil.bootstrap.WaitUntilBridge";
+
+    private static final Logger LOG = Logger.getLogger("dev.waituntil");
 
     private final MethodHandle register;
     private final MethodHandle run;
@@ -44,6 +49,7 @@ final class AgentBackend implements Backend {
 
     private final MethodHandle statistics;
     private final MethodHandle addListener;
+    private final MethodHandle applySettings;
     /** Tasks registered before the agent was attached dynamically; still counted by {@link #pending()}. */
     private final Backend before;
 
@@ -60,6 +66,7 @@ final class AgentBackend implements Backend {
         this.statistics = optional(bridge, "statistics", MethodType.methodType(List.class, boolean.class));
         this.addListener = optional(
                 bridge, "addListener", MethodType.methodType(AutoCloseable.class, Consumer.class, boolean.class));
+        this.applySettings = optional(bridge, "applySettings", MethodType.methodType(String.class, Map.class));
         this.before = before;
     }
 
@@ -193,6 +200,21 @@ final class AgentBackend implements Backend {
             throw rethrow(e);
         }
         return Subscriptions.closing(handle);
+    }
+
+    @Override
+    public String applySettings(Map<String, String> settings) {
+        if (applySettings == null) {
+            LOG.warning("wait-until: the agent attached to this JVM is older than this API and takes no settings from"
+                    + " the application; it keeps its own (system properties, environment, agent argument): give the"
+                    + " settings there, or upgrade the agent to the API's version");
+            return "the agent's own settings (the agent is older than this API)";
+        }
+        try {
+            return (String) applySettings.invokeExact(settings);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.waituntil;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,6 +32,9 @@ interface Backend {
     List<TaskStatistics> statistics(boolean everyApplication);
 
     TaskSubscription addListener(TaskListener listener, boolean everyApplication);
+
+    /** Lays settings given by the application over the ones in force; see {@link WaitUntilSettings#apply}. */
+    String applySettings(Map<String, String> settings);
 
     boolean isAgent();
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -52,10 +53,12 @@ final class StandaloneBackend implements Backend {
     private final Set<StandaloneTask> pending = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final StandaloneEvents events = new StandaloneEvents();
-    private final long drainTimeoutNanos;
-    private final boolean cancelAtDeadline;
-    private final int threads;
-    private final int queue;
+    // Volatile and not final: an application may give them once started (WaitUntilSettings.apply).
+    private volatile long drainTimeoutNanos;
+    private volatile boolean cancelAtDeadline;
+    private volatile int threads;
+    private volatile int queue;
+    private volatile StandaloneSettings settings;
     private final List<Thread> workers = new CopyOnWriteArrayList<Thread>();
     private final AtomicBoolean tornDown = new AtomicBoolean();
     /** The JVM shutdown hook when installed; removed at the application's teardown. */
@@ -75,6 +78,7 @@ final class StandaloneBackend implements Backend {
         this.cancelAtDeadline = settings.cancelAtDeadline;
         this.threads = settings.threads;
         this.queue = settings.queue;
+        this.settings = settings;
         Thread exitHook = null;
         if (installShutdownHook) {
             exitHook = newShutdownHook();
@@ -102,6 +106,56 @@ final class StandaloneBackend implements Backend {
         // the container stopped it.
         exitHook.setContextClassLoader(null);
         return exitHook;
+    }
+
+    @Override
+    public synchronized String applySettings(final Map<String, String> given) {
+        for (String name : given.keySet()) {
+            if (!StandaloneSettings.isKnown(name)) {
+                LOG.warning("wait-until: ignoring unknown setting '" + name + "' of the application; known settings: "
+                        + StandaloneSettings.KNOWN + " (each with the prefix waituntil.)");
+            }
+        }
+        final StandaloneSettings before = settings;
+        StandaloneSettings after = StandaloneSettings.read(new StandaloneSettings.Source() {
+            @Override
+            public String get(String key) {
+                String value = given.get("waituntil." + key);
+                return value != null && StandaloneSettings.expected(key, value.trim()) == null
+                        ? value
+                        : before.given(key);
+            }
+        });
+        for (Map.Entry<String, String> entry : given.entrySet()) {
+            String key = entry.getKey().substring(entry.getKey().indexOf('.') + 1);
+            String expected = StandaloneSettings.expected(key, entry.getValue().trim());
+            if (expected != null) {
+                LOG.warning("wait-until: ignoring " + entry.getKey() + "=" + entry.getValue()
+                        + " (application settings): expected " + expected + "; keeping the value in force");
+            }
+        }
+        ThreadPoolExecutor pool = executor;
+        if (pool != null && after.queue != before.queue) {
+            LOG.warning("wait-until: waituntil.executor.queue=" + after.queue + " (application settings) cannot take"
+                    + " effect: the queue exists already with room for " + before.queue + " tasks; give it as"
+                    + " -Dwaituntil.executor.queue=" + after.queue);
+            after = after.withQueue(before.queue);
+        }
+        if (pool != null && after.threads != threads) {
+            if (after.threads > pool.getMaximumPoolSize()) {
+                pool.setMaximumPoolSize(after.threads);
+                pool.setCorePoolSize(after.threads);
+            } else {
+                pool.setCorePoolSize(after.threads);
+                pool.setMaximumPoolSize(after.threads);
+            }
+        }
+        this.drainTimeoutNanos = after.drainTimeoutNanos();
+        this.cancelAtDeadline = after.cancelAtDeadline;
+        this.threads = after.threads;
+        this.queue = after.queue;
+        this.settings = after;
+        return after.describe();
     }
 
     @Override

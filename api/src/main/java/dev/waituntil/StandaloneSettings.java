@@ -41,12 +41,19 @@ final class StandaloneSettings {
         }
     };
 
+    /** Every setting of the table, by key: standalone mode honours four and accepts the others without effect. */
+    static final String KNOWN = "drain.timeout, drain.cancel, task.timeout, task.warnAfter, task.errorAfter,"
+            + " executor.threads, executor.queue, debug, capture, capture.exclude";
+
     final Duration drainTimeout;
     final boolean cancelAtDeadline;
     final int threads;
     final int queue;
+    /** Where the values were read, so that settings given later can be laid over it. */
+    private final Source source;
 
     private StandaloneSettings(Source source) {
+        this.source = source;
         this.drainTimeout = duration(source, "drain.timeout", Duration.ofSeconds(30));
         this.cancelAtDeadline = !"false".equalsIgnoreCase(text(source, "drain.cancel"));
         this.threads = integer(
@@ -56,6 +63,65 @@ final class StandaloneSettings {
 
     static StandaloneSettings read(Source source) {
         return new StandaloneSettings(source);
+    }
+
+    /** The raw value these settings were read from for {@code key}; null when unset. */
+    String given(String key) {
+        return source.get(key);
+    }
+
+    /** The same settings with another queue length. */
+    StandaloneSettings withQueue(final int length) {
+        return new StandaloneSettings(new Source() {
+            @Override
+            public String get(String key) {
+                return key.equals("executor.queue") ? String.valueOf(length) : source.get(key);
+            }
+        });
+    }
+
+    /**
+     * What {@code value} of {@code key} should look like, when it does not: the check of {@link #read} before the
+     * value is taken, so that a bad value given later keeps the one in force rather than the default.
+     *
+     * @return null when the value is good, or for a setting standalone mode does not read
+     */
+    static String expected(String key, String value) {
+        try {
+            if (key.equals("drain.timeout")) {
+                parseDuration(value);
+            } else if (key.equals("executor.threads") && Integer.parseInt(value) < 1) {
+                return "a whole number of at least 1";
+            } else if (key.equals("executor.queue") && Integer.parseInt(value) < 0) {
+                return "a whole number of at least 0";
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return key.equals("drain.timeout")
+                    ? "a duration such as 500ms, 30s, 5m, 2h, PT30S or 0"
+                    : "a whole number of at least " + (key.equals("executor.threads") ? 1 : 0);
+        }
+    }
+
+    /** Whether {@code name} ({@code waituntil.drain.timeout}) is a setting of the table, in any case. */
+    static boolean isKnown(String name) {
+        if (!name.regionMatches(true, 0, "waituntil.", 0, 10)) {
+            return false;
+        }
+        String key = name.substring(10);
+        for (String known : KNOWN.split(",")) {
+            if (known.trim().equalsIgnoreCase(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The settings in force, for the line that an application logs at its start. */
+    String describe() {
+        return "drain.timeout=" + describe(drainTimeout) + ", drain.cancel=" + cancelAtDeadline + ", executor.threads="
+                + threads + ", executor.queue=" + queue + " (standalone mode, without the agent: the task.* settings,"
+                + " debug and capture need the agent)";
     }
 
     /** The drain timeout in nanoseconds; {@code Long.MAX_VALUE} for one too long to count them. */

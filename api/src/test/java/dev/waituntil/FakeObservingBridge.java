@@ -3,6 +3,8 @@ package dev.waituntil;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -48,6 +50,10 @@ public final class FakeObservingBridge {
         calls.add("addListener " + everyApplication);
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    public static String applySettings(Map<String, String> settings) {
+        return "in force: " + new TreeMap<>(settings);
     }
 
     static void publish(Object[] event) {

@@ -1,6 +1,7 @@
 package dev.waituntil.bootstrap;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -28,4 +29,7 @@ public interface BridgeTarget {
 
     /** See {@link WaitUntilBridge#addListener}. */
     AutoCloseable addListener(Consumer<Object[]> listener, boolean everyApplication);
+
+    /** See {@link WaitUntilBridge#applySettings}. */
+    String applySettings(Map<String, String> settings);
 }

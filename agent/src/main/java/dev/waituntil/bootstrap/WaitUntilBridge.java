@@ -1,6 +1,7 @@
 package dev.waituntil.bootstrap;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -91,5 +92,19 @@ public final class WaitUntilBridge {
             throw new IllegalStateException("wait-until: the agent's runtime is not installed yet");
         }
         return t;
+    }
+
+    // Settings: added after observation.
+
+    /**
+     * Lays settings that an application gives once started (the Spring Boot starter, from the Spring environment) over
+     * the agent's, for the whole JVM; an agent argument still wins. Keys are the property names of the settings table
+     * ({@code waituntil.drain.timeout}); a null value is no value. Every value not taken (unknown, bad, or used once at
+     * the agent's start) is logged by the agent, one line each.
+     *
+     * @return the settings in force, as the agent's start-up line writes them
+     */
+    public static String applySettings(Map<String, String> settings) {
+        return target().applySettings(settings);
     }
 }

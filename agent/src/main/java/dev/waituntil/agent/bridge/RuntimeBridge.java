@@ -1,5 +1,6 @@
 package dev.waituntil.agent.bridge;
 
+import dev.waituntil.agent.log.AgentLog;
 import dev.waituntil.agent.runtime.LoggingContextLookup;
 import dev.waituntil.agent.runtime.RequestInfo;
 import dev.waituntil.agent.runtime.Scope;
@@ -12,11 +13,14 @@ import dev.waituntil.bootstrap.RequestHookTarget;
 import dev.waituntil.bootstrap.WaitUntilBridge;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
 
 /**
  * The runtime as every copy of the API sees it through {@link WaitUntilBridge}. Works out on the
@@ -26,6 +30,8 @@ import java.util.function.Consumer;
  * {@code run}/{@code supply} takes along what {@link TaskContext} captures here.
  */
 public final class RuntimeBridge implements BridgeTarget {
+
+    private static final Logger LOG = AgentLog.get(RuntimeBridge.class);
 
     private final TaskRuntime runtime;
     private final RequestHookTarget requests;
@@ -119,6 +125,12 @@ public final class RuntimeBridge implements BridgeTarget {
     public AutoCloseable addListener(Consumer<Object[]> listener, boolean everyApplication) {
         Objects.requireNonNull(listener, "listener must not be null");
         return runtime.events().add(listener, callersScope(), everyApplication);
+    }
+
+    @Override
+    public String applySettings(Map<String, String> settings) {
+        Objects.requireNonNull(settings, "settings must not be null");
+        return runtime.applySettings(new HashMap<>(settings), LOG::warn);
     }
 
     /** The scope the caller belongs to, as a registration of it would: its request's, its task's, its loader's. */

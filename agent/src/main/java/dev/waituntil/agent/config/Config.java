@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,8 @@ public final class Config {
         AGENT_ARGUMENT("agent argument"),
         SYSTEM_PROPERTY("system property"),
         ENVIRONMENT("environment variable"),
+        /** Given by the application once started: the Spring Boot starter, from the Spring environment. */
+        APPLICATION("application settings"),
         DEFAULT("default");
 
         private final String description;
@@ -103,6 +106,64 @@ public final class Config {
         return new Config(values, sources);
     }
 
+    /**
+     * These settings with the values an application gave at its start laid over them (the Spring Boot starter, from
+     * the Spring environment, which holds the JVM's system properties and environment too). An agent argument still
+     * wins. A setting outside {@code changeable} was used once at the agent's start (the instrumentation, the queue):
+     * a different value for it is reported and not taken.
+     *
+     * @param given values by property name ({@code waituntil.drain.timeout}) or key ({@code drain.timeout}); a null
+     *     value is no value
+     * @param problems receives one line per unknown name, bad value or value that cannot take effect any more
+     */
+    public Config withApplicationSettings(
+            Map<String, String> given, Set<Setting> changeable, Consumer<String> problems) {
+        Map<Setting, Object> newValues = new EnumMap<>(values);
+        Map<Setting, Source> newSources = new EnumMap<>(sources);
+        for (Map.Entry<String, String> entry : given.entrySet()) {
+            String name = String.valueOf(entry.getKey()).trim();
+            String text = entry.getValue();
+            if (text == null) {
+                continue;
+            }
+            Setting setting = Setting.byKey(name);
+            if (setting == null) {
+                problems.accept("wait-until: ignoring unknown setting " + quote(name) + " of the application; known"
+                        + " settings: " + knownKeys() + " (each with the prefix " + Setting.PROPERTY_PREFIX + ")");
+                continue;
+            }
+            if (sources.get(setting) == Source.AGENT_ARGUMENT) {
+                continue; // the agent argument wins, as documented; the start-up line says where the value came from
+            }
+            Object value;
+            try {
+                value = setting.parse(text);
+            } catch (IllegalArgumentException e) {
+                problems.accept("wait-until: ignoring " + setting.property() + "=" + quote(text)
+                        + " (application settings): expected " + setting.accepted() + "; keeping "
+                        + text(setting, values.get(setting)));
+                continue;
+            }
+            if (value.equals(values.get(setting))) {
+                continue;
+            }
+            if (!changeable.contains(setting)) {
+                problems.accept("wait-until: " + setting.property() + "=" + quote(text) + " (application settings)"
+                        + " cannot take effect: the agent used it once at the JVM's start and keeps "
+                        + text(setting, values.get(setting)) + "; give it as -D" + setting.property() + "=" + text
+                        + " or as the agent argument " + setting.key() + "=" + text);
+                continue;
+            }
+            newValues.put(setting, value);
+            newSources.put(setting, Source.APPLICATION);
+        }
+        return new Config(newValues, newSources);
+    }
+
+    private static String text(Setting setting, Object value) {
+        return value instanceof Duration ? format((Duration) value) : String.valueOf(value);
+    }
+
     public Duration duration(Setting setting) {
         return (Duration) values.get(setting);
     }
@@ -134,8 +195,7 @@ public final class Config {
     public String describe() {
         List<String> parts = new ArrayList<>();
         for (Setting setting : Setting.values()) {
-            Object value = values.get(setting);
-            String text = value instanceof Duration ? format((Duration) value) : String.valueOf(value);
+            String text = text(setting, values.get(setting));
             Source source = sources.get(setting);
             parts.add(setting.key() + "=" + text + (source == Source.DEFAULT ? "" : " (" + source + ")"));
         }

@@ -32,8 +32,15 @@ final class Drainer {
     private final ScopeRegistry scopes;
     private final TaskCompletion completion;
     private final DrainSignal signal;
-    private final boolean cancelAtDeadline;
+    /** Volatile: an application may change it once started (the Spring Boot starter). */
+    private volatile boolean cancelAtDeadline;
+
     private final boolean debug;
+
+    void cancelAtDeadline(boolean cancel) {
+        this.cancelAtDeadline = cancel;
+    }
+
     /** Tasks cancelled by drains at their deadline, so that every drain's summary can say so. */
     private final AtomicInteger cancelledAtDeadline = new AtomicInteger();
 

@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>All threads are started up front, from the thread that creates the runtime (the agent's
  * start-up, outside any application). A thread started lazily would be created by an
- * application's request thread and inherit its context class loader and inheritable thread-locals.
+ * application's request thread and inherit its context class loader and inheritable thread-locals;
+ * the threads added when an application gives more ({@link #resize}) are made by {@link AgentThreads}, which
+ * refuses that inheritance.
  */
 final class TaskExecutor {
 
     private final ThreadPoolExecutor pool;
-    private final int threads;
+    private volatile int threads;
     private final int queue;
 
     TaskExecutor(int threads, int queue) {
@@ -46,8 +48,28 @@ final class TaskExecutor {
         }
     }
 
+    /** Grows or shrinks the pool; idle threads above the new size leave, busy ones when their task ends. */
+    synchronized void resize(int newThreads) {
+        if (newThreads == threads) {
+            return;
+        }
+        if (newThreads > pool.getMaximumPoolSize()) {
+            pool.setMaximumPoolSize(newThreads);
+            pool.setCorePoolSize(newThreads);
+            pool.prestartAllCoreThreads();
+        } else {
+            pool.setCorePoolSize(newThreads);
+            pool.setMaximumPoolSize(newThreads);
+        }
+        threads = newThreads;
+    }
+
     int threads() {
         return threads;
+    }
+
+    boolean isShutdown() {
+        return pool.isShutdown();
     }
 
     void shutdown() {
@@ -59,10 +81,7 @@ final class TaskExecutor {
 
         @Override
         public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "wait-until-worker-" + count.incrementAndGet());
-            t.setDaemon(true);
-            t.setContextClassLoader(TaskExecutor.class.getClassLoader());
-            return t;
+            return AgentThreads.newThread(r, "wait-until-worker-" + count.incrementAndGet());
         }
     }
 }

@@ -5,12 +5,17 @@ import dev.waituntil.agent.config.Setting;
 import dev.waituntil.agent.log.AgentLog;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -29,7 +34,19 @@ public final class TaskRuntime {
 
     private static final Logger LOG = AgentLog.get(TaskRuntime.class);
 
-    private final Config config;
+    /**
+     * The settings that can change once the runtime runs: an application may give them at its start (the Spring Boot
+     * starter, from the Spring environment). The others were used once: the instrumentation, the queue, debug logging.
+     */
+    public static final Set<Setting> CHANGEABLE_SETTINGS = Collections.unmodifiableSet(EnumSet.of(
+            Setting.DRAIN_TIMEOUT,
+            Setting.DRAIN_CANCEL,
+            Setting.TASK_TIMEOUT,
+            Setting.TASK_WARN_AFTER,
+            Setting.TASK_ERROR_AFTER,
+            Setting.EXECUTOR_THREADS));
+
+    private volatile Config config;
     private final boolean debug;
     private final ScopeRegistry scopes = new ScopeRegistry();
     private final TaskCounters counters = new TaskCounters();
@@ -41,8 +58,8 @@ public final class TaskRuntime {
     private final TaskAdmission admission;
     private final Drainer drainer;
     private final TaskExecutor executor;
-    /** Null when every task threshold is off. */
-    private final Watchdog watchdog;
+    /** Null when every task threshold is off; replaced when an application changes the thresholds. */
+    private Watchdog watchdog;
 
     public TaskRuntime(Config config) {
         this.config = config;
@@ -60,6 +77,27 @@ public final class TaskRuntime {
 
     public Config config() {
         return config;
+    }
+
+    /**
+     * Lays the settings an application gives at its start over the agent's (see
+     * {@link Config#withApplicationSettings}); the next drain, the watchdog and the executor follow them.
+     *
+     * @param problems receives one line per setting that was not taken, and why
+     * @return the settings in force, as the start-up line writes them
+     */
+    public synchronized String applySettings(Map<String, String> given, Consumer<String> problems) {
+        Config before = config;
+        Config after = before.withApplicationSettings(given, CHANGEABLE_SETTINGS, problems);
+        config = after;
+        drainer.cancelAtDeadline(after.flag(Setting.DRAIN_CANCEL));
+        executor.resize(after.number(Setting.EXECUTOR_THREADS));
+        if (!after.duration(Setting.TASK_WARN_AFTER).equals(before.duration(Setting.TASK_WARN_AFTER))
+                || !after.duration(Setting.TASK_ERROR_AFTER).equals(before.duration(Setting.TASK_ERROR_AFTER))
+                || !after.duration(Setting.TASK_TIMEOUT).equals(before.duration(Setting.TASK_TIMEOUT))) {
+            restartWatchdog();
+        }
+        return after.describe();
     }
 
     public boolean isDebug() {
@@ -329,7 +367,20 @@ public final class TaskRuntime {
     }
 
     /** Stops the executor's threads and the watchdog once nothing can be submitted any more (after the final drain). */
-    public void shutdownExecutor() {
+    private synchronized void restartWatchdog() {
+        if (executor.isShutdown()) {
+            return;
+        }
+        if (watchdog != null) {
+            watchdog.stop();
+        }
+        watchdog = Watchdog.start(this, config);
+        if (debug && watchdog != null) {
+            LOG.info("wait-until: task watchdog restarted with the application's settings: {}", watchdog);
+        }
+    }
+
+    public synchronized void shutdownExecutor() {
         executor.shutdown();
         if (watchdog != null) {
             watchdog.stop();

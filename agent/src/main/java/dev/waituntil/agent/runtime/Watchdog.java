@@ -63,10 +63,7 @@ final class Watchdog implements Runnable {
         }
         this.smallestThreshold = smallest;
         this.resolution = Math.max(MIN_RESOLUTION, Math.min(MAX_RESOLUTION, smallest / 20));
-        this.thread = new Thread(this, "wait-until-watchdog");
-        thread.setDaemon(true);
-        // Started from the agent's start-up, like the workers: no application's loader to inherit.
-        thread.setContextClassLoader(Watchdog.class.getClassLoader());
+        this.thread = AgentThreads.newThread(this, "wait-until-watchdog");
     }
 
     /** The watchdog the settings ask for, started; null when every threshold is 0 (off). */
