@@ -6,6 +6,7 @@ import dev.waituntil.bootstrap.WaitUntilBridge;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -37,5 +38,10 @@ class BridgeContractTest {
         present("addListener", MethodType.methodType(AutoCloseable.class, Consumer.class, boolean.class));
         assertEquals(
                 "started", dev.waituntil.agent.runtime.TaskEvents.STARTED, "the event kinds are part of the contract");
+    }
+
+    @Test
+    void theSettingsMethodStays() throws Exception {
+        present("applySettings", MethodType.methodType(String.class, Map.class));
     }
 }
