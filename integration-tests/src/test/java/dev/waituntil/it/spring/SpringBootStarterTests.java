@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -58,8 +59,21 @@ abstract class SpringBootStarterTests {
     /** Drainer's give-up, one line per task left: "drain of X timed out after 6999ms; task 'label' (...) is still pending". */
     private static final String DRAIN_GAVE_UP = "timed out after";
     /** Drainer's first line with debug=true: "draining X for Y: N task(s) pending, M request(s) in flight, 6998ms left". */
+    /** The standalone drain's give-up (StandaloneBackend): "drain timed out; task 'label' still pending after N ms". */
+    private static final String STANDALONE_DRAIN_GAVE_UP = "wait-until: drain timed out; task ";
+    /** Between the 7 s of application.properties and the default 30 s, far from both. */
+    private static final Duration STANDALONE_EXIT_BOUND = Duration.ofSeconds(25);
+
     private static final Pattern DRAINING =
             Pattern.compile("wait-until: draining .* request\\(s\\) in flight, (\\S+) left");
+
+    /**
+     * The pending gauge in Prometheus' text: {@code waituntil_tasks_pending}, the name the starter's issue gives, or
+     * with the gauge's base unit ({@code tasks}) appended, as Micrometer's Prometheus naming does.
+     */
+    private static final Set<String> PENDING_GAUGE = Set.of("waituntil_tasks_pending", "waituntil_tasks_pending_tasks");
+    /** The outcome counter in Prometheus' text. */
+    private static final Set<String> TASKS_COUNTER = Set.of("waituntil_tasks_total");
 
     private static final Pattern STARTED_ON_PORT = Pattern.compile("Tomcat started on port(?:\\(s\\))?:? (\\d+)");
     /** A Prometheus text-format sample: {@code name{labels} value}. */
@@ -99,7 +113,7 @@ abstract class SpringBootStarterTests {
 
             app.post("/hold?label=held-a", 202);
             app.post("/hold?label=held-b", 202);
-            checkTwoPending(app);
+            checkTwoPending(app, true);
 
             // warnAfter is 15 m unless application.properties (1s) took effect.
             JavaProcess.Line warning = app.process.awaitLine(
@@ -110,7 +124,7 @@ abstract class SpringBootStarterTests {
 
             app.post("/release?label=held-a", 200);
             app.post("/release?label=held-b", 200);
-            awaitSample(app, "waituntil_tasks_pending", Map.of(), v -> v == 0, "no task pending after the releases");
+            awaitSample(app, PENDING_GAUGE, Map.of(), v -> v == 0, "no task pending after the releases");
 
             // Held for good: the drain at SIGTERM must give up on it at the deadline of application.properties.
             app.post("/hold?label=held-at-stop", 202);
@@ -153,26 +167,49 @@ abstract class SpringBootStarterTests {
 
             app.post("/hold?label=held-a", 202);
             app.post("/hold?label=held-b", 202);
-            checkTwoPending(app);
+            checkTwoPending(app, false);
             checkFailedCounter(app);
 
             app.post("/release?label=held-a", 200);
             app.post("/release?label=held-b", 200);
-            awaitSample(app, "waituntil_tasks_pending", Map.of(), v -> v == 0, "no task pending after the releases");
+            awaitSample(app, PENDING_GAUGE, Map.of(), v -> v == 0, "no task pending after the releases");
             assertTrue(
                     app.process.linesContaining(WATCHDOG_WARNING).isEmpty(),
                     "no watchdog without the agent\n" + app.process.describe());
 
+            // Standalone mode reads drain.timeout too: its JVM shutdown hook gives up on a task held for good after
+            // 7 s. Only a bound far from both: with the default (30 s) the exit would come after 30 s.
+            app.post("/hold?label=held-at-stop", 202);
+            long sigterm = System.nanoTime();
             app.process.sigterm();
             app.process.waitFor(EXIT_TIMEOUT);
-            assertOnlyExpectedWarnings(app.process, List.of("'failing'", "failing on purpose"));
+            long stopMillis =
+                    TimeUnit.NANOSECONDS.toMillis(app.process.exitNanos().orElseThrow() - sigterm);
+            List<String> gaveUp = app.process.linesContaining(STANDALONE_DRAIN_GAVE_UP + "'held-at-stop'");
+            assertTrue(
+                    !gaveUp.isEmpty(), "the standalone drain gave up naming held-at-stop\n" + app.process.describe());
+            assertTrue(
+                    stopMillis < STANDALONE_EXIT_BOUND.toMillis(),
+                    "the JVM exits after the 7 s of waituntil.drain.timeout, not after the default 30 s: " + stopMillis
+                            + " ms\n" + app.process.describe());
+            System.out.println("[" + this + "] standalone: exit " + stopMillis + " ms after SIGTERM; " + gaveUp);
+
+            assertOnlyExpectedWarnings(
+                    app.process,
+                    List.of(
+                            // the API's line at its start in standalone mode
+                            "the agent is not attached to this JVM",
+                            "wait-until: task 'failing' failed",
+                            STANDALONE_DRAIN_GAVE_UP,
+                            "wait-until: 1 task(s) still pending when the JVM exits"));
         }
     }
 
     /** {@code held-a} and {@code held-b} pending: in the endpoint's answer and in the Prometheus gauge. */
-    private void checkTwoPending(App app) throws Exception {
+    private void checkTwoPending(App app, boolean agent) throws Exception {
         String json = app.get("/actuator/waituntil", 200);
         System.out.println("[" + this + "] GET /actuator/waituntil: " + json);
+        assertTrue(json.contains("\"agent\":" + agent), "the endpoint says whether the agent is on: " + json);
         assertTrue(
                 json.contains("\"held-a\"") && json.contains("\"held-b\""),
                 "the endpoint lists both held tasks by label: " + json);
@@ -180,53 +217,59 @@ abstract class SpringBootStarterTests {
                 Pattern.compile("\"pending\"\\s*:\\s*2[,}]").matcher(json).find(),
                 "the endpoint's pending count is 2: " + json);
 
-        Map<String, Double> pending =
-                samples(app.get("/actuator/prometheus", 200), "waituntil_tasks_pending", Map.of());
-        System.out.println("[" + this + "] waituntil_tasks_pending: " + pending);
+        String prometheus = app.get("/actuator/prometheus", 200);
+        System.out.println("[" + this + "] our samples in GET /actuator/prometheus:\n"
+                + prometheus.lines().filter(l -> l.startsWith("waituntil_")).collect(Collectors.joining("\n")));
+        Map<String, Double> pending = samples(prometheus, PENDING_GAUGE, Map.of());
+        System.out.println("[" + this + "] " + PENDING_GAUGE + ": " + pending);
         assertEquals(
                 2.0,
                 pending.values().stream().mapToDouble(Double::doubleValue).sum(),
-                "waituntil_tasks_pending over every application: " + pending);
+                "the pending gauge over every application: " + pending);
     }
 
     /** {@code POST /fail}: the failed counter reaches 1, bounded (the task ends on another thread). */
     private void checkFailedCounter(App app) throws Exception {
         app.post("/fail?label=failing", 202);
         Map<String, Double> failed =
-                awaitSample(app, "waituntil_tasks_total", Map.of("outcome", "failed"), v -> v >= 1, "a failed task");
+                awaitSample(app, TASKS_COUNTER, Map.of("outcome", "failed"), v -> v >= 1, "a failed task");
         System.out.println("[" + this + "] waituntil_tasks_total{outcome=\"failed\"}: " + failed);
     }
 
     /**
-     * Waits (bounded) until the sum of the samples of {@code name} with {@code labels} passes {@code condition}.
+     * Waits (bounded) until the sum of the samples named one of {@code names} with {@code labels} passes {@code condition}.
      *
      * @return the samples by their label text
      */
     private Map<String, Double> awaitSample(
-            App app, String name, Map<String, String> labels, java.util.function.DoublePredicate condition, String what)
+            App app,
+            Set<String> names,
+            Map<String, String> labels,
+            java.util.function.DoublePredicate condition,
+            String what)
             throws Exception {
         long deadline = System.nanoTime() + BOUND.toNanos();
         while (true) {
             String text = app.get("/actuator/prometheus", 200);
-            Map<String, Double> found = samples(text, name, labels);
+            Map<String, Double> found = samples(text, names, labels);
             if (condition.test(
                     found.values().stream().mapToDouble(Double::doubleValue).sum())) {
                 return found;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + BOUND.toSeconds() + " s: " + what + "; " + name + labels
+                throw new AssertionError("not within " + BOUND.toSeconds() + " s: " + what + "; " + names + labels
                         + " is " + found + "\n---- prometheus\n" + text + "\n" + app.process.describe());
             }
             Thread.sleep(200);
         }
     }
 
-    /** The samples of {@code name} whose labels include {@code labels}, by their label text. */
-    static Map<String, Double> samples(String prometheus, String name, Map<String, String> labels) {
+    /** The samples named one of {@code names} whose labels include {@code labels}, by their label text. */
+    static Map<String, Double> samples(String prometheus, Set<String> names, Map<String, String> labels) {
         Map<String, Double> found = new TreeMap<>();
         for (String line : prometheus.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
-            if (!m.find() || !m.group(1).equals(name)) {
+            if (!m.find() || !names.contains(m.group(1))) {
                 continue;
             }
             String labelText = m.group(2);
