@@ -192,6 +192,7 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
         synchronized (lock) {
             meters = applications.get(application);
             if (meters == null && !closed) {
+                forgetApplicationsNoLongerListed(application);
                 meters = new ApplicationMeters();
                 for (MeterRegistry registry : registries) {
                     register(registry, application, meters);
@@ -199,6 +200,35 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
                 applications.put(application, meters);
             }
             return meters;
+        }
+    }
+
+    /**
+     * Removes the meters of the applications the runtime no longer lists, once another one appears: the agent names an
+     * application by its class loader until its first request gives it its context path (a Spring Boot jar's tasks at
+     * start-up, then {@code /}), and a redeployed application comes back as a new one. The series of the old name
+     * would otherwise stay, frozen, beside the new one. Called holding {@link #lock}.
+     */
+    private void forgetApplicationsNoLongerListed(String appearing) {
+        if (!everyApplication) {
+            return;
+        }
+        Set<String> listed = new LinkedHashSet<String>();
+        for (TaskStatistics counts : TaskMonitor.statisticsOfEveryApplication()) {
+            listed.add(counts.application());
+        }
+        if (listed.isEmpty() || !listed.contains(appearing)) {
+            return; // an agent that keeps no counts, or a list that does not know the new one yet: nothing to judge
+        }
+        for (Map.Entry<String, ApplicationMeters> known : applications.entrySet()) {
+            if (!listed.contains(known.getKey())) {
+                for (Registered r : known.getValue().registered) {
+                    r.registry.remove(r.meter);
+                    registered.remove(r);
+                }
+                applications.remove(known.getKey());
+                lastRead.remove(known.getKey());
+            }
         }
     }
 
@@ -211,7 +241,8 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
                         .tag(APPLICATION_TAG, application)
                         .description("Tasks of the application not ended yet")
                         .baseUnit("tasks")
-                        .register(registry));
+                        .register(registry),
+                meters);
         for (final TaskOutcome outcome : OUTCOMES) {
             // A function counter holds its object weakly; the runtime's listener keeps this binder reachable.
             keep(
@@ -221,7 +252,8 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
                             .tag("outcome", outcome.tag())
                             .description("Tasks ended (or refused), by outcome, since the runtime started")
                             .baseUnit("tasks")
-                            .register(registry));
+                            .register(registry),
+                    meters);
         }
         Timer task = Timer.builder("waituntil.task.duration")
                 .tag(APPLICATION_TAG, application)
@@ -231,14 +263,16 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
                 .tag(APPLICATION_TAG, application)
                 .description("How long a drain (shutdown or undeploy) waited for the pending tasks")
                 .register(registry);
-        keep(registry, task);
-        keep(registry, drain);
+        keep(registry, task, meters);
+        keep(registry, drain, meters);
         meters.task.add(task);
         meters.drain.add(drain);
     }
 
-    private void keep(MeterRegistry registry, Meter meter) {
-        registered.add(new Registered(registry, meter));
+    private void keep(MeterRegistry registry, Meter meter, ApplicationMeters meters) {
+        Registered r = new Registered(registry, meter);
+        registered.add(r);
+        meters.registered.add(r);
     }
 
     /**
@@ -303,6 +337,8 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
     private static final class ApplicationMeters {
         final List<Timer> task = new CopyOnWriteArrayList<Timer>();
         final List<Timer> drain = new CopyOnWriteArrayList<Timer>();
+        /** Every meter of the application, in every registry, for its removal. */
+        final List<Registered> registered = new CopyOnWriteArrayList<Registered>();
     }
 
     private static final class Registered {

@@ -88,6 +88,28 @@ class WaitUntilMetricsApplicationsTest {
         assertEquals(0, gauge("/shop").value());
     }
 
+    /**
+     * The agent names an application by its class loader until its first request gives it its context path: the old
+     * name leaves the list as the new one appears, and its series must go rather than stay frozen beside the new.
+     */
+    @Test
+    void anApplicationRenamedByTheRuntimeLeavesNoFrozenSeriesBehind() {
+        runtime.counts("LaunchedClassLoader@1b2c3d", 0, 0, 0, 0, 1);
+        metrics = new WaitUntilMetrics();
+        metrics.bindTo(registry);
+        assertNotNull(gauge("LaunchedClassLoader@1b2c3d"), registry::getMetersAsString);
+
+        runtime.forget("LaunchedClassLoader@1b2c3d");
+        runtime.counts("/", 1, 0, 0, 0, 1);
+        runtime.taskStarted("/");
+
+        assertNull(gauge("LaunchedClassLoader@1b2c3d"), registry::getMetersAsString);
+        assertNull(timer("waituntil.task.duration", "LaunchedClassLoader@1b2c3d"), registry::getMetersAsString);
+        assertEquals(1, gauge("/").value());
+        assertEquals(1, counter("/", TaskOutcome.COMPLETED).count());
+        assertEquals(2, counter("/shop", TaskOutcome.FAILED).count(), "an application still listed keeps its meters");
+    }
+
     @Test
     void theCallersApplicationOnly() {
         metrics = WaitUntilMetrics.ofCallersApplication();
