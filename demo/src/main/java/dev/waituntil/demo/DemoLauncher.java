@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * (default: the agent jar built next to this one, {@code ../../agent/target/wait-until-agent.jar}),
  * {@code --no-agent}, {@code --plain-pool} (the server hands the work to a plain thread pool instead of
  * {@code WaitUntil}: without the agent, the control, in which the receipt is lost; with it, the agent's zero-code
- * capture tracks the hand-over), {@code --port <n>}.
+ * capture tracks the hand-over), {@code --spring-boot} (the same shop as a Spring Boot 4 application with the
+ * starter, built next to this jar: while the receipt is pending, the demo shows the {@code waituntil} endpoint and
+ * the meters on {@code /actuator/prometheus}), {@code --port <n>}.
  *
  * <p>SIGTERM is what {@link ProcessHandle#destroy()} sends on Linux and macOS. On Windows it terminates the
  * process at once, with no shutdown hooks, so the demo cannot show a drain there.
@@ -53,11 +55,14 @@ public final class DemoLauncher {
 
     static final String USAGE = String.join(
             System.lineSeparator(),
-            "usage: java -jar wait-until-demo.jar [--agent <path> | --no-agent] [--plain-pool] [--port <n>]",
+            "usage: java -jar wait-until-demo.jar [--agent <path> | --no-agent] [--plain-pool | --spring-boot]"
+                    + " [--port <n>]",
             "  --agent <path>  the agent jar (default: ../../agent/target/wait-until-agent.jar from this jar)",
             "  --no-agent      run the server without the agent (the API's standalone mode)",
             "  --plain-pool    the server hands the work to a plain thread pool, with no WaitUntil call: lost without",
             "                  the agent (the control), captured and waited for with it",
+            "  --spring-boot   the shop as a Spring Boot application with wait-until-spring-boot-starter: shows the",
+            "                  waituntil endpoint and the meters while the receipt is pending",
             "  --port <n>      the server's port (default 0: any free port)",
             "exit code: 0 the receipt was sent before the server exited, 1 it was not, 2 the demo could not run");
 
@@ -89,6 +94,13 @@ public final class DemoLauncher {
                     + options.agentJar().toAbsolutePath().normalize();
             out.println(DEMO + problem);
             out.println(DEMO + BUILD_FIRST + "   (or give its path: --agent <path>)");
+            return DemoResult.failed(2, problem + "; " + BUILD_FIRST);
+        }
+        if (options.springBootJar() != null && !Files.isRegularFile(options.springBootJar())) {
+            String problem = "the Spring Boot shop is missing: "
+                    + options.springBootJar().toAbsolutePath().normalize();
+            out.println(DEMO + problem);
+            out.println(DEMO + BUILD_FIRST);
             return DemoResult.failed(2, problem + "; " + BUILD_FIRST);
         }
         long t0 = System.nanoTime();
@@ -128,6 +140,9 @@ public final class DemoLauncher {
         shop.warmUp();
         DemoResult.Builder result = new DemoResult.Builder();
         shop.order(result);
+        if (options.springBootJar() != null) {
+            shop.showWhatThePendingTaskLooksLike();
+        }
         sleep(PAUSE_BEFORE_SIGTERM_MILLIS);
         stop(server, options.plainPool() && options.agentJar() == null, t0, result, out);
         output.awaitEnd(TimeUnit.SECONDS.toNanos(5));
@@ -187,6 +202,16 @@ public final class DemoLauncher {
         List<String> command = new ArrayList<>();
         String exe = System.getProperty("os.name", "").startsWith("Windows") ? "java.exe" : "java";
         command.add(Path.of(System.getProperty("java.home"), "bin", exe).toString());
+        if (options.springBootJar() != null) {
+            if (options.agentJar() != null) {
+                // No debug lines: the demo shows what an operator sees, the endpoint and the meters.
+                command.add("-javaagent:" + options.agentJar().toAbsolutePath().normalize());
+            }
+            command.add("-jar");
+            command.add(options.springBootJar().toAbsolutePath().normalize().toString());
+            command.add("--server.port=" + options.port());
+            return command;
+        }
         if (options.agentJar() != null) {
             command.add("-javaagent:" + options.agentJar().toAbsolutePath().normalize() + "=debug=true");
         }
@@ -220,6 +245,14 @@ public final class DemoLauncher {
         return ownLocation()
                 .getParent()
                 .resolve("../../agent/target/wait-until-agent.jar")
+                .normalize();
+    }
+
+    /** The Spring Boot shop, {@code <repo>/demo-spring-boot/target/wait-until-demo-spring-boot.jar}. */
+    static Path defaultSpringBootJar() {
+        return ownLocation()
+                .getParent()
+                .resolve("../../demo-spring-boot/target/wait-until-demo-spring-boot.jar")
                 .normalize();
     }
 

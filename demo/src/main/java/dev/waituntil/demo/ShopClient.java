@@ -80,6 +80,37 @@ final class ShopClient {
         }
     }
 
+    /**
+     * The Spring Boot shop only: what an operator sees while the receipt is pending, the starter's {@code waituntil}
+     * endpoint and its meters among the Prometheus ones.
+     */
+    void showWhatThePendingTaskLooksLike() {
+        String endpoint = get("/actuator/waituntil");
+        out.println(DEMO + "GET /actuator/waituntil: " + endpoint.trim());
+        out.println(DEMO + "GET /actuator/prometheus, the waituntil_ lines:");
+        for (String line : get("/actuator/prometheus").split("\n")) {
+            if (line.startsWith("waituntil_")) {
+                out.println(DEMO + "  " + line);
+            }
+        }
+    }
+
+    private String get(String path) {
+        HttpURLConnection http = null;
+        try {
+            http = open(path);
+            int status = http.getResponseCode();
+            String text = body(http, status);
+            return status == 200 ? text : "answered " + status + ": " + text;
+        } catch (IOException e) {
+            return "failed: " + e;
+        } finally {
+            if (http != null) {
+                http.disconnect();
+            }
+        }
+    }
+
     private HttpURLConnection open(String pathAndQuery) throws IOException {
         HttpURLConnection http = (HttpURLConnection)
                 URI.create("http://127.0.0.1:" + port + pathAndQuery).toURL().openConnection();

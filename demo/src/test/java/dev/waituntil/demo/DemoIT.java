@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waituntil.demo.DemoResult.Line;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +35,10 @@ class DemoIT {
             .normalize();
     private static final Path AGENT_JAR = Path.of(
                     System.getProperty("it.agentJar", "../agent/target/wait-until-agent.jar"))
+            .toAbsolutePath()
+            .normalize();
+    private static final Path SPRING_BOOT_JAR = Path.of(System.getProperty(
+                    "it.springBootJar", "../demo-spring-boot/target/wait-until-demo-spring-boot.jar"))
             .toAbsolutePath()
             .normalize();
     private static final String RECEIPT_LINE = " receipt " + DemoLauncher.ORDER_ID + " sent";
@@ -162,6 +169,71 @@ class DemoIT {
         assertTrue(r.receiptSent(), output);
         assertTrue(r.receiptAt() > r.sigtermAt(), output);
         assertEquals(0, r.exitCode(), output);
+    }
+
+    /**
+     * {@code --spring-boot}: the shop as a Spring Boot 4 application with the starter, the actuator and the Prometheus
+     * registry. While the receipt is pending, the endpoint lists it and the pending gauge says 1; the settings of
+     * {@code application.properties} are in force (the drain timeout in the starter's line, and the watchdog names
+     * the receipt after {@code task.warn-after=2s}, before it ends at 3 s); SIGTERM waits for it.
+     */
+    @Test
+    void withTheSpringBootStarterTheEndpointAndTheMetersShowThePendingReceiptAndTheServerWaitsForIt() {
+        assertTrue(Files.isRegularFile(SPRING_BOOT_JAR), "Spring Boot shop missing: " + SPRING_BOOT_JAR);
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        DemoResult r;
+        try (PrintStream both = new PrintStream(new TeeStream(System.out, shown), true, StandardCharsets.UTF_8)) {
+            r = DemoLauncher.run(options().withSpringBoot(SPRING_BOOT_JAR), both);
+        }
+        String output = r.output();
+        String demo = shown.toString(StandardCharsets.UTF_8);
+
+        assertEquals(202, r.status(), output);
+        assertAnsweredBeforeTheWorkCouldEnd(r, output);
+        assertTrue(demo.contains("GET /actuator/waituntil: {"), demo);
+        assertTrue(demo.contains("send receipt 42"), "the endpoint does not list the pending receipt\n" + demo);
+        assertTrue(
+                demo.lines().anyMatch(l -> l.contains("waituntil_tasks_pending{") && l.trim().endsWith(" 1.0")),
+                "no pending gauge at 1\n" + demo);
+        assertTrue(
+                indexOf(r.lines(), "settings in force") >= 0
+                        && r.lines().get(indexOf(r.lines(), "settings in force")).text().contains("drain.timeout=20s"),
+                "application.properties' drain.timeout not in force\n" + output);
+        assertTrue(
+                r.lines().stream().anyMatch(l -> l.text().contains("WARN") && l.text().contains("send receipt 42")),
+                "no watchdog warning naming the receipt (task.warn-after=2s)\n" + output);
+        assertTrue(r.receiptSent(), "no '" + RECEIPT_LINE.trim() + "'\n" + output);
+        assertTrue(r.receiptAt() > r.sigtermAt(), "receipt not after SIGTERM\n" + output);
+        assertEquals(0, r.exitCode(), output);
+    }
+
+    /** Writes to two streams; closing it closes neither. */
+    private static final class TeeStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
     }
 
     /** {@code java -jar wait-until-demo.jar --agent <missing>}: the jar runs, and says what to do. */
