@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waituntil.demo.DemoResult.Line;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.OutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,14 +193,20 @@ class DemoIT {
         assertTrue(demo.contains("GET /actuator/waituntil: {"), demo);
         assertTrue(demo.contains("send receipt 42"), "the endpoint does not list the pending receipt\n" + demo);
         assertTrue(
-                demo.lines().anyMatch(l -> l.contains("waituntil_tasks_pending{") && l.trim().endsWith(" 1.0")),
+                demo.lines()
+                        .anyMatch(l -> l.contains("waituntil_tasks_pending{")
+                                && l.trim().endsWith(" 1.0")),
                 "no pending gauge at 1\n" + demo);
         assertTrue(
                 indexOf(r.lines(), "settings in force") >= 0
-                        && r.lines().get(indexOf(r.lines(), "settings in force")).text().contains("drain.timeout=20s"),
+                        && r.lines()
+                                .get(indexOf(r.lines(), "settings in force"))
+                                .text()
+                                .contains("drain.timeout=20s"),
                 "application.properties' drain.timeout not in force\n" + output);
         assertTrue(
-                r.lines().stream().anyMatch(l -> l.text().contains("WARN") && l.text().contains("send receipt 42")),
+                r.lines().stream()
+                        .anyMatch(l -> l.text().contains("WARN") && l.text().contains("send receipt 42")),
                 "no watchdog warning naming the receipt (task.warn-after=2s)\n" + output);
         assertTrue(r.receiptSent(), "no '" + RECEIPT_LINE.trim() + "'\n" + output);
         assertTrue(r.receiptAt() > r.sigtermAt(), "receipt not after SIGTERM\n" + output);

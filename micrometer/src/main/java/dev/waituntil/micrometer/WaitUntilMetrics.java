@@ -43,8 +43,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The gauge and the counters read the runtime's counts ({@link TaskMonitor#statisticsOfEveryApplication()}), so
  * they include the tasks that ended before the binder was bound; the timers record what happens from then on. An
- * application's meters are registered when it is first seen: at {@link #bindTo} for the applications that have
- * used wait-until already, at its first task or drain for the others.
+ * application's meters are registered when it is first seen: at {@link #bindTo} for the applications that have had
+ * tasks already, at its first task or drain for the others.
  *
  * <h2>Which applications</h2>
  * {@link #WaitUntilMetrics()} (or {@link #ofEveryApplication()}) sees every application of the JVM: what a Spring
@@ -146,8 +146,13 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
             Set<String> known = new LinkedHashSet<String>();
             if (everyApplication) {
                 for (TaskStatistics counts : TaskMonitor.statisticsOfEveryApplication()) {
-                    lastRead.put(counts.application(), counts);
-                    known.add(counts.application());
+                    // An application that never had a task gets its meters at its first: with the agent a Spring
+                    // Boot jar has a scope for its launcher's class loader (start-up, this very call) beside the one
+                    // of its web application ('/'), and a series of zeros under the loader's name helps nobody.
+                    if (counts.registered() > 0 || counts.pending() > 0) {
+                        lastRead.put(counts.application(), counts);
+                        known.add(counts.application());
+                    }
                 }
             }
             known.addAll(applications.keySet());
@@ -240,7 +245,7 @@ public final class WaitUntilMetrics implements MeterBinder, AutoCloseable {
                         .strongReference(true)
                         .tag(APPLICATION_TAG, application)
                         .description("Tasks of the application not ended yet")
-                        .baseUnit("tasks")
+                        // No base unit: Prometheus would append it, waituntil_tasks_pending_tasks.
                         .register(registry),
                 meters);
         for (final TaskOutcome outcome : OUTCOMES) {

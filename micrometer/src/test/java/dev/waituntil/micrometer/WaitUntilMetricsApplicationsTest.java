@@ -111,6 +111,17 @@ class WaitUntilMetricsApplicationsTest {
     }
 
     @Test
+    void anApplicationWithoutATaskYetGetsItsMetersAtItsFirst() {
+        runtime.counts("LaunchedClassLoader@1b2c3d", 0, 0, 0, 0, 0);
+        metrics = new WaitUntilMetrics();
+        metrics.bindTo(registry);
+        assertNull(gauge("LaunchedClassLoader@1b2c3d"), registry::getMetersAsString);
+        runtime.counts("LaunchedClassLoader@1b2c3d", 0, 0, 0, 0, 1);
+        runtime.taskStarted("LaunchedClassLoader@1b2c3d");
+        assertEquals(1, gauge("LaunchedClassLoader@1b2c3d").value());
+    }
+
+    @Test
     void theCallersApplicationOnly() {
         metrics = WaitUntilMetrics.ofCallersApplication();
         metrics.bindTo(registry);

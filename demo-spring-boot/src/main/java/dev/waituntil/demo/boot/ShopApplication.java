@@ -51,7 +51,7 @@ public class ShopApplication {
     static class OrderController {
 
         @PostMapping("/shop/order")
-        ResponseEntity<String> order(@RequestParam String id) {
+        ResponseEntity<String> order(@RequestParam("id") String id) {
             if (!id.matches("\\d{1,18}")) {
                 return ResponseEntity.badRequest().body("expected POST /shop/order?id=N\n");
             }

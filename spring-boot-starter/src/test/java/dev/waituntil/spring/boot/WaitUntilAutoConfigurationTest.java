@@ -169,6 +169,7 @@ class WaitUntilAutoConfigurationTest {
     void theMetersAreClosedWithTheContext() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         runner.run(context -> {
+            WaitUntil.register("gives the application its meters", CompletableFuture.completedFuture(null));
             context.getBean(WaitUntilMetrics.class).bindTo(registry);
             assertThat(registry.getMeters()).isNotEmpty();
         });
