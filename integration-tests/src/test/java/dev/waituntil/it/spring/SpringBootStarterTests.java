@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <ul>
  *   <li>two held tasks: {@code GET /actuator/waituntil} lists both labels and a pending count of 2, and the Prometheus
- *       pending gauge ({@code waituntil_tasks_pending_tasks}) sums to 2 over its {@code application} tags;
+ *       pending gauge {@code waituntil_tasks_pending} sums to 2 over its {@code application} tags;
  *   <li>a failing task ({@code WaitUntil.run} of work that throws): {@code waituntil_tasks_total{outcome="failed"}}
  *       reaches 1;
  *   <li>{@code waituntil.drain.timeout=7s} and {@code waituntil.task.warn-after=1s} (relaxed name) from
@@ -68,11 +68,8 @@ abstract class SpringBootStarterTests {
     private static final Pattern DRAINING =
             Pattern.compile("wait-until: draining .* request\\(s\\) in flight, (\\S+) left");
 
-    /**
-     * The pending gauge in Prometheus' text: {@code waituntil_tasks_pending}, the name the starter's issue gives, or
-     * with the gauge's base unit ({@code tasks}) appended, as Micrometer's Prometheus naming does.
-     */
-    private static final Set<String> PENDING_GAUGE = Set.of("waituntil_tasks_pending", "waituntil_tasks_pending_tasks");
+    /** The pending gauge in Prometheus' text. */
+    private static final Set<String> PENDING_GAUGE = Set.of("waituntil_tasks_pending");
     /** The outcome counter in Prometheus' text. */
     private static final Set<String> TASKS_COUNTER = Set.of("waituntil_tasks_total");
 
