@@ -84,9 +84,10 @@ final class StandaloneBackend implements Backend {
             exitHook = newShutdownHook();
             Runtime.getRuntime().addShutdownHook(exitHook);
             LOG.warning("wait-until: the agent is not attached to this JVM (no -javaagent:wait-until-agent.jar); "
-                    + "tasks are tracked in-process and a JVM shutdown hook waits up to "
-                    + StandaloneSettings.describe(timeout)
-                    + " for them. Request scope and container-aware draining need the agent.");
+                    + "tasks are tracked in-process and a JVM shutdown hook waits for them within "
+                    + "waituntil.drain.timeout (" + StandaloneSettings.describe(timeout)
+                    + " unless the application gives another once started). Request scope and container-aware draining"
+                    + " need the agent.");
         }
         this.hook = exitHook;
     }
