@@ -106,10 +106,6 @@ public final class WaitUntilAgent {
                             hookPoints.size(),
                             attached ? "; API copies handed over: " + handedOver : "");
             log().info("wait-until: capture: {}", CaptureSummary.describe(config, off));
-            if (config.text(Setting.CAPTURE).contains("threads")) {
-                log().warn("wait-until: waituntil.capture=executors,threads: Thread.start() is not captured by this "
-                        + "version of the agent; work handed to executors is");
-            }
         } catch (Throwable e) {
             log().error(
                             "wait-until: the agent could not start and is NOT active; the application runs without it. Cause: "

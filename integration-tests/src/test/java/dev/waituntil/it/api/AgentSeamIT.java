@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.waituntil.it.support.ItEnvironment;
 import dev.waituntil.it.support.JavaProcess;
+import dev.waituntil.it.support.ProgramAssertions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -156,6 +157,30 @@ class AgentSeamIT extends ApiModeTests {
             assertTrue(
                     started.get(0).contains("drain.timeout=30s"),
                     "the start-up line shows the default in force\n" + out);
+        }
+    }
+
+    /** Thread capture, opt-in: the agent starts with it as with any setting, and says nothing is wrong. */
+    @Test
+    void withThreadCaptureTheAgentStartsWithoutAWarning() throws Exception {
+        try (JavaProcess p = program("thread capture", "app.SleepingJob", "short job", "300")
+                .systemProperty("waituntil.capture", "executors,threads")
+                .start()) {
+            int exit = p.waitFor(PROCESS_TIMEOUT);
+            String out = p.describe();
+
+            assertEquals(0, exit, out);
+            assertTrue(p.texts().contains("AGENT ACTIVE true"), out);
+            assertTrue(p.firstLineContaining("TASK DONE").isPresent(), "the task ran and was drained\n" + out);
+            List<String> started = p.linesContaining(startedLine);
+            assertEquals(1, started.size(), "one agent start\n" + out);
+            assertTrue(started.get(0).contains("capture=executors,threads"), out);
+            assertEquals(
+                    List.of(),
+                    p.texts().stream()
+                            .filter(ProgramAssertions::isOursAtWarningOrWorse)
+                            .collect(java.util.stream.Collectors.toList()),
+                    "no warning of ours\n" + out);
         }
     }
 }
