@@ -30,7 +30,7 @@ class StandaloneModeIT extends ApiModeTests {
     @Override
     void assertTimeoutInForceIsStated(JavaProcess p, String out) {
         assertTrue(
-                p.linesContaining(NOT_ATTACHED).stream().anyMatch(l -> l.contains("up to 1s")),
+                p.linesContaining(NOT_ATTACHED).stream().anyMatch(l -> l.contains("waituntil.drain.timeout (1s ")),
                 "the warning states the timeout in force\n" + out);
     }
 
