@@ -35,10 +35,13 @@ def jetty120Embedded = ['org.eclipse.jetty.ee10:jetty-ee10-servlet'] +
         ['jetty-server', 'jetty-http', 'jetty-io', 'jetty-util', 'jetty-security', 'jetty-session', 'jetty-slf4j-impl']
                 .collect { "org.eclipse.jetty:${it}" }
 // What a child build of the Spring Boot test applications needs of Boot itself; Boot 4 names Spring MVC's starter
-// spring-boot-starter-webmvc.
+// spring-boot-starter-webmvc. The actuator's starter is for the starter's application, which is built on 3.5, 4.0
+// and 4.1 only; 2.7 is checked for it too, so that one list serves every line. Both applications of a line get the
+// same version.
 def springBoot = { String mvcStarter ->
     ['spring-boot-dependencies:pom', 'spring-boot-maven-plugin:jar', 'spring-boot-loader:jar', "${mvcStarter}:jar",
-     'spring-boot-starter-tomcat:jar', 'spring-boot-starter-jetty:jar'].collect { "org.springframework.boot:${it}" }
+     'spring-boot-starter-tomcat:jar', 'spring-boot-starter-jetty:jar', 'spring-boot-starter-actuator:jar']
+            .collect { "org.springframework.boot:${it}" }
 }
 def groups = [
     'latest.tomcat9.distribution'         : ['latest.tomcat9.range', ['org.apache.tomcat:tomcat:tar.gz']],

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The acceptance test of wait-until-spring-boot-starter: a Spring Boot application with the starter, the actuator and
  * the Prometheus registry ({@code integration-tests-apps/spring-boot-starter-apps}, the same classes and the same
- * {@code application.properties} on Spring Boot 3.5 and on 4.0), run as a real process ({@code java -jar}), once with
+ * {@code application.properties} on Spring Boot 3.5 and on 4.0, and on 4.1 under the {@code latest} profile, which
+ * builds all three with the newest release of their line), run as a real process ({@code java -jar}), once with
  * {@code -javaagent:wait-until-agent.jar} and once without (standalone mode). One start each, every check on it:
  *
  * <ul>
@@ -86,12 +87,21 @@ abstract class SpringBootStarterTests {
     private static final List<String> JVM_OPTIONS =
             List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
-    private final int boot;
+    /** {@code 3}, {@code 4}, {@code 41}: the jar's property is {@code it.springBootStarter<jarId>.app}. */
+    private final String jarId;
+    /** {@code 3.5}, {@code 4.0}, {@code 4.1}: for messages. */
+    private final String line;
+
     private final HttpClient http = HttpClients.http11();
 
-    /** @param boot 3 (Spring Boot 3.5) or 4 (Spring Boot 4.0): which jar, {@code it.springBootStarter<boot>.app} */
-    SpringBootStarterTests(int boot) {
-        this.boot = boot;
+    /**
+     * @param jar  which jar: {@code it.springBootStarter<jar>.app}, {@code 3} (Spring Boot 3.5), {@code 4} (4.0) or
+     *             {@code 41} (4.1, which only the {@code latest} profile builds)
+     * @param line the Spring Boot line the jar was built with, for messages
+     */
+    SpringBootStarterTests(String jar, String line) {
+        this.jarId = jar;
+        this.line = line;
     }
 
     @Test
@@ -314,7 +324,7 @@ abstract class SpringBootStarterTests {
     }
 
     private App start(boolean agent) throws IOException, InterruptedException {
-        String property = "it.springBootStarter" + boot + ".app";
+        String property = "it.springBootStarter" + jarId + ".app";
         String value = System.getProperty(property);
         if (value == null || value.isEmpty()) {
             throw new AssertionError("system property " + property + " is not set; run the integration tests "
@@ -323,9 +333,10 @@ abstract class SpringBootStarterTests {
         Path jar = Path.of(value).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError(property + "=" + jar + " does not exist; build it first (./mvnw verify from the "
-                    + "root builds integration-tests-apps/spring-boot-starter-apps before the integration tests)");
+                    + "root builds integration-tests-apps/spring-boot-starter-apps before the integration tests; with "
+                    + "-Platest, integration-tests builds it under target/latest-spring-boot)");
         }
-        String name = "spring-boot-" + boot + "-starter-app" + (agent ? "" : "-standalone");
+        String name = "spring-boot-" + jarId + "-starter-app" + (agent ? "" : "-standalone");
         JavaProcess.Builder builder = JavaProcess.builder(name).directory(ItEnvironment.freshWorkDir(name));
         if (agent) {
             builder.javaAgent(ItEnvironment.agentJar(), "debug=true");
@@ -356,7 +367,7 @@ abstract class SpringBootStarterTests {
 
     @Override
     public String toString() {
-        return "Spring Boot " + (boot == 3 ? "3.5" : "4.0") + " with the starter";
+        return "Spring Boot " + line + " with the starter";
     }
 
     /** The running application: its process and its port. */
