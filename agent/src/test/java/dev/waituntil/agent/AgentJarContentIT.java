@@ -50,6 +50,37 @@ class AgentJarContentIT {
 
     // ------------------------------------------------------------------ agent jar
 
+    /**
+     * Premain writes the nested jar out as the bootstrap class path (one copy); without it, it would build one from
+     * the classes, slower. The nested jar must hold exactly the bootstrap classes of the agent jar, byte for byte.
+     */
+    @Test
+    void agentJarNestsTheBootstrapClassesAsAJarOfTheirOwn() throws IOException {
+        java.util.Map<String, byte[]> outer = new java.util.TreeMap<>();
+        java.util.Map<String, byte[]> nested = new java.util.TreeMap<>();
+        try (JarFile jar = new JarFile(agentJar().toFile())) {
+            for (JarEntry entry : list(jar)) {
+                if (entry.getName().startsWith("dev/waituntil/bootstrap/")
+                        && entry.getName().endsWith(".class")) {
+                    outer.put(entry.getName(), jar.getInputStream(entry).readAllBytes());
+                }
+            }
+            JarEntry inner = jar.getJarEntry("META-INF/wait-until-bootstrap.jar");
+            assertTrue(inner != null, "no META-INF/wait-until-bootstrap.jar in " + agentJar());
+            try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(jar.getInputStream(inner))) {
+                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
+                    if (entry.getName().endsWith(".class")) {
+                        nested.put(entry.getName(), in.readAllBytes());
+                    }
+                }
+            }
+        }
+        assertEquals(outer.keySet(), nested.keySet());
+        for (String name : outer.keySet()) {
+            assertTrue(java.util.Arrays.equals(outer.get(name), nested.get(name)), name + " differs in the nested jar");
+        }
+    }
+
     @Test
     void agentJarHoldsOnlyOurPackageAndMetaInf() throws IOException {
         List<String> strays = new ArrayList<>();
