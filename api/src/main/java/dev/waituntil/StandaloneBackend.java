@@ -53,12 +53,9 @@ final class StandaloneBackend implements Backend {
     private final Set<StandaloneTask> pending = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final StandaloneEvents events = new StandaloneEvents();
-    // Volatile and not final: an application may give them once started (WaitUntilSettings.apply).
-    private volatile long drainTimeoutNanos;
-    private volatile boolean cancelAtDeadline;
-    private volatile int threads;
-    private volatile int queue;
+    /** The settings in force; replaced when an application gives its own once started (WaitUntilSettings.apply). */
     private volatile StandaloneSettings settings;
+
     private final List<Thread> workers = new CopyOnWriteArrayList<Thread>();
     private final AtomicBoolean tornDown = new AtomicBoolean();
     /** The JVM shutdown hook when installed; removed at the application's teardown. */
@@ -74,10 +71,6 @@ final class StandaloneBackend implements Backend {
 
     StandaloneBackend(boolean installShutdownHook, StandaloneSettings settings) {
         Duration timeout = settings.drainTimeout;
-        this.drainTimeoutNanos = settings.drainTimeoutNanos();
-        this.cancelAtDeadline = settings.cancelAtDeadline;
-        this.threads = settings.threads;
-        this.queue = settings.queue;
         this.settings = settings;
         Thread exitHook = null;
         if (installShutdownHook) {
@@ -142,7 +135,7 @@ final class StandaloneBackend implements Backend {
                     + " -Dwaituntil.executor.queue=" + after.queue);
             after = after.withQueue(before.queue);
         }
-        if (pool != null && after.threads != threads) {
+        if (pool != null && after.threads != before.threads) {
             if (after.threads > pool.getMaximumPoolSize()) {
                 pool.setMaximumPoolSize(after.threads);
                 pool.setCorePoolSize(after.threads);
@@ -151,10 +144,6 @@ final class StandaloneBackend implements Backend {
                 pool.setMaximumPoolSize(after.threads);
             }
         }
-        this.drainTimeoutNanos = after.drainTimeoutNanos();
-        this.cancelAtDeadline = after.cancelAtDeadline;
-        this.threads = after.threads;
-        this.queue = after.queue;
         this.settings = after;
         return after.describe();
     }
@@ -195,7 +184,7 @@ final class StandaloneBackend implements Backend {
             pending.remove(entry);
             entry.report(TaskOutcome.REJECTED, null);
             throw new RejectedExecutionException("wait-until rejected task '" + entry.label()
-                    + "': the executor's queue is full (" + queue + " tasks waiting for " + threads
+                    + "': the executor's queue is full (" + settings.queue + " tasks waiting for " + settings.threads
                     + " threads; raise waituntil.executor.queue or waituntil.executor.threads)");
         }
         return result;
@@ -287,7 +276,7 @@ final class StandaloneBackend implements Backend {
 
     private void drainAtExit() {
         try {
-            int left = drain(drainTimeoutNanos, "the JVM is shutting down");
+            int left = drain(settings.drainTimeoutNanos(), "the JVM is shutting down");
             if (left > 0) {
                 log(Level.WARNING, "drainAtExit", "wait-until: " + left + " task(s) still pending when the JVM exits");
             }
@@ -314,7 +303,7 @@ final class StandaloneBackend implements Backend {
             return;
         }
         long started = System.nanoTime();
-        long deadline = deadlineIn(drainTimeoutNanos);
+        long deadline = deadlineIn(settings.drainTimeoutNanos());
         int pendingAtStart = pending();
         int left = drainUntil(deadline, "application " + application + " has stopped");
         for (Thread worker : workers) {
@@ -343,7 +332,8 @@ final class StandaloneBackend implements Backend {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         String outcome = left == 0
                 ? "all finished in " + millis + " ms"
-                : left + " still pending after " + millis + " ms, " + (cancelAtDeadline ? "cancelled" : "left running");
+                : left + " still pending after " + millis + " ms, "
+                        + (settings.cancelAtDeadline ? "cancelled" : "left running");
         log(
                 Level.INFO,
                 "drainAtTeardown",
@@ -390,8 +380,8 @@ final class StandaloneBackend implements Backend {
                     Level.WARNING,
                     "drain",
                     "wait-until: drain timed out; task '" + entry.label() + "' still pending after " + entry.ageMillis()
-                            + " ms" + (cancelAtDeadline ? ", cancelling it" : ""));
-            if (cancelAtDeadline) {
+                            + " ms" + (settings.cancelAtDeadline ? ", cancelling it" : ""));
+            if (settings.cancelAtDeadline) {
                 entry.cancel();
             }
         }
@@ -452,6 +442,8 @@ final class StandaloneBackend implements Backend {
             synchronized (this) {
                 pool = executor;
                 if (pool == null) {
+                    int queue = settings.queue;
+                    int threads = settings.threads;
                     BlockingQueue<Runnable> work =
                             queue == 0 ? new SynchronousQueue<Runnable>() : new ArrayBlockingQueue<Runnable>(queue);
                     AtomicInteger n = new AtomicInteger();
