@@ -15,13 +15,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Keeps the benchmark module honest at CI's cost of a few seconds: the built jar lists every benchmark that
  * BENCHMARKS.md reports, and smoke runs (one fork, one short iteration) of the request path and of a captured
  * hand-over, each with and without the agent, and of the drain latency show that the agent reaches the forks that
  * need it (the benchmarks themselves fail when a fork has the agent it should not, or lacks it, or when capture does
- * not happen exactly with the agent) and that the summary compares the two. It measures nothing.
+ * not happen exactly with the agent) and that the summary compares the two; one start-up run of the standalone
+ * distributions shows that they start, with the agent in them exactly when asked for. It measures nothing.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchmarkJarIT {
@@ -109,14 +111,63 @@ class BenchmarkJarIT {
                 "no comparison of the captured hand-over with and without the agent:\n" + output);
     }
 
+    /**
+     * One run of the start-up benchmark on both standalone distributions with the probe WAR: it fails (exit not 0)
+     * unless each server answered, and ran the agent exactly in the agent's variant (the {@code agent started} line
+     * in its output); the report then has both variants for both servers. Its figures are not looked at.
+     */
+    @Test
+    void aStartUpRunOfTheStandaloneDistributionsReportsBothVariants(@TempDir Path logs) throws Exception {
+        String output = runJava(
+                "-cp",
+                BENCHMARKS_JAR.toString(),
+                "dev.waituntil.benchmarks.startup.StartupBenchmark",
+                "--servers",
+                "tomcat-dist,jetty-dist",
+                "--runs",
+                "1",
+                "--quiet",
+                "0",
+                "--agent",
+                AGENT_JAR.toString(),
+                "--logs",
+                logs.toString());
+        for (String server : List.of("Tomcat 10.1 standalone", "Jetty 12.1 ee10 standalone")) {
+            int section = output.indexOf("## " + server + "\n");
+            assertTrue(section >= 0, "no report for " + server + ":\n" + output);
+            String report = output.substring(section);
+            assertTrue(
+                    Pattern.compile("\\| none \\| \\d+ \\|").matcher(report).find(),
+                    "no figure without the agent for " + server + ":\n" + output);
+            assertTrue(
+                    Pattern.compile("\\| agent \\| \\d+ \\|.*\\| [+-]\\d+ ms \\|")
+                            .matcher(report)
+                            .find(),
+                    "no figure with the agent, compared with none, for " + server + ":\n" + output);
+        }
+        for (String id : List.of("tomcat-dist", "jetty-dist")) {
+            assertTrue(
+                    Files.readString(logs.resolve("startup-" + id + "-r1-agent.log"))
+                            .contains("agent started"),
+                    "the agent's variant of " + id + " logged no start of the agent");
+        }
+    }
+
     private static String run(String... args) throws IOException, InterruptedException {
+        return runJava(concat(List.of("-Dbenchmarks.agentJar=" + AGENT_JAR, "-jar", BENCHMARKS_JAR.toString()), args));
+    }
+
+    private static String[] concat(List<String> first, String... rest) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(Arrays.asList(rest));
+        return all.toArray(new String[0]);
+    }
+
+    private static String runJava(String... args) throws IOException, InterruptedException {
         assertTrue(Files.isRegularFile(BENCHMARKS_JAR), "benchmark jar missing: " + BENCHMARKS_JAR);
         assertTrue(Files.isRegularFile(AGENT_JAR), "agent jar missing: " + AGENT_JAR);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dbenchmarks.agentJar=" + AGENT_JAR,
-                "-jar",
-                BENCHMARKS_JAR.toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(Arrays.asList(args));
         Path log = Files.createTempFile("benchmarks", ".log");
         try {

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
  * <ul>
  * <li>{@code benchmarks/target/benchmarks-hello.jar}: the hello servers ({@code dev.waituntil.benchmarks.server.hello});
  * <li>{@code benchmarks/target/servers/jetty12/*.jar}, {@code .../tomcat10/*.jar}: each server's jars, copied by the build;
+ * <li>{@code benchmarks/target/distributions/tomcat10/}, {@code .../jetty12/}: the standalone distributions of the
+ * start-up benchmark, unpacked by the build (checked when used);
  * <li>{@code agent/target/wait-until-agent.jar}: the agent, unless {@code --agent <path>} names another.
  * </ul>
  * A server JVM gets the hello jar and its own server's jars only, as a deployed application would: not JMH,
@@ -72,6 +74,11 @@ public final class Layout {
             throw new IllegalStateException("missing " + String.join(", ", missing)
                     + "; build first: ./mvnw -B -q package -DskipTests (from the repository's root)");
         }
+    }
+
+    /** {@code benchmarks/target/distributions}: the standalone servers the build unpacked, one directory each. */
+    public Path distributions() {
+        return target.resolve("distributions");
     }
 
     public Path helloJar() {

@@ -21,7 +21,9 @@ import java.util.Set;
 
 /**
  * From JVM start to the first answered request, with the agent and without, on the hello servers
- * of {@link dev.waituntil.benchmarks.server.ThroughputBenchmark} (embedded Jetty 12 ee10 and Tomcat 10.1).
+ * of {@link dev.waituntil.benchmarks.server.ThroughputBenchmark} (embedded Jetty 12 ee10 and Tomcat 10.1), and on the
+ * standalone distributions of Tomcat 10.1 and Jetty 12.1 ({@code --servers tomcat-dist,jetty-dist}, see
+ * {@link StandaloneServer}), as users run them.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.waituntil.benchmarks.startup.StartupBenchmark [options]</pre>
  *
@@ -33,6 +35,11 @@ import java.util.Set;
  * server, every variant (without the agent, with it) runs once, back to back, in an order that rotates from run to
  * run, so that a drift of the machine does not favour one.
  *
+ * <p>A standalone server is measured the same way up to the clock's stop: it prints nothing of ours, so the
+ * benchmark asks for the probe application's {@code GET /probe/hello} every 5 ms from the spawn on, and the clock
+ * stops at the end of the first 200; "ready" is the first connection it accepted. The figure holds, besides the
+ * above, the server reading its configuration and deploying the WAR.
+ *
  * <p>{@code --compare a.jar,b.jar} measures several agent jars side by side in one run (e.g. before and after a
  * change), each against the same baseline without an agent.
  */
@@ -42,15 +49,17 @@ public final class StartupBenchmark {
             "\n",
             "usage: java -cp benchmarks/target/benchmarks.jar dev.waituntil.benchmarks.startup.StartupBenchmark [options]",
             "  --runs N              runs; each starts every server once per variant (default 10)",
-            "  --servers LIST        jetty,tomcat (default both)",
+            "  --servers LIST        among jetty, tomcat (embedded hello servers) and tomcat-dist, jetty-dist (the",
+            "                        standalone distributions with a probe WAR, as users run them) (default jetty,tomcat)",
             "  --agent PATH          the agent jar (default agent/target/wait-until-agent.jar)",
             "  --agent-args ARGS     -javaagent:<jar>=ARGS (default none)",
             "  --compare LIST        several agent jars, comma-separated, instead of --agent: each is a variant",
             "  --server-jvm-args S   options of the server JVMs, every variant (default none)",
             "  --server-cpus LIST    pin the server JVMs with taskset -c LIST (default: not pinned)",
             "  --budget MS           the budget for the time the agent adds, in ms (default 150)",
-            "  --other-agent         the jars are some other agent (an experiment): do not check for wait-until's bridge",
-            "  --logs DIR            the servers' output (default benchmarks/target/server-logs)",
+            "  --other-agent         the jars are some other agent (an experiment): do not check that wait-until runs",
+            "  --logs DIR            the servers' output (default benchmarks/target/server-logs); the standalone",
+            "                        servers' bases go to benchmarks/target/startup-bases",
             "  --quiet CPUS          before each run, wait (at most 10 min) until other processes use less than CPUS;",
             "                        repeat a sample (up to 3 times) during which they used more (default 0.2; 0: off)");
 
@@ -63,7 +72,46 @@ public final class StartupBenchmark {
         }
     }
 
-    record Sample(ServerKind server, int run, Variant variant, double readyMillis, double firstAnswerMillis) {}
+    record Sample(StartupTarget server, int run, Variant variant, double readyMillis, double firstAnswerMillis) {}
+
+    /** An embedded hello server: it prints its port once it accepts connections, then {@code GET /hello}. */
+    private record Embedded(ServerKind kind, Layout layout, Options o, List<String> prefix) implements StartupTarget {
+        @Override
+        public String id() {
+            return kind.id();
+        }
+
+        @Override
+        public String displayName() {
+            return kind.displayName();
+        }
+
+        @Override
+        public Timing measure(Path agent, Path log) throws Exception {
+            try (ServerProcess process = ServerProcess.launch(
+                    layout.withAgent(agent),
+                    kind,
+                    agent != null,
+                    o.get("agent-args"),
+                    prefix,
+                    o.words("server-jvm-args"),
+                    0,
+                    log)) {
+                int port = process.awaitPort(120);
+                int status = HttpResponses.getOnce("127.0.0.1", port, HelloServlet.PATH, 60_000);
+                long answered = System.nanoTime();
+                if (status != 200) {
+                    throw new IllegalStateException(kind.displayName() + " answered " + status + "; see " + log);
+                }
+                if (!o.flag("other-agent")) {
+                    process.checkAgent(60);
+                }
+                return new Timing(
+                        (process.startedNanos() - process.launchedNanos()) / 1e6,
+                        (answered - process.launchedNanos()) / 1e6);
+            }
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> defaults = new LinkedHashMap<>();
@@ -81,9 +129,12 @@ public final class StartupBenchmark {
         double quiet = o.decimal("quiet");
 
         Layout layout = Layout.find(o.get("agent").isEmpty() ? null : o.get("agent"));
-        List<ServerKind> servers = new ArrayList<>();
+        List<String> prefix = Machine.pinPrefix(o.get("server-cpus"));
+        StandaloneServer.Launch launch = new StandaloneServer.Launch(
+                layout.java(), prefix, o.words("server-jvm-args"), o.get("agent-args"), !o.flag("other-agent"));
+        List<StartupTarget> servers = new ArrayList<>();
         for (String s : o.list("servers")) {
-            servers.add(ServerKind.of(s));
+            servers.add(target(s, layout, o, launch));
         }
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("none", null));
@@ -102,7 +153,6 @@ public final class StartupBenchmark {
         }
         int runs = o.integer("runs");
         double budget = o.decimal("budget");
-        List<String> prefix = Machine.pinPrefix(o.get("server-cpus"));
         Path logs = o.get("logs").isEmpty()
                 ? layout.helloJar().getParent().resolve("server-logs")
                 : Paths.get(o.get("logs"));
@@ -123,7 +173,7 @@ public final class StartupBenchmark {
         List<Sample> samples = new ArrayList<>();
         int repeated = 0;
         for (int run = 1; run <= runs; run++) {
-            for (ServerKind server : servers) {
+            for (StartupTarget server : servers) {
                 if (quiet > 0) {
                     Quiet.await(quiet, 600);
                 }
@@ -136,11 +186,12 @@ public final class StartupBenchmark {
                     Sample s = null;
                     for (int attempt = 1; s == null; attempt++) {
                         Quiet.Window others = new Quiet.Window();
-                        s = sample(layout, server, variant, run, o, prefix, log);
+                        StartupTarget.Timing t = server.measure(variant.jar(), log);
+                        s = new Sample(server, run, variant, t.readyMillis(), t.firstAnswerMillis());
                         double share = others.share();
                         if (quiet > 0 && share > quiet && attempt <= 3) {
                             System.out.printf(
-                                    "run %2d %-7s %-20s first answer %6.0f ms, but other processes used %.2f "
+                                    "run %2d %-11s %-20s first answer %6.0f ms, but other processes used %.2f "
                                             + "CPUs: measured again%n",
                                     run, server.id(), variant.label(), s.firstAnswerMillis(), share);
                             s = null;
@@ -150,7 +201,7 @@ public final class StartupBenchmark {
                     }
                     samples.add(s);
                     System.out.printf(
-                            "run %2d %-7s %-20s ready %6.0f ms, first answer %6.0f ms%n",
+                            "run %2d %-11s %-20s ready %6.0f ms, first answer %6.0f ms%n",
                             run, server.id(), variant.label(), s.readyMillis(), s.firstAnswerMillis());
                     Thread.sleep(500);
                 }
@@ -163,45 +214,30 @@ public final class StartupBenchmark {
             System.out.println();
         }
         boolean allMet = true;
-        for (ServerKind server : servers) {
+        for (StartupTarget server : servers) {
             allMet &= report(samples, server, variants, runs, budget);
         }
         System.out.println(allMet ? "all budgets met" : "a budget was missed");
     }
 
-    /** One fresh server JVM: from its launch to the end of the first response. */
-    private static Sample sample(
-            Layout layout, ServerKind server, Variant variant, int run, Options o, List<String> prefix, Path log)
-            throws Exception {
-        try (ServerProcess process = ServerProcess.launch(
-                layout.withAgent(variant.jar()),
-                server,
-                variant.agent(),
-                o.get("agent-args"),
-                prefix,
-                o.words("server-jvm-args"),
-                0,
-                log)) {
-            int port = process.awaitPort(120);
-            int status = HttpResponses.getOnce("127.0.0.1", port, HelloServlet.PATH, 60_000);
-            long answered = System.nanoTime();
-            if (status != 200) {
-                throw new IllegalStateException(server.displayName() + " answered " + status + "; see " + log);
-            }
-            if (!o.flag("other-agent")) {
-                process.checkAgent(60);
-            }
-            return new Sample(
-                    server,
-                    run,
-                    variant,
-                    (process.startedNanos() - process.launchedNanos()) / 1e6,
-                    (answered - process.launchedNanos()) / 1e6);
+    /** {@code jetty}, {@code tomcat}: an embedded hello server; {@code tomcat-dist}, {@code jetty-dist}: standalone. */
+    private static StartupTarget target(String id, Layout layout, Options o, StandaloneServer.Launch launch) {
+        StandaloneServer standalone = StandaloneServer.of(
+                id, layout.distributions(), layout.distributions().resolveSibling("startup-bases"), launch);
+        if (standalone != null) {
+            return standalone;
         }
+        for (ServerKind kind : ServerKind.values()) {
+            if (kind.id().equalsIgnoreCase(id)) {
+                return new Embedded(kind, layout, o, launch.prefix());
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown server '" + id + "'; expected jetty, tomcat, tomcat-dist or jetty-dist");
     }
 
     private static boolean report(
-            List<Sample> samples, ServerKind server, List<Variant> variants, int runs, double budget) {
+            List<Sample> samples, StartupTarget server, List<Variant> variants, int runs, double budget) {
         System.out.println("## " + server.displayName());
         System.out.println();
         StringBuilder header = new StringBuilder("| run |");
@@ -273,7 +309,7 @@ public final class StartupBenchmark {
         return met;
     }
 
-    private static List<Double> firstAnswers(List<Sample> samples, ServerKind server, Variant variant) {
+    private static List<Double> firstAnswers(List<Sample> samples, StartupTarget server, Variant variant) {
         List<Double> values = new ArrayList<>();
         for (Sample s : samples) {
             if (s.server() == server && s.variant().equals(variant)) {
@@ -283,12 +319,12 @@ public final class StartupBenchmark {
         return values;
     }
 
-    private static Sample find(List<Sample> samples, ServerKind server, int run, Variant variant) {
+    private static Sample find(List<Sample> samples, StartupTarget server, int run, Variant variant) {
         for (Sample s : samples) {
             if (s.server() == server && s.run() == run && s.variant().equals(variant)) {
                 return s;
             }
         }
-        throw new IllegalStateException("no sample " + server + " " + run + " " + variant);
+        throw new IllegalStateException("no sample " + server.id() + " " + run + " " + variant);
     }
 }
