@@ -51,7 +51,7 @@ final class TaskAdmission {
                     + future.getClass().getName());
         }
         TrackedTask task = track(label, future, scope, request);
-        Object captured = future instanceof CompletableFuture ? capturedFutures.of(future) : null;
+        Object captured = future instanceof CompletableFuture ? capturedFutures.of(future, request) : null;
         if (captured == null) {
             admit(task, true);
         } else {
