@@ -35,7 +35,7 @@ final class CapturedFutures {
         if (!used) {
             used = true;
         }
-        record.completes = future;
+        record.completes(future);
         // Volatile both: this writes the link, then reads the state; the end writes the state, then reads the link.
         // Either the end sees the link and forgets the entry, or this sees the record finished and does.
         if (record.isDone()) {
@@ -54,7 +54,7 @@ final class CapturedFutures {
 
     /** {@code record} has finished: its entry, if it has one, goes. */
     void ended(TrackedTask record) {
-        Object future = record.completes;
+        Object future = record.completes();
         if (future != null) {
             forget(record, future);
         }

@@ -68,7 +68,7 @@ final class TaskAdmission {
             // so that a drain sees one or the other; in a drained scope, the captured record stays.
             admit(task, false);
             if (!(captured instanceof TrackedTask && completion.discard((TrackedTask) captured))) {
-                task.outcomeCounted = true; // the captured record ended first, and counted how
+                task.outcomeCounted(true); // the captured record ended first, and counted how
             } else {
                 endsWith(task, (TrackedTask) captured);
             }
@@ -166,13 +166,13 @@ final class TaskAdmission {
      * {@code task} ends.
      */
     private static void endsWith(TrackedTask task, TrackedTask adopted) {
-        CompletableFuture<Object[]> waited = adopted.endSignal;
+        CompletableFuture<Object[]> waited = adopted.endSignal();
         if (waited == null) {
             return;
         }
-        CompletableFuture<Object[]> own = task.endSignal;
+        CompletableFuture<Object[]> own = task.endSignal();
         if (own == null) {
-            task.endSignal = waited;
+            task.endSignal(waited);
         } else {
             own.thenAccept(waited::complete);
         }
