@@ -3,8 +3,6 @@ package dev.waituntil.agent.runtime;
 import java.lang.ref.WeakReference;
 import java.util.Collection;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,15 +30,8 @@ public final class Scope {
     /** What the drain that closed it was for ({@code "its stop"}, {@code "an operator (JMX)"}), for rejections. */
     volatile String drainedFor;
 
-    /**
-     * Pending tasks, each removed the moment it completes. Threads that register at once add and remove in the same
-     * table; with 256 bins (1 KB, made on the first task) rather than 16, a few tasks pending at a time rarely share a
-     * bin and its lock: each thread's ids run in a block of their own, and a task's hash is its id.
-     */
-    final Set<TrackedTask> tasks = ConcurrentHashMap.newKeySet(PENDING_CAPACITY);
-
-    /** A table of 256 bins: {@code ConcurrentHashMap} makes room for this many at its load factor, a power of 2. */
-    private static final int PENDING_CAPACITY = 128;
+    /** Pending tasks, each removed the moment it completes. */
+    final PendingTasks tasks = new PendingTasks();
     /** The subset of {@link #tasks} that are plain futures: no callback, so drains wait on them. */
     final Queue<TrackedTask> plainFutures = new ConcurrentLinkedQueue<>();
     /** This scope's own share of the runtime's counts. */

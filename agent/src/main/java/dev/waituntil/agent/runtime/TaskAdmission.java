@@ -35,7 +35,8 @@ final class TaskAdmission {
      */
     private final ThreadLocal<long[]> idBlock = ThreadLocal.withInitial(() -> new long[2]);
 
-    private static final int ID_BLOCK = 64;
+    /** A power of 2: {@link PendingTasks} stripes by block. */
+    static final int ID_BLOCK = 64;
 
     TaskAdmission(
             TaskExecutor executor,

@@ -59,6 +59,10 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     private volatile int state;
     /** What few tasks need: made by the first that does. */
     private volatile Extras extras;
+    /** Its neighbours in its scope's list of pending tasks ({@link PendingTasks}), which guards them. */
+    TrackedTask previousPending;
+
+    TrackedTask nextPending;
 
     TrackedTask(TaskCompletion completion, long id, String label, Object future, Scope scope, RequestInfo request) {
         this(completion, id, label, future, scope, request, null);
@@ -289,8 +293,8 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     }
 
     /**
-     * The id, which is unique in its runtime; equality stays identity. The pending set hashes every task once, and
-     * an identity hash would have the JVM generate one and install it in the object's header (a compare-and-swap).
+     * The id, which is unique in its runtime; equality stays identity. An identity hash would have the JVM generate
+     * one and install it in the object's header (a compare-and-swap), should anything hash a task.
      */
     @Override
     public int hashCode() {
