@@ -35,11 +35,13 @@ final class CapturedFutures {
         if (!used) {
             used = true;
         }
-        record.completes(future);
+        if (!record.isDone()) {
+            record.completes(future);
+        }
         // Volatile both: this writes the link, then reads the state; the end writes the state, then reads the link.
         // Either the end sees the link and forgets the entry, or this sees the record finished and does.
         if (record.isDone()) {
-            // Ended already (run on this thread, or by a quick worker): no entry to make.
+            // Ended already (run on this thread, or by a quick worker): no entry to make, nor a link to keep.
             RequestInfo request = record.request();
             if (request != null) {
                 request.capturedWorkEnded(future);

@@ -54,6 +54,7 @@ class CapturedFuturesTest {
         future.complete(null);
         futures.link(captured, future);
         assertEquals(0, futures.size());
+        assertNull(captured.completes(), "nor a link in the record");
         assertSame(CapturedFutures.ENDED, futures.of(future, request), "its request knows the work has ended");
         assertNull(futures.of(future, null), "outside the request, nothing is kept");
     }
