@@ -18,7 +18,7 @@ public final class RequestInfo {
      * of them, for {@link CapturedFutures}: a registration of one after its work ended must not count it again.
      * Made with the first; lives as long as the request's description, no longer than the request and its tasks.
      */
-    private Object[] endedCapturedWork;
+    private volatile Object[] endedCapturedWork;
 
     private int nextEnded;
 
@@ -80,10 +80,12 @@ public final class RequestInfo {
     }
 
     /** Whether {@code future} is among the last futures of this request's captured work to end. */
-    synchronized boolean endedCapturedWork(Object future) {
-        Object[] ended = endedCapturedWork;
-        if (ended != null) {
-            for (Object f : ended) {
+    boolean endedCapturedWork(Object future) {
+        if (endedCapturedWork == null) {
+            return false; // the common case, without the lock: none of its captured runAsync work has ended
+        }
+        synchronized (this) {
+            for (Object f : endedCapturedWork) {
                 if (f == future) {
                     return true;
                 }
