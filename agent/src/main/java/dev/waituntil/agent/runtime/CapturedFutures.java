@@ -1,59 +1,97 @@
 package dev.waituntil.agent.runtime;
 
-import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The futures that captured work completes ({@code CompletableFuture.runAsync}'s), each with its captured record, so
  * that registering such a future adopts the work instead of counting it a second time.
  *
- * <p>The keys are weak: the map never keeps a future, nor through it the application's work. A record is held only
- * while it is pending, which its scope does anyway; once it has ended, its entry holds a shared marker instead, so
- * that a later registration still knows the work was counted. A future's identity is its key: {@code
- * CompletableFuture} keeps {@code Object}'s {@code equals} and {@code hashCode}. One lock, taken only for captured
- * {@code CompletableFuture} work and its registration.
+ * <p>A future is held here only while its record is pending, which the record's work (and its scope) does anyway:
+ * the entry goes when the record ends or is adopted. A registration that comes after the work has ended must still
+ * not count it again; its request remembers the last few futures of its captured work that ended (see
+ * {@link RequestInfo#capturedWorkEnded}), and lets go of them with the request. Work captured outside any request
+ * has no such memory: registering its future once the work has ended counts it anew. No weak references: every
+ * {@code runAsync} in a request would give the garbage collector one to process.
+ *
+ * <p>A future's identity is its key: only {@code CompletableFuture} itself is linked and looked up (what {@code
+ * runAsync} returns), which keeps {@code Object}'s {@code equals} and {@code hashCode}; a subclass that overrides
+ * them cannot match another future.
  */
 final class CapturedFutures {
 
-    /** What a future's entry holds once its captured record has ended. */
-    private static final Object ENDED = new Object();
+    /** What {@link #of} gives for captured work that has ended, or been adopted by a registration already. */
+    static final Object ENDED = new Object();
 
-    private final Map<Object, Object> records = new WeakHashMap<Object, Object>();
-    /** Whether any future has been linked: until then, a registration takes no lock. */
+    private final ConcurrentHashMap<Object, TrackedTask> pending = new ConcurrentHashMap<Object, TrackedTask>();
+    /** Whether any future has been linked: until then, a registration looks nothing up. */
     private volatile boolean used;
 
     /** {@code record}'s work completes {@code future}; it may have ended already. */
     void link(TrackedTask record, Object future) {
-        used = true;
-        synchronized (records) {
-            record.completes = future;
-            records.put(future, record.isDone() ? ENDED : record);
+        if (future.getClass() != CompletableFuture.class) {
+            return;
+        }
+        if (!used) {
+            used = true;
+        }
+        if (!record.isDone()) {
+            record.completes(future);
+        }
+        // Volatile both: this writes the link, then reads the state; the end writes the state, then reads the link.
+        // Either the end sees the link and forgets the entry, or this sees the record finished and does.
+        if (record.isDone()) {
+            // Ended already (run on this thread, or by a quick worker): no entry to make, nor a link to keep.
+            RequestInfo request = record.request();
+            if (request != null) {
+                request.capturedWorkEnded(future);
+            }
+            return;
+        }
+        pending.put(future, record);
+        if (record.isDone()) {
+            forget(record, future);
         }
     }
 
-    /** {@code record} has finished: its entry, if it has one, no longer holds it. */
+    /** {@code record} has finished: its entry, if it has one, goes. */
     void ended(TrackedTask record) {
-        // Volatile both: link() writes the link, then reads the state; the end wrote the state, and reads the link.
-        // Either this sees the link, or link() sees the record finished.
-        Object future = record.completes;
+        Object future = record.completes();
         if (future != null) {
-            synchronized (records) {
-                records.put(future, ENDED);
-            }
+            forget(record, future);
         }
     }
 
     /**
-     * What is known of {@code future} as captured work, for its registration: its pending record, or a marker for
-     * captured work that has ended (or been adopted by a registration already), or null for work that was not
-     * captured.
+     * What is known of {@code future} as captured work, for its registration in {@code request} (null: none): its
+     * pending record, or {@link #ENDED} for captured work of that request that has ended (or been adopted by a
+     * registration already), or null for work that was not captured.
      */
-    Object of(Object future) {
-        if (!used) {
+    Object of(Object future, RequestInfo request) {
+        if (!used || future.getClass() != CompletableFuture.class) {
             return null;
         }
-        synchronized (records) {
-            return records.get(future);
+        TrackedTask record = pending.get(future);
+        if (record != null) {
+            return record;
+        }
+        return request != null && request.endedCapturedWork(future) ? ENDED : null;
+    }
+
+    /** The futures held now: those of pending captured work. */
+    int size() {
+        return pending.size();
+    }
+
+    private void forget(TrackedTask record, Object future) {
+        // The request learns first, so that a registration finds the work in one place or the other. The end and a
+        // link that came after it may both tell it: the same future twice is harmless.
+        if (pending.get(future) == record) {
+            RequestInfo request = record.request();
+            if (request != null) {
+                request.capturedWorkEnded(future);
+            }
+            pending.remove(future, record);
         }
     }
 }

@@ -158,7 +158,7 @@ final class Drainer {
                 unnamed++;
             }
             if (cancelAtDeadline) {
-                task.cancellationNamed = true;
+                task.cancellationNamed(true);
                 cancelledAtDeadline.incrementAndGet();
                 if (!task.cancel() && nameIt) {
                     LOG.warn(

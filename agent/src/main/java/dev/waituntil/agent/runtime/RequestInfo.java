@@ -13,6 +13,17 @@ public final class RequestInfo {
     private final long id;
     private volatile boolean async;
     private volatile boolean completed;
+    /**
+     * The futures of this request's captured work ({@code runAsync}'s) that has ended, the last {@link #ENDED_KEPT}
+     * of them, for {@link CapturedFutures}: a registration of one after its work ended must not count it again.
+     * Made with the first; lives as long as the request's description, no longer than the request and its tasks.
+     */
+    private volatile Object[] endedCapturedWork;
+
+    private int nextEnded;
+
+    /** How many ended futures a request remembers: a registration comes right after its {@code runAsync}. */
+    static final int ENDED_KEPT = 16;
 
     public RequestInfo(String method, String uri, long id) {
         this.method = method;
@@ -56,6 +67,31 @@ public final class RequestInfo {
 
     public boolean isCompleted() {
         return completed;
+    }
+
+    /** Captured work of this request that completes {@code future} has ended. */
+    synchronized void capturedWorkEnded(Object future) {
+        Object[] ended = endedCapturedWork;
+        if (ended == null) {
+            ended = endedCapturedWork = new Object[ENDED_KEPT];
+        }
+        ended[nextEnded] = future;
+        nextEnded = (nextEnded + 1) % ENDED_KEPT;
+    }
+
+    /** Whether {@code future} is among the last futures of this request's captured work to end. */
+    boolean endedCapturedWork(Object future) {
+        if (endedCapturedWork == null) {
+            return false; // the common case, without the lock: none of its captured runAsync work has ended
+        }
+        synchronized (this) {
+            for (Object f : endedCapturedWork) {
+                if (f == future) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** {@code GET /orders/42 (request 17)} */

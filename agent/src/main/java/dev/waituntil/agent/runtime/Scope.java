@@ -3,8 +3,6 @@ package dev.waituntil.agent.runtime;
 import java.lang.ref.WeakReference;
 import java.util.Collection;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,7 +31,7 @@ public final class Scope {
     volatile String drainedFor;
 
     /** Pending tasks, each removed the moment it completes. */
-    final Set<TrackedTask> tasks = ConcurrentHashMap.newKeySet();
+    final PendingTasks tasks = new PendingTasks();
     /** The subset of {@link #tasks} that are plain futures: no callback, so drains wait on them. */
     final Queue<TrackedTask> plainFutures = new ConcurrentLinkedQueue<>();
     /** This scope's own share of the runtime's counts. */

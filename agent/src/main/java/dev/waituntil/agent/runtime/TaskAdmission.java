@@ -26,7 +26,17 @@ final class TaskAdmission {
     private final CapturedFutures capturedFutures;
     private final TaskEvents events;
     private final boolean debug;
+    /** Where each thread's next block of ids starts. */
     private final AtomicLong ids = new AtomicLong();
+    /**
+     * Each thread's block of ids: {next, end}. A task's id only has to be unique in the runtime (its events and the
+     * operators' list name it; "oldest first" goes by registration time), so threads that register at once need not
+     * all increment one counter. Small blocks: with a virtual thread per request, each request takes a block.
+     */
+    private final ThreadLocal<long[]> idBlock = ThreadLocal.withInitial(() -> new long[2]);
+
+    /** A power of 2: {@link PendingTasks} stripes by block. */
+    static final int ID_BLOCK = 64;
 
     TaskAdmission(
             TaskExecutor executor,
@@ -51,7 +61,7 @@ final class TaskAdmission {
                     + future.getClass().getName());
         }
         TrackedTask task = track(label, future, scope, request);
-        Object captured = future instanceof CompletableFuture ? capturedFutures.of(future) : null;
+        Object captured = future instanceof CompletableFuture ? capturedFutures.of(future, request) : null;
         if (captured == null) {
             admit(task, true);
         } else {
@@ -59,7 +69,7 @@ final class TaskAdmission {
             // so that a drain sees one or the other; in a drained scope, the captured record stays.
             admit(task, false);
             if (!(captured instanceof TrackedTask && completion.discard((TrackedTask) captured))) {
-                task.outcomeCounted = true; // the captured record ended first, and counted how
+                task.outcomeCounted(true); // the captured record ended first, and counted how
             } else {
                 endsWith(task, (TrackedTask) captured);
             }
@@ -89,7 +99,7 @@ final class TaskAdmission {
 
     /** See {@link TaskRuntime#capture}. */
     TrackedTask capture(String via, Object work, Scope scope, RequestInfo request) {
-        TrackedTask task = new TrackedTask(completion, ids.incrementAndGet(), null, work, scope, request, via);
+        TrackedTask task = new TrackedTask(completion, nextId(), null, work, scope, request, via);
         scope.tasks.add(task);
         // As in admit: checked after the add, so that either a drain sees the task or this thread the closed scope.
         if (scope.isDrained()) {
@@ -118,7 +128,19 @@ final class TaskAdmission {
     }
 
     private TrackedTask track(String label, Object future, Scope scope, RequestInfo request) {
-        return new TrackedTask(completion, ids.incrementAndGet(), label, future, scope, request);
+        return new TrackedTask(completion, nextId(), label, future, scope, request);
+    }
+
+    /** A new id, unique in this runtime; from 1, in order, on a thread that registers alone. */
+    private long nextId() {
+        long[] block = idBlock.get();
+        long id = block[0];
+        if (id == block[1]) {
+            id = ids.getAndAdd(ID_BLOCK) + 1;
+            block[1] = id + ID_BLOCK;
+        }
+        block[0] = id + 1;
+        return id;
     }
 
     /** @param count whether to count it as registered: not when it is captured work, counted already */
@@ -145,13 +167,13 @@ final class TaskAdmission {
      * {@code task} ends.
      */
     private static void endsWith(TrackedTask task, TrackedTask adopted) {
-        CompletableFuture<Object[]> waited = adopted.endSignal;
+        CompletableFuture<Object[]> waited = adopted.endSignal();
         if (waited == null) {
             return;
         }
-        CompletableFuture<Object[]> own = task.endSignal;
+        CompletableFuture<Object[]> own = task.endSignal();
         if (own == null) {
-            task.endSignal = waited;
+            task.endSignal(waited);
         } else {
             own.thenAccept(waited::complete);
         }

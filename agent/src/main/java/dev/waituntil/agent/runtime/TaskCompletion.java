@@ -67,7 +67,7 @@ final class TaskCompletion {
             cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause == null) {
                 outcome = COMPLETED;
-                if (!task.outcomeCounted) {
+                if (!task.outcomeCounted()) {
                     counters.completed(task.scope());
                 }
                 if (debug) {
@@ -75,17 +75,17 @@ final class TaskCompletion {
                 }
             } else if (cause instanceof CancellationException) {
                 outcome = CANCELLED;
-                if (!task.outcomeCounted) {
+                if (!task.outcomeCounted()) {
                     counters.cancelled(task.scope());
                 }
-                if (!task.cancellationNamed) { // the drain or the watchdog has named it already
+                if (!task.cancellationNamed()) { // the drain or the watchdog has named it already
                     LOG.warn("wait-until: task {} was cancelled", task.describe());
                 } else if (debug) {
                     LOG.info("wait-until: task {} ended, cancelled", task.describe());
                 }
             } else {
                 outcome = FAILED;
-                if (!task.outcomeCounted) {
+                if (!task.outcomeCounted()) {
                     counters.failed(task.scope());
                 }
                 LOG.error("wait-until: task " + task.describe() + " failed", cause);
@@ -97,7 +97,7 @@ final class TaskCompletion {
             if (outcome != null) {
                 // Before the removal: a drain that waits for this task ends after its listeners heard of its end. A
                 // registration whose captured work ended first was told of already, as that work's end.
-                events.ended(task, outcome, outcome == FAILED ? cause : null, !task.outcomeCounted);
+                events.ended(task, outcome, outcome == FAILED ? cause : null, !task.outcomeCounted());
             }
         } finally {
             remove(task);

@@ -89,7 +89,7 @@ public final class TaskEvents {
             return;
         }
         CompletableFuture<Object[]> end = new CompletableFuture<>();
-        task.endSignal = end;
+        task.endSignal(end);
         publish(
                 new Object[] {STARTED, applicationOf(task.scope()), task.id(), task.label(), requestOf(task), end},
                 task.scope());
@@ -104,7 +104,7 @@ public final class TaskEvents {
      *     registration adopted): only whoever waits on the task's end is told
      */
     void ended(TrackedTask task, String outcome, Throwable failure, boolean publish) {
-        CompletableFuture<Object[]> end = task.endSignal;
+        CompletableFuture<Object[]> end = task.endSignal();
         if (end == null && (!publish || listeners.length == 0)) {
             return;
         }

@@ -198,7 +198,7 @@ public final class TaskRuntime {
         if (failure == null && work instanceof Future && ((Future<?>) work).isDone()) {
             if (((Future<?>) work).isCancelled()) {
                 // The application's own cancel (invokeAny cancels every task but the first to finish): no warning.
-                task.cancellationNamed = true;
+                task.cancellationNamed(true);
             }
             completion.observeDone(task);
         }
@@ -215,7 +215,7 @@ public final class TaskRuntime {
 
     /** {@code future}, made by the executor after the hand-over, cancels the captured {@code task}'s work. */
     public void captureCancelledThrough(TrackedTask task, Future<?> future) {
-        task.cancelledThrough = future;
+        task.cancelledThrough(future);
     }
 
     /**
@@ -226,7 +226,7 @@ public final class TaskRuntime {
      * @param why how it was taken back: the cancellation's message
      */
     public void captureNotRun(TrackedTask task, String why) {
-        task.cancellationNamed = true;
+        task.cancellationNamed(true);
         completion.completed(task, new CancellationException(why));
     }
 

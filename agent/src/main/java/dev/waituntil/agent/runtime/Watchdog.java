@@ -129,45 +129,45 @@ final class Watchdog implements Runnable {
         }
         long registered = task.registeredNanos();
         long age = now - registered;
-        if (timeoutNanos > 0 && !task.timedOut && age >= timeoutNanos) {
-            task.timedOut = true;
-            task.warned = true; // the timeout says more than the warning would
+        if (timeoutNanos > 0 && !task.timedOut() && age >= timeoutNanos) {
+            task.timedOut(true);
+            task.warned(true); // the timeout says more than the warning would
             if (timeOut(task)) {
                 return now + NEVER;
             }
         }
+        long nextErrorAge = 0;
         if (errorNanos > 0) {
-            if (task.nextErrorAge == 0) {
-                task.nextErrorAge = errorNanos;
-            }
-            if (age >= task.nextErrorAge) {
-                task.warned = true;
+            // Kept as a count in the task's state, not as a time: the record has no field to spare for it.
+            nextErrorAge = errorNanos + task.errorsLogged() * repeatNanos;
+            if (age >= nextErrorAge) {
+                task.warned(true);
                 LOG.error(
                         "wait-until: task {} has run longer than waituntil.task.errorAfter={}; this is logged again "
                                 + "every {} while it runs",
                         task.describe(),
                         Config.format(errorAfter),
                         Config.format(Duration.ofNanos(repeatNanos)));
-                while (task.nextErrorAge <= age) {
-                    task.nextErrorAge += repeatNanos;
-                }
+                long logged = (age - errorNanos) / repeatNanos + 1;
+                task.errorsLogged(logged);
+                nextErrorAge = errorNanos + logged * repeatNanos;
             }
         }
-        if (warnNanos > 0 && !task.warned && age >= warnNanos) {
-            task.warned = true;
+        if (warnNanos > 0 && !task.warned() && age >= warnNanos) {
+            task.warned(true);
             LOG.warn(
                     "wait-until: task {} has run longer than waituntil.task.warnAfter={}",
                     task.describe(),
                     Config.format(warnAfter));
         }
         long due = now + NEVER;
-        if (timeoutNanos > 0 && !task.timedOut) {
+        if (timeoutNanos > 0 && !task.timedOut()) {
             due = earlier(due, registered + timeoutNanos);
         }
         if (errorNanos > 0) {
-            due = earlier(due, registered + task.nextErrorAge);
+            due = earlier(due, registered + nextErrorAge);
         }
-        if (warnNanos > 0 && !task.warned) {
+        if (warnNanos > 0 && !task.warned()) {
             due = earlier(due, registered + warnNanos);
         }
         return due;
@@ -175,7 +175,7 @@ final class Watchdog implements Runnable {
 
     /** @return whether the task could be cancelled */
     private boolean timeOut(TrackedTask task) {
-        task.cancellationNamed = true; // this line names it; the completion need not again
+        task.cancellationNamed(true); // this line names it; the completion need not again
         String description = task.describe(); // before the cancel, which ends it
         if (task.cancel()) {
             LOG.warn(
@@ -184,7 +184,7 @@ final class Watchdog implements Runnable {
                     Config.format(timeout));
             return true;
         } else {
-            task.cancellationNamed = false;
+            task.cancellationNamed(false);
             LOG.warn(
                     "wait-until: task {} ran longer than waituntil.task.timeout={}, but its future cannot be cancelled "
                             + "from outside; it stays pending",

@@ -6,9 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,5 +96,42 @@ class TaskAdmissionTest {
         assertEquals(1, counters.rejectedCount());
         assertEquals(0, scope.pendingCount());
         assertFalse(ran.get());
+    }
+
+    @Test
+    void idsCountFromOneOnAThreadAndStayUniqueAcrossThreads() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            CompletableFuture<Void> future = new CompletableFuture<>();
+            assertEquals(i, admission.register(null, future, scope, null).id());
+            future.complete(null);
+        }
+        int threads = 4;
+        int each = 1000;
+        Set<Long> ids = ConcurrentHashMap.newKeySet();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        CompletableFuture<Void> future = new CompletableFuture<>();
+                        ids.add(admission.register(null, future, scope, null).id());
+                        future.complete(null);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(threads * each, ids.size(), "every id unique");
+        assertFalse(ids.contains(1L) || ids.contains(2L) || ids.contains(3L), "nor reused from this thread's");
+        assertEquals(0, scope.pendingCount());
     }
 }

@@ -55,7 +55,7 @@ class TaskCompletionTest {
     @Test
     void aCancellationAlreadyNamedIsNotLoggedAgain() {
         TrackedTask task = pending("named", new CompletableFuture<Void>());
-        task.cancellationNamed = true;
+        task.cancellationNamed(true);
         completion.completed(task, new CancellationException());
         assertEquals(1, counters.cancelledCount());
         assertEquals(0, log.linesContaining("'named'").size());

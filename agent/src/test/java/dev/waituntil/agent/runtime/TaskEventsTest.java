@@ -130,10 +130,10 @@ class TaskEventsTest {
     @Test
     void withNoListenerATaskCarriesNoEndHandle() {
         TrackedTask quiet = runtime.register("quiet", new CompletableFuture<>(), runtime.jvm(), null);
-        assertNull(quiet.endSignal);
+        assertNull(quiet.endSignal());
         runtime.events().add(recorder, runtime.jvm(), true);
         TrackedTask heardOf = runtime.register("heard", new CompletableFuture<>(), runtime.jvm(), null);
-        assertNotNull(heardOf.endSignal);
+        assertNotNull(heardOf.endSignal());
     }
 
     /** The events' share of a task's cost when nobody listens: nothing allocated. The control listens, and allocates. */
@@ -153,13 +153,13 @@ class TaskEventsTest {
         long id = Thread.currentThread().getId();
         for (int i = 0; i < 20_000; i++) { // warm up
             events.started(task);
-            task.endSignal = null;
+            task.endSignal(null);
             events.ended(task, TaskCompletion.COMPLETED, null, true);
         }
         long start = threads.getThreadAllocatedBytes(id);
         for (int i = 0; i < 100_000; i++) {
             events.started(task);
-            task.endSignal = null;
+            task.endSignal(null);
             events.ended(task, TaskCompletion.COMPLETED, null, true);
         }
         return threads.getThreadAllocatedBytes(id) - start;

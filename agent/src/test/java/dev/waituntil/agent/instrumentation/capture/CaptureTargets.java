@@ -1,5 +1,6 @@
 package dev.waituntil.agent.instrumentation.capture;
 
+import dev.waituntil.agent.bridge.RuntimeBridge;
 import dev.waituntil.agent.config.Config;
 import dev.waituntil.agent.instrumentation.servlet.ServletRequests;
 import dev.waituntil.agent.runtime.TaskRuntime;
@@ -14,12 +15,19 @@ import dev.waituntil.bootstrap.ServletHooks;
 final class CaptureTargets {
 
     private static ServletRequests requests;
+    private static RuntimeBridge bridge;
 
     private CaptureTargets() {}
 
     static void install(TaskRuntime runtime) {
         requests = new ServletRequests(runtime, false);
         ServletHooks.install(requests);
+        bridge = new RuntimeBridge(runtime, requests);
+    }
+
+    /** Registers {@code future} as {@code WaitUntil.register} does under the agent: in the request on this thread. */
+    static void register(String label, Object future) {
+        bridge.register(label, future);
     }
 
     /** Captures as {@code config} says from now on. */

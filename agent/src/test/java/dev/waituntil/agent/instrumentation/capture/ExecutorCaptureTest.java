@@ -484,7 +484,7 @@ class ExecutorCaptureTest {
 
         serve("GET", "/shop/mail", () -> {
             future.set(CompletableFuture.runAsync(() -> await(release)));
-            register("send mail", future.get(), "GET", "/shop/mail");
+            register("send mail", future.get());
         });
 
         Scope scope = runtime.scopeOf(shop);
@@ -514,7 +514,7 @@ class ExecutorCaptureTest {
                         return "invoice";
                     },
                     pool));
-            register("render invoice", future.get(), "POST", "/shop/invoice");
+            register("render invoice", future.get());
         });
 
         Scope scope = runtime.scopeOf(shop);
@@ -547,7 +547,7 @@ class ExecutorCaptureTest {
         serve("GET", "/shop/quick", () -> {
             future.set(CompletableFuture.runAsync(() -> {}, pool));
             await(ended);
-            register("quick", future.get(), "GET", "/shop/quick");
+            register("quick", future.get());
         });
 
         assertEquals(0, runtime.pending(runtime.scopeOf(shop)));
@@ -564,8 +564,8 @@ class ExecutorCaptureTest {
         long completed = runtime.completedCount();
 
         serve("GET", "/shop/plain", () -> {
-            register("made outside", outside, "GET", "/shop/plain");
-            register("started outside", startedOutside, "GET", "/shop/plain");
+            register("made outside", outside);
+            register("started outside", startedOutside);
         });
 
         Scope scope = runtime.scopeOf(shop);
@@ -1022,9 +1022,12 @@ class ExecutorCaptureTest {
         });
     }
 
-    /** Registers {@code future} as {@code WaitUntil.register} does in a request of {@code shop}. */
-    private void register(String label, CompletableFuture<?> future, String method, String uri) {
-        runtime.register(label, future, runtime.scopeOf(shop), new RequestInfo(method, uri, 1));
+    /**
+     * Registers {@code future} as {@code WaitUntil.register} does in the request on this thread (of {@code shop}):
+     * through the agent's bridge, with the request's own description, as its captured work has.
+     */
+    private static void register(String label, CompletableFuture<?> future) {
+        CaptureTargets.register(label, future);
     }
 
     static List<String> labels(Scope scope) {
