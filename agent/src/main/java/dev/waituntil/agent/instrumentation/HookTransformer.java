@@ -59,7 +59,13 @@ final class HookTransformer implements ClassFileTransformer {
     private static final ThreadLocal<Boolean> TRANSFORMING = new ThreadLocal<Boolean>();
 
     private final List<HookPoint> points;
-    private final AgentBuilder.RawMatcher[] matchers;
+    private final SuperTypes superTypes;
+    /**
+     * Each hook point's matcher, made by the warm-up ({@link #matchers()}): making them loads some 60 classes of Byte
+     * Buddy's, which need not hold up the application's main thread in premain. The filter before them needs names
+     * only.
+     */
+    private volatile AgentBuilder.RawMatcher[] matchers;
     /** The JDK classes that hook points name ({@link HookPoint#jdkClass()}): the bootstrap classes instrumented. */
     private final Set<String> jdkClasses = new HashSet<String>();
 
@@ -84,20 +90,38 @@ final class HookTransformer implements ClassFileTransformer {
                 namedClasses.add(point.requiredClass());
             }
         }
-        SuperTypes superTypes = new SuperTypes(superTypeNames);
+        this.superTypes = new SuperTypes(superTypeNames);
         this.filter = new LoadTimeFilter(namedClasses, superTypeNames, superTypes);
-        this.matchers = new AgentBuilder.RawMatcher[points.size()];
-        for (int i = 0; i < matchers.length; i++) {
+    }
+
+    private AgentBuilder.RawMatcher[] matchers() {
+        AgentBuilder.RawMatcher[] made = matchers;
+        if (made == null) {
+            synchronized (this) {
+                made = matchers;
+                if (made == null) {
+                    made = makeMatchers();
+                    matchers = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    private AgentBuilder.RawMatcher[] makeMatchers() {
+        AgentBuilder.RawMatcher[] made = new AgentBuilder.RawMatcher[points.size()];
+        for (int i = 0; i < made.length; i++) {
             HookPoint point = points.get(i);
             if (point.jdkClass()) {
-                matchers[i] = new Instrumenter.JdkClass(point.types());
+                made[i] = new Instrumenter.JdkClass(point.types());
                 continue;
             }
             Instrumenter.TypeCheck check = point.superType() == null
                     ? Instrumenter.TypeCheck.of(point.types())
                     : new Instrumenter.SubtypeCheck(superTypes, point.superType());
-            matchers[i] = new Instrumenter.PreFiltered(point.requiredClass(), check);
+            made[i] = new Instrumenter.PreFiltered(point.requiredClass(), check);
         }
+        return made;
     }
 
     void debug(boolean on) {
@@ -191,6 +215,7 @@ final class HookTransformer implements ClassFileTransformer {
         }
         List<HookPoint> matching = new ArrayList<HookPoint>();
         List<Advice> advice = new ArrayList<Advice>();
+        AgentBuilder.RawMatcher[] matchers = matchers();
         for (int i = 0; i < matchers.length; i++) {
             if (matchers[i].matches(type, loader, null, classBeingRedefined, protectionDomain)) {
                 matching.add(points.get(i));
@@ -290,7 +315,7 @@ final class HookTransformer implements ClassFileTransformer {
 
     private boolean matchesLoaded(Class<?> type, ClassLoader loader) {
         TypeDescription description = TypeDescription.ForLoadedType.of(type);
-        for (AgentBuilder.RawMatcher matcher : matchers) {
+        for (AgentBuilder.RawMatcher matcher : matchers()) {
             if (matcher.matches(description, loader, null, type, type.getProtectionDomain())) {
                 return true;
             }
@@ -339,7 +364,7 @@ final class HookTransformer implements ClassFileTransformer {
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, agentLoader, name);
         TypeDescription type = describe(name, null, pool);
         HookPoint point = points.get(0);
-        for (AgentBuilder.RawMatcher matcher : matchers) {
+        for (AgentBuilder.RawMatcher matcher : matchers()) {
             matcher.matches(type, agentLoader, null, null, null);
         }
         for (MethodDescription method : type.getDeclaredMethods()) {
