@@ -27,16 +27,13 @@ import org.slf4j.Logger;
 public final class WaitUntilAgent {
 
     /**
-     * The logger, made at its first use, once {@code start} has set Byte Buddy's warm-up going: making it starts
-     * {@code java.util.logging}, which then runs beside the warm-up instead of before it (a static field would make
-     * it before {@code premain} runs).
+     * Sets up {@code java.util.logging} at its first line only ({@link AgentLog}), once {@code start} has set Byte
+     * Buddy's warm-up going.
      */
-    private static Logger log() {
-        return Log.LOG;
-    }
+    private static final Logger LOG = AgentLog.get(WaitUntilAgent.class);
 
-    private static final class Log {
-        static final Logger LOG = AgentLog.get(WaitUntilAgent.class);
+    private static Logger log() {
+        return LOG;
     }
 
     static final String API_CLASS = "dev.waituntil.WaitUntil";

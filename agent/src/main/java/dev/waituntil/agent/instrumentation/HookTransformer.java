@@ -2,6 +2,7 @@ package dev.waituntil.agent.instrumentation;
 
 import dev.waituntil.agent.hook.HookPoint;
 import dev.waituntil.agent.log.AgentLog;
+import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -11,17 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.TypeResolutionStrategy;
-import net.bytebuddy.dynamic.scaffold.MethodGraph;
-import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.pool.TypePool;
@@ -34,21 +30,22 @@ import org.slf4j.Logger;
  * <p>It does for these hook points what Byte Buddy's {@code AgentBuilder} did for them, with the same pieces and
  * settings: a thread-local guard against transforming while transforming, the hybrid description strategy (a loaded
  * class described by reflection, a class being loaded by its class file, with the fast lazy type pool of the class
- * file and its loader), the ignore rules, the hook points' matchers behind their pre-filter, the decorate type
- * strategy without class format changes, each matching hook point's advice applied to its methods
- * ({@code Advice.withCustomMapping()}, the default assigner, exceptions suppressed), the fallback to the class file
+ * file and its loader), the ignore rules, the hook points' matchers behind their pre-filter, no class format
+ * changes, each matching hook point's advice applied to its methods ({@code Advice.withCustomMapping()}, the default
+ * assigner, exceptions suppressed; written by {@link AdviceWeaver}, which copies the other methods as they are,
+ * where Byte Buddy's {@code decorate} rewrote them all), the fallback to the class file
  * when describing a loaded class fails on a missing optional type, and one warning per class that could not be
  * instrumented. What it leaves out is {@code AgentBuilder} itself. Building one cost about two thirds of the agent's
  * premain: its default constructor, and on Java 9 and later the class it generates and loads to receive the
  * {@code Module} argument of {@code transform}, which the agent has no use for (no matcher looks at modules). Byte
- * Buddy's type pool, {@code decorate} and {@code Advice} are only set up when the first class is instrumented.
+ * Buddy's type pool and {@code Advice} are set up by a warm-up on a thread of its own ({@link WarmUp}).
  *
  * <p>Before any of that, {@link LoadTimeFilter} passes over the classes that no hook point could match, from the
  * class file's header: nearly all of them.
  *
  * <p>Beside another agent, a class may name a super type that has no class file (the OpenTelemetry agent's
  * generated interfaces). Nothing here needs to resolve one: {@link SuperTypes} answers the matching from the loaded
- * class or counts it as none of ours, the lazy type pool only names it, and {@code decorate} rewrites the declared
+ * class or counts it as none of ours, the lazy type pool only names it, and the advice goes into the declared
  * methods without walking the hierarchy. So such a class is instrumented as any other, with no warning.
  */
 final class HookTransformer implements ClassFileTransformer {
@@ -59,7 +56,13 @@ final class HookTransformer implements ClassFileTransformer {
     private static final ThreadLocal<Boolean> TRANSFORMING = new ThreadLocal<Boolean>();
 
     private final List<HookPoint> points;
-    private final AgentBuilder.RawMatcher[] matchers;
+    private final SuperTypes superTypes;
+    /**
+     * Each hook point's matcher, made by the warm-up ({@link #matchers()}): making them loads some 60 classes of Byte
+     * Buddy's, which need not hold up the application's main thread in premain. The filter before them needs names
+     * only.
+     */
+    private volatile AgentBuilder.RawMatcher[] matchers;
     /** The JDK classes that hook points name ({@link HookPoint#jdkClass()}): the bootstrap classes instrumented. */
     private final Set<String> jdkClasses = new HashSet<String>();
 
@@ -84,20 +87,38 @@ final class HookTransformer implements ClassFileTransformer {
                 namedClasses.add(point.requiredClass());
             }
         }
-        SuperTypes superTypes = new SuperTypes(superTypeNames);
+        this.superTypes = new SuperTypes(superTypeNames);
         this.filter = new LoadTimeFilter(namedClasses, superTypeNames, superTypes);
-        this.matchers = new AgentBuilder.RawMatcher[points.size()];
-        for (int i = 0; i < matchers.length; i++) {
+    }
+
+    private AgentBuilder.RawMatcher[] matchers() {
+        AgentBuilder.RawMatcher[] made = matchers;
+        if (made == null) {
+            synchronized (this) {
+                made = matchers;
+                if (made == null) {
+                    made = makeMatchers();
+                    matchers = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    private AgentBuilder.RawMatcher[] makeMatchers() {
+        AgentBuilder.RawMatcher[] made = new AgentBuilder.RawMatcher[points.size()];
+        for (int i = 0; i < made.length; i++) {
             HookPoint point = points.get(i);
             if (point.jdkClass()) {
-                matchers[i] = new Instrumenter.JdkClass(point.types());
+                made[i] = new Instrumenter.JdkClass(point.types());
                 continue;
             }
             Instrumenter.TypeCheck check = point.superType() == null
                     ? Instrumenter.TypeCheck.of(point.types())
                     : new Instrumenter.SubtypeCheck(superTypes, point.superType());
-            matchers[i] = new Instrumenter.PreFiltered(point.requiredClass(), check);
+            made[i] = new Instrumenter.PreFiltered(point.requiredClass(), check);
         }
+        return made;
     }
 
     void debug(boolean on) {
@@ -161,14 +182,14 @@ final class HookTransformer implements ClassFileTransformer {
                     loader,
                     classBeingRedefined,
                     protectionDomain,
-                    locator,
+                    classFile,
                     pool);
         } catch (Throwable e) {
             if (classBeingRedefined != null
                     && AgentBuilder.FallbackStrategy.ByThrowableType.ofOptionalTypes()
                             .isFallback(classBeingRedefined, e)) {
                 return instrument(
-                        describe(name, null, pool), loader, classBeingRedefined, protectionDomain, locator, pool);
+                        describe(name, null, pool), loader, classBeingRedefined, protectionDomain, classFile, pool);
             }
             throw rethrow(e);
         }
@@ -184,29 +205,24 @@ final class HookTransformer implements ClassFileTransformer {
             ClassLoader loader,
             Class<?> classBeingRedefined,
             ProtectionDomain protectionDomain,
-            ClassFileLocator locator,
+            byte[] classFile,
             TypePool pool) {
         if (type.isSynthetic()) {
             return null; // ignored, as ever
         }
-        List<HookPoint> matching = new ArrayList<HookPoint>();
-        List<Advice> advice = new ArrayList<Advice>();
+        AsmVisitorWrapper.ForDeclaredMethods advice = null;
+        AgentBuilder.RawMatcher[] matchers = matchers();
         for (int i = 0; i < matchers.length; i++) {
             if (matchers[i].matches(type, loader, null, classBeingRedefined, protectionDomain)) {
-                matching.add(points.get(i));
-                advice.add(tools().advice(points.get(i)));
+                HookPoint point = points.get(i);
+                advice = (advice == null ? new AsmVisitorWrapper.ForDeclaredMethods() : advice)
+                        .invokable(point.methods(), tools().advice(point));
             }
         }
-        if (matching.isEmpty()) {
+        if (advice == null) {
             return null;
         }
-        DynamicType.Builder<?> builder = tools().byteBuddy.decorate(type, locator);
-        for (int i = 0; i < matching.size(); i++) {
-            builder = builder.visit(new AsmVisitorWrapper.ForDeclaredMethods()
-                    .invokable(matching.get(i).methods(), advice.get(i)));
-        }
-        byte[] instrumented =
-                builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+        byte[] instrumented = AdviceWeaver.weave(type, classFile, advice, pool);
         if (debug) {
             LOG.info(
                     "wait-until: instrumented {}{}",
@@ -290,7 +306,7 @@ final class HookTransformer implements ClassFileTransformer {
 
     private boolean matchesLoaded(Class<?> type, ClassLoader loader) {
         TypeDescription description = TypeDescription.ForLoadedType.of(type);
-        for (AgentBuilder.RawMatcher matcher : matchers) {
+        for (AgentBuilder.RawMatcher matcher : matchers()) {
             if (matcher.matches(description, loader, null, type, type.getProtectionDomain())) {
                 return true;
             }
@@ -331,7 +347,7 @@ final class HookTransformer implements ClassFileTransformer {
         warmUp.then(action);
     }
 
-    private void instrumentWarmUpTarget() {
+    private void instrumentWarmUpTarget() throws IOException {
         Tools made = tools();
         ClassLoader agentLoader = HookTransformer.class.getClassLoader();
         ClassFileLocator locator = ClassFileLocator.ForClassLoader.of(agentLoader);
@@ -339,18 +355,18 @@ final class HookTransformer implements ClassFileTransformer {
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, agentLoader, name);
         TypeDescription type = describe(name, null, pool);
         HookPoint point = points.get(0);
-        for (AgentBuilder.RawMatcher matcher : matchers) {
+        for (AgentBuilder.RawMatcher matcher : matchers()) {
             matcher.matches(type, agentLoader, null, null, null);
         }
         for (MethodDescription method : type.getDeclaredMethods()) {
             point.methods().matches(method);
         }
-        made.byteBuddy
-                .decorate(type, locator)
-                .visit(new AsmVisitorWrapper.ForDeclaredMethods()
-                        .invokable(ElementMatchers.named("service"), made.advice(point)))
-                .make(TypeResolutionStrategy.Disabled.INSTANCE, pool)
-                .getBytes();
+        AdviceWeaver.weave(
+                type,
+                locator.locate(name).resolve(),
+                new AsmVisitorWrapper.ForDeclaredMethods()
+                        .invokable(ElementMatchers.named("service"), made.advice(point)),
+                pool);
     }
 
     private Tools tools() {
@@ -377,22 +393,8 @@ final class HookTransformer implements ClassFileTransformer {
         return new IllegalStateException(e);
     }
 
-    /**
-     * What instrumenting takes, made once: the Byte Buddy configuration and the hook points' advice, read from the
-     * agent's own class files.
-     */
+    /** What instrumenting takes, made once: the hook points' advice, read from the agent's own class files. */
     private static final class Tools {
-        /**
-         * {@code AgentBuilder}'s after {@code disableClassFormatChanges()}, with one difference: the method graph
-         * holds the instrumented class's declared methods only. Byte Buddy's default compiles the whole hierarchy's
-         * (every inherited method, with its generic types resolved) for each class it decorates, for nothing here:
-         * the advice goes into declared methods only ({@code AsmVisitorWrapper.ForDeclaredMethods}), and decoration
-         * adds no method, so the class file written is the same.
-         */
-        final ByteBuddy byteBuddy = new ByteBuddy()
-                .with(Implementation.Context.Disabled.Factory.INSTANCE)
-                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
-
         private final ClassFileLocator agentClasses =
                 ClassFileLocator.ForClassLoader.of(HookTransformer.class.getClassLoader());
         private final TypePool agentTypes = TypePool.Default.of(agentClasses);

@@ -26,7 +26,7 @@ import net.bytebuddy.utility.JavaModule;
 
 /**
  * Installs every {@link HookPoint} with Byte Buddy ({@link HookTransformer}), the way an agent that may be attached
- * late must: retransformation (classes already loaded are instrumented too), the decorate type strategy and no
+ * late must: retransformation (classes already loaded are instrumented too), the declared methods rewritten and no
  * class format changes (no new fields or methods, which a retransformation could not add), advice inlined into the
  * existing methods, a filter on the class file's header and a cheap pre-filter before any type-hierarchy matching,
  * an ignore list, and a warning for what could not be instrumented.

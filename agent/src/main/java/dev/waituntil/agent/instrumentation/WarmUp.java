@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 
 /**
  * Byte Buddy's warm-up on a daemon thread of its own ({@code wait-until-warmup}): the work that makes Byte Buddy's
- * type pool, type descriptions, {@code decorate} and {@code Advice} loaded and initialized while the application
+ * type pool, type descriptions, ASM and {@code Advice} loaded and initialized while the application
  * starts on the other threads, not when it loads its first class to instrument. A class to instrument that comes
  * before the warm-up has finished waits for it ({@link #await}): two threads that initialize Byte Buddy's classes at
  * once could deadlock on its class initializers, which refer to each other. Classes that nothing instruments never

@@ -26,17 +26,20 @@ final class ShutdownSafeLogger extends AbstractLogger {
     private static final long serialVersionUID = 1L;
     private static final String FQCN = ShutdownSafeLogger.class.getName();
 
-    /** Whether java.util.logging runs on the JDK's LogManager, which resets every handler at JVM shutdown. */
-    private static final boolean JDK_LOG_MANAGER = LogManager.getLogManager().getClass() == LogManager.class;
+    /** Made at the first line or question ({@link #delegate()}), not with the logger: see {@link AgentLog}. */
+    private transient volatile LocationAwareLogger delegate;
 
-    /** Never started; only asked of the runtime, which refuses it once shutdown has begun. */
-    private static final Thread SHUTDOWN_PROBE = newProbe();
+    ShutdownSafeLogger(String name) {
+        this.name = name;
+    }
 
-    private final transient LocationAwareLogger delegate;
-
-    ShutdownSafeLogger(LocationAwareLogger delegate) {
-        this.delegate = delegate;
-        this.name = delegate.getName();
+    private LocationAwareLogger delegate() {
+        LocationAwareLogger made = delegate;
+        if (made == null) {
+            made = AgentLog.julLogger(name); // the adapter caches by name: two threads racing here get the same one
+            delegate = made;
+        }
+        return made;
     }
 
     @Override
@@ -47,7 +50,8 @@ final class ShutdownSafeLogger extends AbstractLogger {
     @Override
     protected void handleNormalizedLoggingCall(
             Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
-        if (JDK_LOG_MANAGER && isShuttingDown()) {
+        LocationAwareLogger target = delegate();
+        if (JdkLogManager.IN_USE && isShuttingDown()) {
             LogRecord record = new LogRecord(julLevel(level), MessageFormatter.basicArrayFormat(pattern, arguments));
             record.setLoggerName(name);
             record.setSourceClassName(name);
@@ -56,12 +60,21 @@ final class ShutdownSafeLogger extends AbstractLogger {
             System.err.flush();
             return;
         }
-        delegate.log(marker, FQCN, level.toInt(), pattern, arguments, throwable);
+        target.log(marker, FQCN, level.toInt(), pattern, arguments, throwable);
+    }
+
+    /** Asked at the first line, once {@code java.util.logging} has been set up for it. */
+    private static final class JdkLogManager {
+        /** Whether java.util.logging runs on the JDK's LogManager, which resets every handler at JVM shutdown. */
+        static final boolean IN_USE = LogManager.getLogManager().getClass() == LogManager.class;
+
+        /** Never started; only asked of the runtime, which refuses it once shutdown has begun. */
+        static final Thread SHUTDOWN_PROBE = newProbe();
     }
 
     static boolean isShuttingDown() {
         try {
-            Runtime.getRuntime().removeShutdownHook(SHUTDOWN_PROBE);
+            Runtime.getRuntime().removeShutdownHook(JdkLogManager.SHUTDOWN_PROBE);
             return false;
         } catch (IllegalStateException e) {
             return true;
@@ -91,51 +104,51 @@ final class ShutdownSafeLogger extends AbstractLogger {
 
     @Override
     public boolean isTraceEnabled() {
-        return delegate.isTraceEnabled();
+        return delegate().isTraceEnabled();
     }
 
     @Override
     public boolean isTraceEnabled(Marker marker) {
-        return delegate.isTraceEnabled(marker);
+        return delegate().isTraceEnabled(marker);
     }
 
     @Override
     public boolean isDebugEnabled() {
-        return delegate.isDebugEnabled();
+        return delegate().isDebugEnabled();
     }
 
     @Override
     public boolean isDebugEnabled(Marker marker) {
-        return delegate.isDebugEnabled(marker);
+        return delegate().isDebugEnabled(marker);
     }
 
     @Override
     public boolean isInfoEnabled() {
-        return delegate.isInfoEnabled();
+        return delegate().isInfoEnabled();
     }
 
     @Override
     public boolean isInfoEnabled(Marker marker) {
-        return delegate.isInfoEnabled(marker);
+        return delegate().isInfoEnabled(marker);
     }
 
     @Override
     public boolean isWarnEnabled() {
-        return delegate.isWarnEnabled();
+        return delegate().isWarnEnabled();
     }
 
     @Override
     public boolean isWarnEnabled(Marker marker) {
-        return delegate.isWarnEnabled(marker);
+        return delegate().isWarnEnabled(marker);
     }
 
     @Override
     public boolean isErrorEnabled() {
-        return delegate.isErrorEnabled();
+        return delegate().isErrorEnabled();
     }
 
     @Override
     public boolean isErrorEnabled(Marker marker) {
-        return delegate.isErrorEnabled(marker);
+        return delegate().isErrorEnabled(marker);
     }
 }
