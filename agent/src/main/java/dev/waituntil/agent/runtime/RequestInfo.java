@@ -14,16 +14,12 @@ public final class RequestInfo {
     private volatile boolean async;
     private volatile boolean completed;
     /**
-     * The futures of this request's captured work ({@code runAsync}'s) that has ended, the last {@link #ENDED_KEPT}
-     * of them, for {@link CapturedFutures}: a registration of one after its work ended must not count it again.
-     * Made with the first; lives as long as the request's description, no longer than the request and its tasks.
+     * The futures of this request's captured work ({@code runAsync}'s) that has ended, the last {@link
+     * EndedFutures#KEPT} of them, for {@link CapturedFutures}: a registration of one after its work ended must not count
+     * it again. Made with the first; lives as long as the request's description, no longer than the request and its
+     * tasks.
      */
-    private volatile Object[] endedCapturedWork;
-
-    private int nextEnded;
-
-    /** How many ended futures a request remembers: a registration comes right after its {@code runAsync}. */
-    static final int ENDED_KEPT = 16;
+    private volatile EndedFutures endedCapturedWork;
 
     public RequestInfo(String method, String uri, long id) {
         this.method = method;
@@ -70,28 +66,23 @@ public final class RequestInfo {
     }
 
     /** Captured work of this request that completes {@code future} has ended. */
-    synchronized void capturedWorkEnded(Object future) {
-        Object[] ended = endedCapturedWork;
+    void capturedWorkEnded(Object future) {
+        EndedFutures ended = endedCapturedWork;
         if (ended == null) {
-            ended = endedCapturedWork = new Object[ENDED_KEPT];
+            synchronized (this) {
+                ended = endedCapturedWork;
+                if (ended == null) {
+                    ended = endedCapturedWork = new EndedFutures();
+                }
+            }
         }
-        ended[nextEnded] = future;
-        nextEnded = (nextEnded + 1) % ENDED_KEPT;
+        ended.add(future);
     }
 
     /** Whether {@code future} is among the last futures of this request's captured work to end. */
     boolean endedCapturedWork(Object future) {
-        if (endedCapturedWork == null) {
-            return false; // the common case, without the lock: none of its captured runAsync work has ended
-        }
-        synchronized (this) {
-            for (Object f : endedCapturedWork) {
-                if (f == future) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        EndedFutures ended = endedCapturedWork;
+        return ended != null && ended.contains(future); // null, the common case: no lock taken
     }
 
     /** {@code GET /orders/42 (request 17)} */

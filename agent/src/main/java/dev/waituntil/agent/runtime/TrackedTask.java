@@ -218,6 +218,41 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
     }
 
     /**
+     * For captured work handed over in a task that belongs to no request: that task, which remembers the future of the
+     * work once it has ended ({@link CapturedFutures}); null otherwise.
+     */
+    TrackedTask handedOverIn() {
+        Extras e = extras;
+        return e == null ? null : e.handedOverIn;
+    }
+
+    void handedOverIn(TrackedTask task) {
+        extras().handedOverIn = task;
+    }
+
+    /** Captured work handed over in this task, which belongs to no request, that completes {@code future} has ended. */
+    void capturedWorkEnded(Object future) {
+        Extras e = extras();
+        EndedFutures ended = e.endedCapturedWork;
+        if (ended == null) {
+            synchronized (e) {
+                ended = e.endedCapturedWork;
+                if (ended == null) {
+                    ended = e.endedCapturedWork = new EndedFutures();
+                }
+            }
+        }
+        ended.add(future);
+    }
+
+    /** Whether {@code future} is among the last futures of captured work handed over in this task to end. */
+    boolean endedCapturedWork(Object future) {
+        Extras e = extras;
+        EndedFutures ended = e == null ? null : e.endedCapturedWork;
+        return ended != null && ended.contains(future);
+    }
+
+    /**
      * For captured work that is not a {@code Future} itself: the future the executor made for it after the hand-over
      * ({@code ThreadPerTaskExecutor.submit}'s), which cancels it; null where there is none.
      */
@@ -336,9 +371,14 @@ public final class TrackedTask implements BiConsumer<Object, Throwable> {
         return e;
     }
 
-    /** The fields that only captured work, or a task whose start a listener heard, needs. */
+    /**
+     * The fields that only captured work, a task whose start a listener heard, or a task without a request that hands
+     * work over needs.
+     */
     private static final class Extras {
         volatile Object completes;
+        volatile TrackedTask handedOverIn;
+        volatile EndedFutures endedCapturedWork;
         volatile Future<?> cancelledThrough;
         volatile CompletableFuture<Object[]> endSignal;
     }

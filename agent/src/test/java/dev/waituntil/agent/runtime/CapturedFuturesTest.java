@@ -79,7 +79,7 @@ class CapturedFuturesTest {
 
     @Test
     void aRequestRemembersOnlyItsLastEndedFutures() {
-        CompletableFuture<?>[] ended = new CompletableFuture<?>[RequestInfo.ENDED_KEPT + 1];
+        CompletableFuture<?>[] ended = new CompletableFuture<?>[EndedFutures.KEPT + 1];
         for (int i = 0; i < ended.length; i++) {
             ended[i] = new CompletableFuture<Void>();
             TrackedTask captured = admission.capture("CompletableFuture.runAsync", new Object(), scope, request);

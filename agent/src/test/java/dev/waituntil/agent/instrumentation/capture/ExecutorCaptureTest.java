@@ -556,6 +556,43 @@ class ExecutorCaptureTest {
     }
 
     @Test
+    void registeringCapturedWorkThatHasAlreadyRunInATaskWithoutARequestCountsItNoMore() throws Exception {
+        CountDownLatch ended = new CountDownLatch(1);
+        ThreadPoolExecutor pool = pool(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10)) {
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                ended.countDown(); // after the captured task's run, and so its record, has ended
+            }
+        });
+        Scope scope = runtime.scopeOf(shop);
+        long registered = runtime.registeredCount();
+        long completed = runtime.completedCount();
+
+        // A run task that belongs to no request (a scheduled job's, say) hands work over and registers its future
+        // once the work has run.
+        runtime.run(
+                        "job",
+                        () -> {
+                            CompletableFuture<Void> quick = CompletableFuture.runAsync(() -> {}, pool);
+                            await(ended);
+                            register("quick", quick);
+                        },
+                        scope,
+                        null,
+                        null)
+                .get(30, TimeUnit.SECONDS);
+        // The job's future completes just before its record ends.
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                runtime.pending(scope) > 0 && System.nanoTime() < deadline; ) {
+            Thread.sleep(10);
+        }
+
+        assertEquals(0, runtime.pending(scope));
+        assertEquals(registered + 2, runtime.registeredCount(), "the job, and its captured work once");
+        assertEquals(completed + 2, runtime.completedCount());
+    }
+
+    @Test
     void registeringAFutureThatWasNotCapturedTracksItAsBefore() throws Exception {
         CompletableFuture<String> outside = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
