@@ -9,15 +9,15 @@ import java.util.List;
 /**
  * The pending tasks of a scope: lists threaded through the records themselves, in stripes, each with its own lock.
  * A registration adds its record and its end removes it: with no entry object (a hash set's node is 32 bytes a task),
- * and without a shared counter. A record's stripe is its id's block, and each thread takes its ids in a block of its
- * own (see {@link TaskAdmission}): threads that register at once lock different stripes.
+ * and without a shared counter. A record's stripe is its id's block, and each thread takes its ids in blocks of its
+ * own stripe (see {@link TaskAdmission}): up to {@link #STRIPES} threads that register at once lock different stripes.
  *
  * <p>Reads are as a concurrent set's: {@link #size} is the sum of the stripes' counts, and iteration goes over a copy,
  * made stripe by stripe, so a task may end or come while it is made.
  */
 final class PendingTasks extends AbstractCollection<TrackedTask> {
 
-    private static final int STRIPES = 16;
+    static final int STRIPES = 16;
     private static final int BLOCK_SHIFT = Integer.numberOfTrailingZeros(TaskAdmission.ID_BLOCK);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
@@ -120,7 +120,7 @@ final class PendingTasks extends AbstractCollection<TrackedTask> {
     }
 
     private Stripe stripeOf(TrackedTask task) {
-        return stripes[(int) (task.id() >>> BLOCK_SHIFT) & (STRIPES - 1)];
+        return stripes[(int) ((task.id() - 1) >>> BLOCK_SHIFT) & (STRIPES - 1)];
     }
 
     private static final class Stripe {

@@ -8,7 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 
 /**
@@ -26,16 +27,24 @@ final class TaskAdmission {
     private final CapturedFutures capturedFutures;
     private final TaskEvents events;
     private final boolean debug;
-    /** Where each thread's next block of ids starts. */
-    private final AtomicLong ids = new AtomicLong();
     /**
-     * Each thread's block of ids: {next, end}. A task's id only has to be unique in the runtime (its events and the
-     * operators' list name it; "oldest first" goes by registration time), so threads that register at once need not
-     * all increment one counter. Small blocks: with a virtual thread per request, each request takes a block.
+     * The blocks of ids handed out so far, by stripe: block {@code n} of stripe {@code s} is number {@code n *
+     * STRIPES + s}, ids {@code number * ID_BLOCK + 1} to {@code (number + 1) * ID_BLOCK}.
      */
-    private final ThreadLocal<long[]> idBlock = ThreadLocal.withInitial(() -> new long[2]);
+    private final AtomicLongArray blocks = new AtomicLongArray(PendingTasks.STRIPES);
+    /** The threads that have registered, each given the next stripe in turn. */
+    private final AtomicInteger threads = new AtomicInteger();
+    /**
+     * Each thread's block of ids: {next, end, stripe}. A task's id only has to be unique in the runtime (its events and
+     * the operators' list name it; "oldest first" goes by registration time), so threads that register at once need
+     * not all increment one counter. A thread keeps its stripe ({@link PendingTasks}: the list, and the lock, its
+     * tasks go into) from block to block, so that up to {@link PendingTasks#STRIPES} threads registering at once never
+     * share a lock. Small blocks: with a virtual thread per request, each request takes a block.
+     */
+    private final ThreadLocal<long[]> idBlock =
+            ThreadLocal.withInitial(() -> new long[] {0, 0, threads.getAndIncrement() & (PendingTasks.STRIPES - 1)});
 
-    /** A power of 2: {@link PendingTasks} stripes by block. */
+    /** A power of 2: {@link PendingTasks} finds a task's stripe from its id's block. */
     static final int ID_BLOCK = 64;
 
     TaskAdmission(
@@ -131,12 +140,14 @@ final class TaskAdmission {
         return new TrackedTask(completion, nextId(), label, future, scope, request);
     }
 
-    /** A new id, unique in this runtime; from 1, in order, on a thread that registers alone. */
+    /** A new id, unique in this runtime; from 1, in order within each block of 64, on a thread that registers alone. */
     private long nextId() {
         long[] block = idBlock.get();
         long id = block[0];
         if (id == block[1]) {
-            id = ids.getAndAdd(ID_BLOCK) + 1;
+            int stripe = (int) block[2];
+            long number = blocks.getAndIncrement(stripe) * PendingTasks.STRIPES + stripe;
+            id = number * ID_BLOCK + 1;
             block[1] = id + ID_BLOCK;
         }
         block[0] = id + 1;

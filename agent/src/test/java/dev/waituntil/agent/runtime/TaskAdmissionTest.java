@@ -134,4 +134,31 @@ class TaskAdmissionTest {
         assertFalse(ids.contains(1L) || ids.contains(2L) || ids.contains(3L), "nor reused from this thread's");
         assertEquals(0, scope.pendingCount());
     }
+
+    @Test
+    void eachThreadKeepsOneStripeFromBlockToBlockAndTheFirstThreadsEachHaveTheirOwn() throws Exception {
+        int threads = PendingTasks.STRIPES;
+        int each = 3 * TaskAdmission.ID_BLOCK; // three blocks each
+        List<Set<Long>> stripesOfEachThread = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Set<Long> stripes = ConcurrentHashMap.newKeySet();
+            stripesOfEachThread.add(stripes);
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    CompletableFuture<Void> future = new CompletableFuture<>();
+                    long id = admission.register(null, future, scope, null).id();
+                    stripes.add(((id - 1) / TaskAdmission.ID_BLOCK) % PendingTasks.STRIPES);
+                    future.complete(null);
+                }
+            });
+            thread.start();
+            thread.join(60_000);
+        }
+        Set<Long> all = new java.util.HashSet<>();
+        for (Set<Long> stripes : stripesOfEachThread) {
+            assertEquals(1, stripes.size(), "one stripe for all of a thread's blocks: " + stripes);
+            all.addAll(stripes);
+        }
+        assertEquals(threads, all.size(), "a stripe of its own for each of the first " + threads + " threads");
+    }
 }
